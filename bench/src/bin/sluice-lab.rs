@@ -1,0 +1,112 @@
+//! `sluice-lab`: the generator, the demo and the live benchmark (driven by `cargo xtask`).
+use std::net::Ipv4Addr;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use sluice_bench::{
+    frame::{udp_frame, UdpTemplate},
+    gen::{pin_to_cpu, GenRun, Generator},
+};
+
+#[derive(Parser)]
+#[command(
+    name = "sluice-lab",
+    about = "Sluice's traffic generator, demo and live benchmark"
+)]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Inject UDP frames out of a veth (its peer receives them) with BPF_PROG_TEST_RUN.
+    Gen(GenArgs),
+    /// Run the demo: namespaces, generator flows and a real TCP exchange, captured by Sluice.
+    Demo(sluice_bench::demo::DemoArgs),
+    /// Live benchmark: XDP_DROP ceiling vs sluice capture vs AF_PACKET on one generator.
+    Live(sluice_bench::live::LiveArgs),
+}
+
+#[derive(clap::Args)]
+struct GenArgs {
+    /// veth to transmit from (in the current network namespace).
+    #[arg(short, long)]
+    interface: String,
+    /// Distinct flows (UDP source ports base..base+flows).
+    #[arg(long, default_value_t = 1)]
+    flows: u32,
+    /// Frames to send in total.
+    #[arg(long, default_value_t = 1000)]
+    frames: u64,
+    /// Frame size in bytes without FCS (60 = 64 on the wire).
+    #[arg(long, default_value_t = 60)]
+    size: usize,
+    /// CPU to send from (selects the receiving veth queue).
+    #[arg(long)]
+    cpu: Option<usize>,
+    /// Exact mode: small paced bursts, no receiver overflow.
+    #[arg(long)]
+    exact: bool,
+    #[arg(long, default_value = "10.99.0.1")]
+    src: Ipv4Addr,
+    #[arg(long, default_value = "10.99.0.2")]
+    dst: Ipv4Addr,
+    #[arg(long, default_value_t = 10000)]
+    sport: u16,
+    #[arg(long, default_value_t = 9)]
+    dport: u16,
+}
+
+fn gen(a: GenArgs) -> Result<()> {
+    if let Some(cpu) = a.cpu {
+        pin_to_cpu(cpu)?;
+    }
+    let ifindex = sluice::netdev::ifindex(&a.interface)?;
+    let mac = |f: &str| -> Result<[u8; 6]> {
+        let s = std::fs::read_to_string(format!("/sys/class/net/{}/{f}", a.interface))
+            .context("reading MAC")?;
+        let mut m = [0u8; 6];
+        for (i, p) in s.trim().split(':').enumerate().take(6) {
+            m[i] = u8::from_str_radix(p, 16)?;
+        }
+        Ok(m)
+    };
+    let t = UdpTemplate {
+        dst_mac: [0x02, 0, 0, 0, 0, 0x02],
+        src_mac: mac("address")?,
+        src: a.src,
+        dst: a.dst,
+        sport: a.sport,
+        dport: a.dport,
+    };
+    let mut g = Generator::load()?;
+    let r = g.run(&GenRun {
+        ifindex,
+        frame: udp_frame(&t, a.size),
+        udp_offset: 34,
+        flows: a.flows,
+        base_sport: a.sport,
+        frames: a.frames,
+        exact: a.exact,
+    })?;
+    println!(
+        "{{\"sent\":{},\"seconds\":{:.6},\"mpps\":{:.3}}}",
+        r.sent,
+        r.seconds,
+        r.sent as f64 / r.seconds.max(1e-9) / 1e6
+    );
+    Ok(())
+}
+
+fn main() {
+    let res = match Cli::parse().cmd {
+        Cmd::Gen(a) => gen(a),
+        Cmd::Demo(a) => sluice_bench::demo::run(a),
+        Cmd::Live(a) => sluice_bench::live::run(a),
+    };
+    if let Err(e) = res {
+        eprintln!("sluice-lab: error: {e:#}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,207 @@
+//! `cargo xtask bench live`: one run, one generator, three receivers on the same veth:
+//! the XDP_DROP ceiling, `sluice capture` (AF_XDP + flow tracking), and AF_PACKET
+//! (`tcpdump -w /dev/null`). Prints rates and ratios; the machine is shared and noisy, so
+//! only ratios measured side by side mean anything.
+use std::{path::PathBuf, process::Stdio, thread, time::Duration};
+
+use anyhow::{anyhow, bail, Context, Result};
+use aya::{
+    maps::PerCpuArray,
+    programs::{Xdp, XdpMode},
+    Ebpf,
+};
+use serde_json::json;
+use sluice::bpf::objects::GEN_OBJECT;
+use sluice_common::{DROP_COUNTER_MAP, DROP_PROG};
+
+use crate::{
+    frame::{udp_frame, UdpTemplate},
+    gen::{pin_to_cpu, GenResult, GenRun, Generator},
+    lab::{Lab, MON_IF, TAP_IF},
+    netns::in_netns,
+    scenario::start_sluice,
+};
+
+/// Options of the live benchmark.
+#[derive(clap::Args, Debug)]
+pub struct LiveArgs {
+    /// The `sluice` binary.
+    #[arg(long)]
+    pub sluice: PathBuf,
+    /// Frames per measurement.
+    #[arg(long, default_value_t = 5_000_000)]
+    pub frames: u64,
+    /// Concurrent flows the generator cycles through.
+    #[arg(long, default_value_t = 1024)]
+    pub flows: u32,
+    /// Frame size without FCS (60 = 64 B on the wire).
+    #[arg(long, default_value_t = 60)]
+    pub size: usize,
+    /// Where to write the results as JSON.
+    #[arg(long, default_value = "target/bench-live.json")]
+    pub json: PathBuf,
+    /// Working directory.
+    #[arg(long, default_value = "target/bench-live")]
+    pub dir: PathBuf,
+}
+
+fn generate(ns: &str, a: &LiveArgs) -> Result<GenResult> {
+    let (ns, frames, flows, size) = (ns.to_string(), a.frames, a.flows, a.size);
+    thread::spawn(move || {
+        in_netns(&ns, || {
+            pin_to_cpu(0)?;
+            let t = UdpTemplate {
+                dst_mac: [0x02, 0, 0, 0, 0, 0x02],
+                src_mac: [0x02, 0, 0, 0, 0, 0x01],
+                src: "10.98.0.1".parse()?,
+                dst: "10.98.0.2".parse()?,
+                sport: 30000,
+                dport: 9,
+            };
+            let mut g = Generator::load()?;
+            g.run(&GenRun {
+                ifindex: sluice::netdev::ifindex(TAP_IF)?,
+                frame: udp_frame(&t, size),
+                udp_offset: 34,
+                flows,
+                base_sport: 30000,
+                frames,
+                exact: false,
+            })
+        })
+    })
+    .join()
+    .map_err(|_| anyhow!("generator panicked"))?
+}
+
+/// XDP_DROP on the monitor interface: frames the kernel path can take per second.
+fn xdp_drop(lab: &Lab, a: &LiveArgs) -> Result<(GenResult, u64)> {
+    let ns = lab.client.name().to_string();
+    let mut ebpf = in_netns(&ns, || {
+        let mut ebpf = Ebpf::load(GEN_OBJECT)?;
+        let prog: &mut Xdp = ebpf
+            .program_mut(DROP_PROG)
+            .ok_or_else(|| anyhow!("no drop prog"))?
+            .try_into()?;
+        prog.load()?;
+        prog.attach(MON_IF, XdpMode::Driver)
+            .context("attaching XDP_DROP")?;
+        Ok(ebpf)
+    })?;
+    let r = generate(&ns, a)?;
+    let counter: PerCpuArray<_, u64> = PerCpuArray::try_from(
+        ebpf.map_mut(DROP_COUNTER_MAP)
+            .ok_or_else(|| anyhow!("no map"))?,
+    )?;
+    let dropped: u64 = counter.get(&0, 0)?.iter().sum();
+    drop(ebpf);
+    Ok((r, dropped))
+}
+
+/// `sluice capture` on the monitor interface.
+fn sluice_capture(lab: &Lab, a: &LiveArgs) -> Result<(GenResult, serde_json::Value)> {
+    std::fs::create_dir_all(&a.dir)?;
+    let (s, err) = start_sluice(&lab.client, &a.sluice, &a.dir, &[])?;
+    let r = generate(lab.client.name(), a)?;
+    thread::sleep(Duration::from_millis(500));
+    let status = s.stop()?;
+    let stderr = err.join().unwrap_or_default();
+    if !status.success() {
+        bail!("sluice failed: {stderr}");
+    }
+    eprint!("{stderr}");
+    let stats = serde_json::from_str(&std::fs::read_to_string(a.dir.join("stats.json"))?)?;
+    Ok((r, stats))
+}
+
+/// AF_PACKET baseline: `tcpdump -w /dev/null -s 96`, counting what it captured.
+fn af_packet(lab: &Lab, a: &LiveArgs) -> Result<(GenResult, u64, u64)> {
+    // Frames from ndo_xdp_xmit reach a veth without an XDP program only with GRO on.
+    lab.client.exec(&["ethtool", "-K", MON_IF, "gro", "on"])?;
+    let mut cmd = lab
+        .client
+        .command(&["tcpdump", "-i", MON_IF, "-s", "96", "-w", "/dev/null"]);
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let child = cmd.spawn().context("starting tcpdump")?;
+    thread::sleep(Duration::from_millis(1500));
+    let r = generate(lab.client.name(), a);
+    thread::sleep(Duration::from_millis(500));
+    // SAFETY: kill(2) on our child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let out = child.wait_with_output()?;
+    let r = r?;
+    let text = String::from_utf8_lossy(&out.stderr);
+    let num = |what: &str| -> u64 {
+        text.lines()
+            .find(|l| l.contains(what))
+            .and_then(|l| l.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    };
+    Ok((r, num("packets captured"), num("packets dropped by kernel")))
+}
+
+/// Runs the three measurements and prints the ratios.
+pub fn run(a: LiveArgs) -> Result<()> {
+    let lab = Lab::new(&format!("slbench{}", std::process::id() % 10000))?;
+    println!("live benchmark: {} frames of {} B over {} flows, generator on CPU0 (BPF_PROG_TEST_RUN live frames)", a.frames, a.size, a.flows);
+
+    let (g_drop, dropped) = xdp_drop(&lab, &a)?;
+    let drop_rate = dropped as f64 / g_drop.seconds;
+    println!(
+        "  XDP_DROP ceiling : {:>8.3} Mpps ({} of {} frames in {:.2} s)",
+        drop_rate / 1e6,
+        dropped,
+        g_drop.sent,
+        g_drop.seconds
+    );
+
+    let (g_sl, stats) = sluice_capture(&lab, &a)?;
+    let sl_frames: u64 = stats["queues"]
+        .as_array()
+        .map(|q| q.iter().filter_map(|x| x["frames"].as_u64()).sum())
+        .unwrap_or(0);
+    let sl_rate = sl_frames as f64 / g_sl.seconds;
+    println!(
+        "  sluice capture   : {:>8.3} Mpps ({} of {} frames in {:.2} s), drops {}",
+        sl_rate / 1e6,
+        sl_frames,
+        g_sl.sent,
+        g_sl.seconds,
+        stats["drops"]
+    );
+
+    let (g_pk, captured, kdrop) = af_packet(&lab, &a)?;
+    let pk_rate = captured as f64 / g_pk.seconds;
+    println!(
+        "  AF_PACKET tcpdump: {:>8.3} Mpps ({} of {} frames in {:.2} s, {} dropped by kernel)",
+        pk_rate / 1e6,
+        captured,
+        g_pk.sent,
+        g_pk.seconds,
+        kdrop
+    );
+
+    let r_pk = sl_rate / pk_rate.max(1.0);
+    let r_drop = sl_rate / drop_rate.max(1.0);
+    println!(
+        "  ratios: sluice/AF_PACKET = {r_pk:.2}x, sluice/XDP_DROP = {:.0}%",
+        r_drop * 100.0
+    );
+    let result = json!({
+        "frames": a.frames, "frame_size": a.size, "flows": a.flows,
+        "xdp_drop": { "mpps": drop_rate / 1e6, "received": dropped, "sent": g_drop.sent, "seconds": g_drop.seconds },
+        "sluice": { "mpps": sl_rate / 1e6, "received": sl_frames, "sent": g_sl.sent, "seconds": g_sl.seconds, "drops": stats["drops"] },
+        "af_packet": { "mpps": pk_rate / 1e6, "captured": captured, "kernel_dropped": kdrop, "sent": g_pk.sent, "seconds": g_pk.seconds },
+        "ratio_sluice_af_packet": r_pk,
+        "ratio_sluice_xdp_drop": r_drop,
+    });
+    if let Some(p) = a.json.parent() {
+        std::fs::create_dir_all(p)?;
+    }
+    std::fs::write(&a.json, serde_json::to_string_pretty(&result)? + "\n")?;
+    println!("  results: {}", a.json.display());
+    Ok(())
+}

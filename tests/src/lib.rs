@@ -1,0 +1,42 @@
+//! Helpers for Sluice's integration tests.
+//!
+//! Privileged tests never skip: without root they fail with a message saying how to run
+//! them (`cargo xtask test` as root).
+use std::path::PathBuf;
+
+/// Fails the test unless it runs as root.
+pub fn require_root() {
+    // SAFETY: geteuid has no preconditions.
+    let uid = unsafe { libc::geteuid() };
+    assert_eq!(
+        uid, 0,
+        "this test loads XDP programs and creates network namespaces: run `cargo xtask test` as root"
+    );
+}
+
+/// The `sluice` binary under test: `$SLUICE_BIN`, else target/release/sluice.
+pub fn sluice_bin() -> PathBuf {
+    if let Some(p) = std::env::var_os("SLUICE_BIN") {
+        return PathBuf::from(p);
+    }
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/release/sluice");
+    assert!(
+        p.exists(),
+        "{} not built: run `cargo xtask test` (it builds the binaries first)",
+        p.display()
+    );
+    p
+}
+
+/// A short namespace prefix unique to this process and test.
+pub fn tag(test: &str) -> String {
+    format!("sl{}{test}", std::process::id() % 100_000)
+}
+
+/// A fresh scratch directory for one test.
+pub fn scratch(test: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("sluice-test-{}-{test}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("creating scratch dir");
+    d
+}

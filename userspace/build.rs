@@ -1,0 +1,19 @@
+//! Builds the XDP programs (`ebpf/xdp`, nightly, bpfel-unknown-none) with aya-build and
+//! leaves the objects in OUT_DIR, where `src/bpf/objects.rs` embeds them.
+use std::path::PathBuf;
+
+use aya_build::{Package, Toolchain};
+
+fn main() -> aya_build::Result<()> {
+    let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?);
+    let root = manifest.join("../ebpf/xdp");
+    let root = root.to_str().expect("workspace path is UTF-8");
+    aya_build::build_ebpf(
+        [Package {
+            name: "sluice-ebpf",
+            root_dir: root,
+            ..Default::default()
+        }],
+        Toolchain::Nightly,
+    )
+}

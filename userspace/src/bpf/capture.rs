@@ -1,0 +1,127 @@
+//! The capture XDP program: load, attach (native mode, through a bpf_link so a killed
+//! process leaves nothing attached), bind AF_XDP sockets to queues, read counters.
+use std::os::fd::AsRawFd;
+
+use aya::{
+    maps::{PerCpuArray, XskMap},
+    programs::{Xdp, XdpMode},
+    Ebpf,
+};
+use sluice_common::{XdpCounters, CAPTURE_PROG, COUNTERS_MAP, MAX_QUEUES, XSKS_MAP};
+
+use crate::{
+    bpf::objects::CAPTURE_OBJECT,
+    error::{chain, find_io_error, is_permission, Error},
+    netdev,
+};
+
+/// Largest MTU a single-buffer native XDP program accepts on veth (3520 fails with ERANGE).
+pub const VETH_MAX_XDP_MTU: u32 = 3500;
+
+/// How the XDP program is attached.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AttachMode {
+    /// In the driver (native XDP); the default and the fast path.
+    Native,
+    /// Generic XDP in the stack, for drivers without native support.
+    Skb,
+}
+
+/// The loaded and attached capture program. Dropping it detaches the program.
+pub struct CaptureProgram {
+    ebpf: Ebpf,
+    interface: String,
+}
+
+impl CaptureProgram {
+    /// Loads the embedded capture object and attaches it to `interface`.
+    pub fn attach(interface: &str, mode: AttachMode) -> Result<Self, Error> {
+        let ifindex = netdev::ifindex(interface)?;
+        let mut ebpf = Ebpf::load(CAPTURE_OBJECT).map_err(|e| {
+            if is_permission(&e) {
+                Error::PermissionDenied("loading BPF maps".into())
+            } else {
+                Error::Other(format!("loading the XDP object: {}", chain(&e)))
+            }
+        })?;
+        let prog: &mut Xdp = ebpf
+            .program_mut(CAPTURE_PROG)
+            .ok_or_else(|| Error::Other(format!("program {CAPTURE_PROG} missing from object")))?
+            .try_into()
+            .map_err(|e: aya::programs::ProgramError| Error::Other(chain(&e)))?;
+        prog.load().map_err(|e| {
+            if is_permission(&e) {
+                Error::PermissionDenied("loading the XDP program".into())
+            } else {
+                Error::Other(format!(
+                    "the verifier rejected {CAPTURE_PROG}: {}",
+                    chain(&e)
+                ))
+            }
+        })?;
+        let xdp_mode = match mode {
+            AttachMode::Native => XdpMode::Driver,
+            AttachMode::Skb => XdpMode::Skb,
+        };
+        prog.attach_to_if_index(ifindex, xdp_mode)
+            .map_err(|e| attach_error(interface, &e))?;
+        Ok(CaptureProgram {
+            ebpf,
+            interface: interface.to_string(),
+        })
+    }
+
+    /// The interface the program is attached to.
+    pub fn interface(&self) -> &str {
+        &self.interface
+    }
+
+    /// Makes frames of rx `queue` go to the AF_XDP socket `fd`.
+    pub fn bind_socket(&mut self, queue: u32, fd: &impl AsRawFd) -> Result<(), Error> {
+        if queue >= MAX_QUEUES {
+            return Err(Error::Other(format!(
+                "queue {queue} is beyond the {MAX_QUEUES} queues the XDP program supports"
+            )));
+        }
+        let map = self
+            .ebpf
+            .map_mut(XSKS_MAP)
+            .ok_or_else(|| Error::Other(format!("map {XSKS_MAP} missing")))?;
+        let mut xsks = XskMap::try_from(map).map_err(|e| Error::Other(chain(&e)))?;
+        xsks.set(queue, fd.as_raw_fd(), 0)
+            .map_err(|e| Error::Other(format!("binding queue {queue}: {}", chain(&e))))
+    }
+
+    /// The program's counters, one entry per possible CPU.
+    pub fn counters(&self) -> Result<Vec<XdpCounters>, Error> {
+        let map = self
+            .ebpf
+            .map(COUNTERS_MAP)
+            .ok_or_else(|| Error::Other(format!("map {COUNTERS_MAP} missing")))?;
+        let arr: PerCpuArray<_, XdpCounters> =
+            PerCpuArray::try_from(map).map_err(|e| Error::Other(chain(&e)))?;
+        let values = arr
+            .get(&0, 0)
+            .map_err(|e| Error::Other(format!("reading counters: {}", chain(&e))))?;
+        Ok(values.iter().copied().collect())
+    }
+}
+
+/// Turns an attach failure into the error a user can act on.
+fn attach_error(interface: &str, e: &aya::programs::ProgramError) -> Error {
+    if let aya::programs::ProgramError::UnknownInterface { name } = e {
+        return Error::UnknownInterface(name.clone());
+    }
+    match find_io_error(e).and_then(std::io::Error::raw_os_error) {
+        Some(libc::ERANGE) => Error::MtuTooLarge {
+            interface: interface.to_string(),
+            mtu: netdev::mtu(interface).unwrap_or(0),
+        },
+        Some(libc::EBUSY) | Some(libc::EEXIST) => Error::AlreadyAttached(interface.to_string()),
+        Some(libc::EOPNOTSUPP) => Error::NoNativeXdp(interface.to_string()),
+        Some(libc::EPERM) | Some(libc::EACCES) => {
+            Error::PermissionDenied(format!("attaching XDP to '{interface}'"))
+        }
+        _ => Error::Other(format!("attaching XDP to '{interface}': {}", chain(e))),
+    }
+}

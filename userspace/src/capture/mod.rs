@@ -1,0 +1,2 @@
+//! Capture sources: where frames come from.
+pub mod afxdp;

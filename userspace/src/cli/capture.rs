@@ -1,0 +1,128 @@
+//! `sluice capture`.
+use std::{fs::File, io::BufWriter, path::PathBuf, time::Duration};
+
+use clap::Args;
+
+use crate::{
+    bpf::capture::AttachMode,
+    capture::afxdp::XskConfig,
+    engine::{run_capture, CaptureOptions, Queues},
+    error::Error,
+    flow::FlowTableConfig,
+};
+
+/// Options of `sluice capture`.
+#[derive(Args, Debug)]
+pub struct CaptureArgs {
+    /// Interface to capture from.
+    #[arg(short, long)]
+    pub interface: String,
+    /// Number of rx queues to capture (queues 0..N), or `all`.
+    #[arg(short, long, default_value = "all")]
+    pub queues: String,
+    /// Where to write flow records (JSON lines); `-` is stdout.
+    #[arg(short, long, default_value = "-")]
+    pub output: String,
+    /// Stop after this many seconds (default: run until SIGINT/SIGTERM).
+    #[arg(short, long)]
+    pub duration: Option<f64>,
+    /// Export a flow after this many seconds without packets (Joy's default: 10).
+    #[arg(long, default_value_t = 10)]
+    pub idle_timeout: u64,
+    /// Export a flow after this many seconds of life, however active (PF_RING FT's: 120).
+    #[arg(long, default_value_t = 120)]
+    pub lifetime_timeout: u64,
+    /// Maximum concurrent flows per queue; the most idle flow is exported when full.
+    #[arg(long, default_value_t = 262_144)]
+    pub max_flows: usize,
+    /// XDP attach mode: `native` (driver) or `skb` (generic, for drivers without XDP).
+    #[arg(long, default_value = "native")]
+    pub xdp_mode: String,
+    /// Entries of each AF_XDP rx and fill ring (power of two).
+    #[arg(long, default_value_t = 4096)]
+    pub ring_size: u32,
+    /// Write every counter of the run as JSON to this file at exit.
+    #[arg(long)]
+    pub stats: Option<PathBuf>,
+}
+
+/// Runs `sluice capture`.
+pub fn run(a: CaptureArgs) -> Result<(), Error> {
+    let queues = match a.queues.as_str() {
+        "all" => Queues::All,
+        n => Queues::First(n.parse().map_err(|_| Error::BadOption {
+            option: "--queues",
+            value: n.into(),
+            why: "expected a number of queues or `all`".into(),
+        })?),
+    };
+    let attach_mode = match a.xdp_mode.as_str() {
+        "native" | "drv" => AttachMode::Native,
+        "skb" | "generic" => AttachMode::Skb,
+        m => {
+            return Err(Error::BadOption {
+                option: "--xdp-mode",
+                value: m.into(),
+                why: "expected `native` or `skb`".into(),
+            })
+        }
+    };
+    if !a.ring_size.is_power_of_two() {
+        return Err(Error::BadOption {
+            option: "--ring-size",
+            value: a.ring_size.to_string(),
+            why: "must be a power of two".into(),
+        });
+    }
+    let duration = match a.duration {
+        Some(d) if d.is_finite() && d > 0.0 => Some(Duration::from_secs_f64(d)),
+        Some(d) => {
+            return Err(Error::BadOption {
+                option: "--duration",
+                value: d.to_string(),
+                why: "must be a positive number of seconds".into(),
+            })
+        }
+        None => None,
+    };
+    let output: Box<dyn std::io::Write + Send> = if a.output == "-" {
+        Box::new(BufWriter::new(std::io::stdout()))
+    } else {
+        let f = File::create(&a.output).map_err(|e| Error::BadOption {
+            option: "--output",
+            value: a.output.clone(),
+            why: e.to_string(),
+        })?;
+        Box::new(BufWriter::new(f))
+    };
+    let table = FlowTableConfig {
+        max_flows: a.max_flows.max(1),
+        idle_timeout: Duration::from_secs(a.idle_timeout),
+        active_timeout: Duration::from_secs(a.lifetime_timeout),
+        ..FlowTableConfig::default()
+    };
+    let report = run_capture(CaptureOptions {
+        interface: a.interface,
+        queues,
+        duration,
+        attach_mode,
+        xsk: XskConfig {
+            ring_size: a.ring_size,
+            frame_count: a.ring_size * 2,
+            ..XskConfig::default()
+        },
+        table,
+        export_queue: 65_536,
+        output,
+    })?;
+    eprintln!("{report}");
+    if let Some(path) = a.stats {
+        let text = serde_json::to_string_pretty(&report.to_json()).unwrap_or_default();
+        std::fs::write(&path, text + "\n").map_err(|e| Error::BadOption {
+            option: "--stats",
+            value: path.display().to_string(),
+            why: e.to_string(),
+        })?;
+    }
+    Ok(())
+}

@@ -1,0 +1,159 @@
+//! Exact JSON output tests.
+
+use std::time::Duration;
+
+use crate::decode::build::{eth, ipv4, tcp};
+use crate::decode::decode_ethernet;
+use crate::export::write_flow_json;
+use crate::flow::{DirCounters, EndReason, FlowRecord, FlowTable, FlowTableConfig, Timestamp};
+
+fn v4(a: [u8; 4]) -> [u8; 16] {
+    let mut x = [0u8; 16];
+    x[..4].copy_from_slice(&a);
+    x
+}
+
+fn line(rec: &FlowRecord) -> String {
+    let mut buf = Vec::new();
+    write_flow_json(rec, &mut buf).unwrap();
+    String::from_utf8(buf).unwrap()
+}
+
+fn ipv4_tcp_record() -> FlowRecord {
+    let start = Timestamp::from_secs_nanos(1_475_012_521, 123_456_789);
+    let end = Timestamp::from_secs_nanos(1_475_012_522, 1_999);
+    FlowRecord {
+        id: 9,
+        sa: v4([10, 0, 0, 1]),
+        da: v4([192, 168, 1, 200]),
+        sp: 40000,
+        dp: 80,
+        ip_version: 4,
+        proto: 6,
+        vlan: 0,
+        time_start: start,
+        time_end: end,
+        out: DirCounters {
+            packets: 3,
+            bytes: 100,
+            wire_bytes: 300,
+            ip_bytes: 250,
+            tcp_flags: 0x1b,
+            first: start,
+            last: end,
+        },
+        r#in: DirCounters {
+            packets: 2,
+            bytes: 500,
+            wire_bytes: 640,
+            ip_bytes: 600,
+            tcp_flags: 0x12,
+            first: start,
+            last: end,
+        },
+        end_reason: EndReason::IdleTimeout,
+    }
+}
+
+#[test]
+fn ipv4_tcp_line() {
+    let want = concat!(
+        r#"{"sa":"10.0.0.1","da":"192.168.1.200","pr":6,"sp":40000,"dp":80,"#,
+        r#""bytes_out":100,"num_pkts_out":3,"bytes_in":500,"num_pkts_in":2,"#,
+        r#""wire_bytes_out":300,"wire_bytes_in":640,"ip_bytes_out":250,"ip_bytes_in":600,"#,
+        r#""tcp_flags_out":27,"tcp_flags_in":18,"#,
+        r#""time_start":1475012521.123456,"time_end":1475012522.000001,"expire_type":"i"}"#,
+        "\n"
+    );
+    assert_eq!(line(&ipv4_tcp_record()), want);
+}
+
+#[test]
+fn ipv6_udp_line_with_vlan_and_no_reply() {
+    let mut sa = [0u8; 16];
+    sa[..4].copy_from_slice(&[0x20, 0x01, 0x0d, 0xb8]);
+    sa[15] = 1;
+    let mut da = [0u8; 16];
+    da[..2].copy_from_slice(&[0xfe, 0x80]);
+    da[12..].copy_from_slice(&[0, 1, 0, 2]);
+    let ts = Timestamp::from_secs_nanos(1_700_000_000, 0);
+    let rec = FlowRecord {
+        id: 0,
+        sa,
+        da,
+        sp: 5353,
+        dp: 53,
+        ip_version: 6,
+        proto: 17,
+        vlan: 42,
+        time_start: ts,
+        time_end: ts,
+        out: DirCounters {
+            packets: 1,
+            bytes: 4,
+            wire_bytes: 70,
+            ip_bytes: 52,
+            tcp_flags: 0,
+            first: ts,
+            last: ts,
+        },
+        r#in: DirCounters::default(),
+        end_reason: EndReason::Overflow,
+    };
+    let want = concat!(
+        r#"{"sa":"2001:db8::1","da":"fe80::1:2","pr":17,"sp":5353,"dp":53,"vlan":42,"#,
+        r#""bytes_out":4,"num_pkts_out":1,"bytes_in":0,"num_pkts_in":0,"#,
+        r#""wire_bytes_out":70,"wire_bytes_in":0,"ip_bytes_out":52,"ip_bytes_in":0,"#,
+        r#""time_start":1700000000.000000,"time_end":1700000000.000000,"expire_type":"o"}"#,
+        "\n"
+    );
+    assert_eq!(line(&rec), want);
+}
+
+#[test]
+fn lines_parse_as_json_with_exact_numbers() {
+    let v: serde_json::Value = serde_json::from_str(&line(&ipv4_tcp_record())).unwrap();
+    assert_eq!(v["sa"], "10.0.0.1");
+    assert_eq!(v["num_pkts_in"], 2);
+    assert_eq!(v["time_start"].as_f64(), Some(1_475_012_521.123_456));
+    assert_eq!(v.as_object().unwrap().len(), 18);
+}
+
+/// Bytes to JSON: decode two frames, track them, flush, serialise.
+#[test]
+fn frames_to_json() {
+    let (c, s) = ([10, 1, 1, 1], [10, 2, 2, 2]);
+    let mut up = eth(
+        &[],
+        0x0800,
+        &ipv4(6, c, s, &[], 0, &tcp(1025, 443, 0x02, &[], &[])),
+    );
+    up.resize(60, 0);
+    let down = eth(
+        &[],
+        0x0800,
+        &ipv4(6, s, c, &[], 0, &tcp(443, 1025, 0x12, &[], b"hi")),
+    );
+    let mut table = FlowTable::new(FlowTableConfig {
+        max_flows: 4,
+        idle_timeout: Duration::from_secs(10),
+        ..FlowTableConfig::default()
+    });
+    let mut out = Vec::new();
+    let mut sink = |r: FlowRecord| write_flow_json(&r, &mut out).unwrap();
+    for (frame, us) in [(&up, 1), (&down, 250)] {
+        let p = decode_ethernet(frame).unwrap();
+        let ts = Timestamp::from_secs_nanos(1_600_000_000, us * 1000);
+        table.process(&p, frame.len() as u32, ts, &mut sink);
+    }
+    table.flush(&mut sink);
+    let want = concat!(
+        r#"{"sa":"10.1.1.1","da":"10.2.2.2","pr":6,"sp":1025,"dp":443,"#,
+        r#""bytes_out":0,"num_pkts_out":1,"bytes_in":2,"num_pkts_in":1,"#,
+        r#""wire_bytes_out":60,"wire_bytes_in":56,"ip_bytes_out":40,"ip_bytes_in":42,"#,
+        r#""tcp_flags_out":2,"tcp_flags_in":18,"#,
+        r#""time_start":1600000000.000001,"time_end":1600000000.000250,"expire_type":"f"}"#,
+        "\n"
+    );
+    assert_eq!(String::from_utf8(out).unwrap(), want);
+}

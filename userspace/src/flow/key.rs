@@ -1,0 +1,72 @@
+//! Canonical bidirectional flow key.
+
+use std::hash::{Hash, Hasher};
+
+use crate::decode::Packet;
+
+/// Bidirectional flow key: both directions of a conversation map to the same
+/// key. Endpoints are ordered by `(addr, port)`; `lo_*` is the smaller one.
+///
+/// IPv4 addresses use the [`Packet`] layout (first 4 bytes, rest zero);
+/// `ip_version` keeps them apart from IPv6 addresses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FlowKey {
+    /// Outer VLAN id, 0 when untagged.
+    pub vlan: u16,
+    /// 4 or 6.
+    pub ip_version: u8,
+    /// Transport protocol number.
+    pub proto: u8,
+    /// Port of the lower endpoint.
+    pub lo_port: u16,
+    /// Port of the higher endpoint.
+    pub hi_port: u16,
+    /// Address of the lower endpoint.
+    pub lo_addr: [u8; 16],
+    /// Address of the higher endpoint.
+    pub hi_addr: [u8; 16],
+}
+
+impl FlowKey {
+    /// Builds the key of `pkt`'s flow. The flag is true when `pkt` was sent by
+    /// the lower endpoint (also when both endpoints are equal).
+    pub fn from_packet(pkt: &Packet) -> (FlowKey, bool) {
+        let src = (pkt.src, pkt.sport);
+        let dst = (pkt.dst, pkt.dport);
+        let src_is_lower = src <= dst;
+        let (lo, hi) = if src_is_lower { (src, dst) } else { (dst, src) };
+        let key = FlowKey {
+            vlan: pkt.vlan,
+            ip_version: pkt.ip_version,
+            proto: pkt.proto,
+            lo_port: lo.1,
+            hi_port: hi.1,
+            lo_addr: lo.0,
+            hi_addr: hi.0,
+        };
+        (key, src_is_lower)
+    }
+}
+
+impl Hash for FlowKey {
+    /// Feeds the key to the hasher as five `u64` words (no length prefixes).
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        let head = u64::from(self.vlan)
+            | u64::from(self.ip_version) << 16
+            | u64::from(self.proto) << 24
+            | u64::from(self.lo_port) << 32
+            | u64::from(self.hi_port) << 48;
+        state.write_u64(head);
+        for addr in [&self.lo_addr, &self.hi_addr] {
+            let (a, b) = addr.split_at(8);
+            state.write_u64(u64::from_ne_bytes(to8(a)));
+            state.write_u64(u64::from_ne_bytes(to8(b)));
+        }
+    }
+}
+
+fn to8(s: &[u8]) -> [u8; 8] {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(s);
+    w
+}

@@ -1,0 +1,126 @@
+//! The exported flow record, its per-direction counters and end reasons.
+
+use crate::flow::time::Timestamp;
+
+/// Why a flow record was exported. Mirrors PF_RING FT's flow statuses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(usize)]
+pub enum EndReason {
+    /// Not ended: a snapshot of a live flow. Never produced by the flow table.
+    Active,
+    /// No packet for `idle_timeout`.
+    IdleTimeout,
+    /// The flow lasted `active_timeout` since its first packet; later packets
+    /// start a new flow.
+    ActiveTimeout,
+    /// TCP FIN in both directions or RST, then quiet for the linger time.
+    EndDetected,
+    /// Exported by `FlowTable::flush` (shutdown).
+    ForcedEnd,
+    /// Cut at a time-slice boundary. Reserved: never produced by the flow table.
+    SliceTimeout,
+    /// Evicted (least recently active) to make room in a full table.
+    Overflow,
+}
+
+impl EndReason {
+    /// Number of reasons; the length of a per-reason counter array.
+    pub const COUNT: usize = 7;
+
+    /// Every reason, in index order.
+    pub const ALL: [EndReason; EndReason::COUNT] = [
+        EndReason::Active,
+        EndReason::IdleTimeout,
+        EndReason::ActiveTimeout,
+        EndReason::EndDetected,
+        EndReason::ForcedEnd,
+        EndReason::SliceTimeout,
+        EndReason::Overflow,
+    ];
+
+    /// Index of this reason in `0..COUNT`.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// Long name, used in stats.
+    pub fn name(self) -> &'static str {
+        match self {
+            EndReason::Active => "active",
+            EndReason::IdleTimeout => "idle_timeout",
+            EndReason::ActiveTimeout => "active_timeout",
+            EndReason::EndDetected => "end_detected",
+            EndReason::ForcedEnd => "forced_end",
+            EndReason::SliceTimeout => "slice_timeout",
+            EndReason::Overflow => "overflow",
+        }
+    }
+
+    /// Value of Joy's `expire_type` field. Joy itself only emits `"i"`
+    /// (inactive/idle) and `"a"` (active timeout); the others are Sluice's:
+    /// `"e"` end detected, `"f"` forced end, `"s"` slice timeout,
+    /// `"o"` overflow eviction, and `"-"` for a still-active flow.
+    pub fn joy_name(self) -> &'static str {
+        match self {
+            EndReason::Active => "-",
+            EndReason::IdleTimeout => "i",
+            EndReason::ActiveTimeout => "a",
+            EndReason::EndDetected => "e",
+            EndReason::ForcedEnd => "f",
+            EndReason::SliceTimeout => "s",
+            EndReason::Overflow => "o",
+        }
+    }
+}
+
+/// Counters of one direction of a flow. A direction without packets has all
+/// fields zero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DirCounters {
+    /// Packets seen.
+    pub packets: u64,
+    /// Transport payload octets (Joy's `bytes_*`), see `Packet::payload_len`.
+    pub bytes: u64,
+    /// Frame octets as received on the wire.
+    pub wire_bytes: u64,
+    /// IP octets (sum of `Packet::ip_len`, RFC 7012 octetDeltaCount).
+    pub ip_bytes: u64,
+    /// OR of the TCP flags of every packet (0 for non-TCP).
+    pub tcp_flags: u8,
+    /// Time of the first packet.
+    pub first: Timestamp,
+    /// Time of the latest packet.
+    pub last: Timestamp,
+}
+
+/// One exported flow. `sa`/`sp` is the sender of the flow's first packet;
+/// `out` counts packets from `sa`, `r#in` packets towards it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlowRecord {
+    /// Table-local flow id (`FlowTableConfig::first_id` + creation count).
+    pub id: u64,
+    /// Source address: sender of the first packet (IPv4 in bytes 0..4).
+    pub sa: [u8; 16],
+    /// Destination address (IPv4 in bytes 0..4).
+    pub da: [u8; 16],
+    /// Source port (0 for protocols without ports).
+    pub sp: u16,
+    /// Destination port (0 for protocols without ports).
+    pub dp: u16,
+    /// 4 or 6.
+    pub ip_version: u8,
+    /// Transport protocol number.
+    pub proto: u8,
+    /// Outer VLAN id, 0 when untagged.
+    pub vlan: u16,
+    /// Time of the first packet.
+    pub time_start: Timestamp,
+    /// Time of the latest packet in either direction.
+    pub time_end: Timestamp,
+    /// Packets from `sa` to `da`.
+    pub out: DirCounters,
+    /// Packets from `da` to `sa`.
+    pub r#in: DirCounters,
+    /// Why the record was exported.
+    pub end_reason: EndReason,
+}

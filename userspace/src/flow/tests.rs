@@ -1,0 +1,422 @@
+//! Flow table tests with crafted packets and explicit timestamps.
+
+use std::time::Duration;
+
+use super::*;
+use crate::decode::Packet;
+
+const CLIENT: [u8; 4] = [192, 168, 1, 200];
+const SERVER: [u8; 4] = [10, 0, 0, 1];
+const SYN: u8 = 0x02;
+const FIN: u8 = 0x01;
+const RST: u8 = 0x04;
+const ACK: u8 = 0x10;
+const PSH: u8 = 0x08;
+
+fn addr(a: [u8; 4]) -> [u8; 16] {
+    let mut x = [0u8; 16];
+    x[..4].copy_from_slice(&a);
+    x
+}
+
+fn pkt(
+    proto: u8,
+    src: [u8; 4],
+    sport: u16,
+    dst: [u8; 4],
+    dport: u16,
+    flags: u8,
+    payload: u32,
+) -> Packet {
+    let l4 = if proto == 6 { 20 } else { 8 };
+    Packet {
+        vlan: 0,
+        ip_version: 4,
+        src: addr(src),
+        dst: addr(dst),
+        proto,
+        sport,
+        dport,
+        tcp_flags: flags,
+        ip_len: 20 + l4 + payload,
+        payload_offset: 34 + l4,
+        payload_len: payload,
+    }
+}
+
+/// TCP from client:40000 to server:80 (`up`) or back.
+fn tcp(up: bool, flags: u8, payload: u32) -> Packet {
+    if up {
+        pkt(6, CLIENT, 40000, SERVER, 80, flags, payload)
+    } else {
+        pkt(6, SERVER, 80, CLIENT, 40000, flags, payload)
+    }
+}
+
+/// UDP flow number `n` (distinct source port).
+fn udp(n: u16) -> Packet {
+    pkt(17, CLIENT, n, SERVER, 53, 0, 10)
+}
+
+fn ms(n: u64) -> Timestamp {
+    Timestamp(n * 1_000_000)
+}
+
+fn secs(n: u64) -> Timestamp {
+    Timestamp(n * 1_000_000_000)
+}
+
+fn table(max_flows: usize) -> FlowTable {
+    FlowTable::new(FlowTableConfig {
+        max_flows,
+        idle_timeout: Duration::from_secs(10),
+        active_timeout: Duration::from_secs(30),
+        linger: Duration::from_secs(1),
+        first_id: 0,
+    })
+}
+
+/// Runs `f` with an export sink and returns what was exported.
+fn collect(f: impl FnOnce(&mut dyn FnMut(FlowRecord))) -> Vec<FlowRecord> {
+    let mut out = Vec::new();
+    f(&mut |r| out.push(r));
+    out
+}
+
+fn feed(t: &mut FlowTable, p: &Packet, ts: Timestamp) -> (FlowHandle, Vec<FlowRecord>) {
+    let mut h = None;
+    let recs = collect(|e| h = Some(t.process(p, p.ip_len + 14, ts, &mut |r| e(r))));
+    (h.unwrap(), recs)
+}
+
+fn housekeep(t: &mut FlowTable, now: Timestamp) -> Vec<FlowRecord> {
+    collect(|e| t.housekeeping(now, &mut |r| e(r)))
+}
+
+fn flush(t: &mut FlowTable) -> Vec<FlowRecord> {
+    collect(|e| t.flush(&mut |r| e(r)))
+}
+
+#[test]
+fn entry_size() {
+    assert_eq!(FLOW_ENTRY_SIZE, 184);
+    const { assert!(FLOW_ENTRY_SIZE <= 200) };
+}
+
+#[test]
+fn key_is_bidirectional() {
+    let (k1, lower1) = FlowKey::from_packet(&tcp(true, SYN, 0));
+    let (k2, lower2) = FlowKey::from_packet(&tcp(false, SYN | ACK, 0));
+    assert_eq!(k1, k2);
+    assert!(
+        !lower1 && lower2,
+        "client 192.168.1.200 is the higher endpoint"
+    );
+    assert_eq!((k1.lo_port, k1.hi_port), (80, 40000));
+}
+
+#[test]
+fn first_sender_is_source_and_directions_are_counted() {
+    let mut t = table(16);
+    let (h, _) = feed(&mut t, &tcp(true, SYN, 0), ms(100_000));
+    assert_eq!((h.outbound, h.new_flow), (true, true));
+    let (h2, _) = feed(&mut t, &tcp(false, SYN | ACK, 0), ms(100_010));
+    assert_eq!((h2.slot, h2.outbound, h2.new_flow), (h.slot, false, false));
+    feed(&mut t, &tcp(true, ACK | PSH, 100), ms(100_020));
+    feed(&mut t, &tcp(false, ACK | PSH, 500), ms(100_030));
+    let recs = flush(&mut t);
+    assert_eq!(recs.len(), 1);
+    let r = &recs[0];
+    assert_eq!(
+        (r.sa, r.sp, r.da, r.dp),
+        (addr(CLIENT), 40000, addr(SERVER), 80)
+    );
+    assert_eq!((r.proto, r.ip_version, r.vlan, r.id), (6, 4, 0, 0));
+    let out = DirCounters {
+        packets: 2,
+        bytes: 100,
+        wire_bytes: 54 + 154,
+        ip_bytes: 40 + 140,
+        tcp_flags: SYN | ACK | PSH,
+        first: ms(100_000),
+        last: ms(100_020),
+    };
+    let back = DirCounters {
+        packets: 2,
+        bytes: 500,
+        wire_bytes: 54 + 554,
+        ip_bytes: 40 + 540,
+        tcp_flags: SYN | ACK | PSH,
+        first: ms(100_010),
+        last: ms(100_030),
+    };
+    assert_eq!((r.out, r.r#in), (out, back));
+    assert_eq!((r.time_start, r.time_end), (ms(100_000), ms(100_030)));
+    assert_eq!(r.end_reason, EndReason::ForcedEnd);
+}
+
+#[test]
+fn lower_endpoint_as_source() {
+    let mut t = table(16);
+    feed(&mut t, &tcp(false, SYN, 0), secs(1));
+    feed(&mut t, &tcp(true, SYN | ACK, 0), secs(2));
+    let r = &flush(&mut t)[0];
+    assert_eq!((r.sa, r.sp, r.dp), (addr(SERVER), 80, 40000));
+    assert_eq!((r.out.packets, r.r#in.packets), (1, 1));
+    assert_eq!((r.out.first, r.r#in.first), (secs(1), secs(2)));
+}
+
+#[test]
+fn reply_only_direction_stays_zero() {
+    let mut t = table(16);
+    feed(&mut t, &udp(5), secs(1));
+    let r = &flush(&mut t)[0];
+    assert_eq!(r.r#in, DirCounters::default());
+    assert_eq!(r.time_end, secs(1));
+}
+
+#[test]
+fn idle_expiry_exactly_at_timeout() {
+    let mut t = table(16);
+    feed(&mut t, &udp(1), secs(100));
+    assert!(housekeep(&mut t, Timestamp(secs(110).0 - 1)).is_empty());
+    let recs = housekeep(&mut t, secs(110));
+    assert_eq!(recs.len(), 1);
+    assert_eq!(recs[0].end_reason, EndReason::IdleTimeout);
+    assert_eq!(t.stats().exported(EndReason::IdleTimeout), 1);
+    assert_eq!((t.stats().active, t.len()), (0, 0));
+}
+
+#[test]
+fn idle_flow_hit_by_packet_is_exported_and_restarted() {
+    let mut t = table(16);
+    feed(&mut t, &udp(1), secs(100));
+    let (h, recs) = feed(&mut t, &udp(1), Timestamp(secs(110).0 - 1));
+    assert!(recs.is_empty() && !h.new_flow);
+    let (h, recs) = feed(&mut t, &udp(1), secs(119));
+    assert!(recs.is_empty() && !h.new_flow);
+    let (h, recs) = feed(&mut t, &udp(1), secs(129));
+    assert_eq!(recs.len(), 1);
+    assert_eq!(
+        (recs[0].end_reason, recs[0].out.packets),
+        (EndReason::IdleTimeout, 3)
+    );
+    assert!(h.new_flow);
+    assert_eq!(t.stats().created, 2);
+}
+
+#[test]
+fn active_timeout_at_housekeeping() {
+    let mut t = table(16);
+    for s in (0..=25).step_by(5) {
+        feed(&mut t, &udp(1), secs(1000 + s));
+    }
+    assert!(housekeep(&mut t, Timestamp(secs(1030).0 - 1)).is_empty());
+    let recs = housekeep(&mut t, secs(1030));
+    assert_eq!(recs.len(), 1);
+    assert_eq!(
+        (recs[0].end_reason, recs[0].out.packets),
+        (EndReason::ActiveTimeout, 6)
+    );
+    let (h, _) = feed(&mut t, &udp(1), secs(1035));
+    assert!(h.new_flow);
+    assert_eq!(flush(&mut t)[0].id, 1);
+}
+
+#[test]
+fn active_timeout_on_next_packet() {
+    let mut t = table(16);
+    for s in (0..30).step_by(5) {
+        feed(&mut t, &udp(1), secs(s));
+    }
+    let (h, recs) = feed(&mut t, &udp(1), secs(30));
+    assert_eq!(recs.len(), 1);
+    assert_eq!(
+        (recs[0].end_reason, recs[0].out.packets),
+        (EndReason::ActiveTimeout, 6)
+    );
+    assert!(h.new_flow);
+    let r = &flush(&mut t)[0];
+    assert_eq!((r.out.packets, r.time_start), (1, secs(30)));
+}
+
+/// Opens a connection at 0 s and closes it with FIN / FIN-ACK at 10.0 / 10.1 s.
+fn fin_fin(t: &mut FlowTable) {
+    feed(t, &tcp(true, SYN, 0), secs(0));
+    feed(t, &tcp(false, SYN | ACK, 0), ms(10));
+    feed(t, &tcp(true, ACK, 0), ms(20));
+    feed(t, &tcp(true, FIN | ACK, 0), ms(10_000));
+    feed(t, &tcp(false, FIN | ACK, 0), ms(10_100));
+}
+
+#[test]
+fn fin_fin_lingers_so_last_ack_joins() {
+    let mut t = table(16);
+    fin_fin(&mut t);
+    let (h, recs) = feed(&mut t, &tcp(true, ACK, 0), ms(10_200));
+    assert!(recs.is_empty() && !h.new_flow);
+    assert!(housekeep(&mut t, ms(10_500)).is_empty());
+    assert!(housekeep(&mut t, ms(11_199)).is_empty());
+    let recs = housekeep(&mut t, ms(11_200));
+    assert_eq!(recs.len(), 1);
+    let r = &recs[0];
+    assert_eq!(r.end_reason, EndReason::EndDetected);
+    assert_eq!((r.out.packets, r.r#in.packets), (4, 2));
+    assert_eq!(
+        (r.out.tcp_flags, r.r#in.tcp_flags),
+        (SYN | ACK | FIN, SYN | ACK | FIN)
+    );
+    assert_eq!(r.time_end, ms(10_200));
+    assert!(t.is_empty());
+}
+
+#[test]
+fn single_fin_does_not_end() {
+    let mut t = table(16);
+    feed(&mut t, &tcp(true, SYN, 0), secs(0));
+    feed(&mut t, &tcp(true, FIN | ACK, 0), secs(1));
+    assert!(housekeep(&mut t, secs(5)).is_empty());
+    assert_eq!(
+        housekeep(&mut t, secs(11))[0].end_reason,
+        EndReason::IdleTimeout
+    );
+}
+
+#[test]
+fn rst_ends_flow_after_linger() {
+    let mut t = table(16);
+    feed(&mut t, &tcp(true, SYN, 0), secs(0));
+    feed(&mut t, &tcp(false, RST | ACK, 0), ms(5));
+    assert!(housekeep(&mut t, ms(1_004)).is_empty());
+    let recs = housekeep(&mut t, ms(1_005));
+    assert_eq!(recs.len(), 1);
+    assert_eq!(recs[0].end_reason, EndReason::EndDetected);
+    assert_eq!(t.stats().exported(EndReason::EndDetected), 1);
+}
+
+#[test]
+fn new_syn_on_ended_flow_starts_new_flow() {
+    let mut t = table(16);
+    fin_fin(&mut t);
+    let (h, recs) = feed(&mut t, &tcp(false, SYN, 0), ms(10_300));
+    assert_eq!(recs.len(), 1);
+    assert_eq!(
+        (recs[0].end_reason, recs[0].out.packets),
+        (EndReason::EndDetected, 3)
+    );
+    assert!(h.new_flow && h.outbound);
+    // The new flow is live again: it no longer expires after the linger time.
+    assert!(housekeep(&mut t, secs(12)).is_empty());
+    let r = &flush(&mut t)[0];
+    assert_eq!((r.sa, r.sp, r.out.packets, r.id), (addr(SERVER), 80, 1, 1));
+}
+
+#[test]
+fn packet_after_linger_starts_new_flow() {
+    let mut t = table(16);
+    fin_fin(&mut t);
+    let (h, recs) = feed(&mut t, &tcp(true, ACK, 0), ms(11_100));
+    assert_eq!(recs.len(), 1);
+    assert_eq!(recs[0].end_reason, EndReason::EndDetected);
+    assert!(h.new_flow);
+}
+
+#[test]
+fn overflow_evicts_least_recently_active() {
+    let mut t = table(3);
+    feed(&mut t, &udp(1), secs(1));
+    feed(&mut t, &udp(2), secs(2));
+    feed(&mut t, &udp(3), secs(3));
+    feed(&mut t, &udp(1), secs(4));
+    let (h, recs) = feed(&mut t, &udp(4), secs(5));
+    assert!(h.new_flow);
+    assert_eq!(recs.len(), 1);
+    assert_eq!((recs[0].sp, recs[0].end_reason), (2, EndReason::Overflow));
+    let s = t.stats();
+    assert_eq!(
+        (s.overflows, s.exported(EndReason::Overflow), s.active),
+        (1, 1, 3)
+    );
+    let ports: Vec<u16> = flush(&mut t).iter().map(|r| r.sp).collect();
+    assert_eq!(ports, [1, 3, 4]);
+}
+
+#[test]
+fn overflow_considers_ended_flows() {
+    let mut t = table(2);
+    fin_fin(&mut t); // last activity 10.1 s, ended
+    feed(&mut t, &udp(1), ms(10_120));
+    let (_, recs) = feed(&mut t, &udp(2), ms(10_160));
+    assert_eq!(
+        (recs[0].proto, recs[0].end_reason),
+        (6, EndReason::Overflow)
+    );
+}
+
+#[test]
+fn flush_exports_all_oldest_first() {
+    let mut t = table(16);
+    feed(&mut t, &udp(7), secs(1));
+    feed(&mut t, &udp(8), secs(2));
+    feed(&mut t, &udp(9), secs(3));
+    feed(&mut t, &udp(7), secs(4));
+    let recs = flush(&mut t);
+    let got: Vec<(u16, EndReason)> = recs.iter().map(|r| (r.sp, r.end_reason)).collect();
+    let f = EndReason::ForcedEnd;
+    assert_eq!(got, [(7, f), (8, f), (9, f)]);
+    assert_eq!(
+        (t.len(), t.stats().active, t.stats().exported(f)),
+        (0, 0, 3)
+    );
+    let (h, _) = feed(&mut t, &udp(7), secs(5));
+    assert!(h.new_flow);
+    assert_eq!(flush(&mut t)[0].id, 3);
+}
+
+#[test]
+fn vlan_separates_flows() {
+    let mut t = table(16);
+    let mut a = udp(1);
+    a.vlan = 10;
+    let mut b = a;
+    b.vlan = 20;
+    feed(&mut t, &a, secs(1));
+    feed(&mut t, &b, secs(1));
+    feed(&mut t, &a, secs(2));
+    let recs = flush(&mut t);
+    let got: Vec<(u16, u64)> = recs.iter().map(|r| (r.vlan, r.out.packets)).collect();
+    assert_eq!(got, [(10, 2), (20, 1)]);
+}
+
+#[test]
+fn expiring_one_of_100k_flows_does_not_scan() {
+    let n: u32 = 100_000;
+    let mut t = table(n as usize + 1);
+    let mut p = udp(0);
+    feed(&mut t, &p, secs(0));
+    for i in 1..=n {
+        p.src[..4].copy_from_slice(&i.to_be_bytes());
+        let ts = Timestamp(secs(5).0 + u64::from(i) * 1000);
+        assert!(feed(&mut t, &p, ts).1.is_empty());
+    }
+    assert_eq!(t.len(), n as usize + 1);
+    let before = t.stats().scanned;
+    let recs = housekeep(&mut t, secs(10));
+    assert_eq!(recs.len(), 1);
+    assert_eq!(recs[0].sa, addr(CLIENT));
+    // The exported flow, then one non-due head each in the live and age lists.
+    assert_eq!(t.stats().scanned - before, 3);
+    let recs = housekeep(&mut t, Timestamp(secs(15).0 + 50_000 * 1000));
+    assert_eq!(recs.len(), 50_000);
+    assert!(recs.iter().all(|r| r.end_reason == EndReason::IdleTimeout));
+    assert_eq!(t.len(), 50_000);
+}
+
+#[test]
+fn end_reason_names_and_indices() {
+    let names: Vec<&str> = EndReason::ALL.iter().map(|r| r.joy_name()).collect();
+    assert_eq!(names, ["-", "i", "a", "e", "f", "s", "o"]);
+    for (i, r) in EndReason::ALL.iter().enumerate() {
+        assert_eq!(r.index(), i);
+    }
+}

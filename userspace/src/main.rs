@@ -1,0 +1,4 @@
+//! The `sluice` command.
+fn main() {
+    std::process::exit(sluice::cli::main());
+}

@@ -1,0 +1,121 @@
+//! The hot path (decode, process, housekeeping, JSON export into a fixed
+//! buffer) must not allocate once the table exists, even under churn.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::io::Cursor;
+use std::time::Duration;
+
+use sluice::decode::decode_ethernet;
+use sluice::export::write_flow_json;
+use sluice::flow::{EndReason, FlowRecord, FlowTable, FlowTableConfig, Timestamp};
+
+struct Counting;
+
+thread_local! {
+    static ALLOCS: Cell<u64> = const { Cell::new(0) };
+}
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCS.with(|n| n.set(n.get() + 1));
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCS.with(|n| n.set(n.get() + 1));
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn allocs() -> u64 {
+    ALLOCS.with(|n| n.get())
+}
+
+/// Ethernet + IPv4 + TCP (20-byte header) + 6 payload bytes = 60 bytes.
+const FRAME: [u8; 60] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x08, 0x00, // ethernet
+    0x45, 0, 0, 46, 0, 0, 0, 0, 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2, // ipv4
+    0x9c, 0x40, 0, 80, 0, 0, 0, 0, 0, 0, 0, 0, 0x50, 0x18, 0xff, 0xff, 0, 0, 0, 0, // tcp
+    1, 2, 3, 4, 5, 6, // payload
+];
+
+#[test]
+fn hot_path_does_not_allocate() {
+    let mut table = FlowTable::new(FlowTableConfig {
+        max_flows: 1000,
+        idle_timeout: Duration::from_millis(50),
+        active_timeout: Duration::from_millis(200),
+        linger: Duration::from_millis(5),
+        first_id: 0,
+    });
+    let mut json = [0u8; 1024];
+    let mut exported = 0u64;
+    let mut json_bytes = 0u64;
+    let mut frame = FRAME;
+    let mut rng = 0x2545_f491_4f6c_dd1du64;
+
+    let before = allocs();
+    for i in 0..300_000u64 {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        // First 500 ports (fit the table: active timeouts, TCP ends), then a
+        // 100 ms pause (idle timeouts), then 3000 ports (overflow).
+        let ports = if i < 150_000 { 500 } else { 3000 };
+        let port = 1000 + (rng % ports) as u16;
+        let reply = rng & (1 << 20) != 0;
+        let (src, dst) = if reply { (34, 36) } else { (36, 34) };
+        frame[src..src + 2].copy_from_slice(&port.to_be_bytes());
+        frame[dst..dst + 2].copy_from_slice(&80u16.to_be_bytes());
+        frame[47] = match (rng >> 24) % 64 {
+            0 => 0x11,
+            1 => 0x04,
+            2 => 0x02,
+            _ => 0x18,
+        };
+        let pkt = decode_ethernet(&frame).unwrap();
+        let pause = if i < 150_000 { 0 } else { 100_000_000 };
+        let ts = Timestamp(1_000_000_000 + i * 10_000 + pause);
+        let mut sink = |r: FlowRecord| {
+            let mut w = Cursor::new(&mut json[..]);
+            write_flow_json(&r, &mut w).unwrap();
+            json_bytes += w.position();
+            exported += 1;
+        };
+        table.process(&pkt, frame.len() as u32, ts, &mut sink);
+        if i % 1000 == 0 || i == 150_000 {
+            table.housekeeping(ts, &mut sink);
+        }
+    }
+    table.flush(&mut |r: FlowRecord| {
+        let mut w = Cursor::new(&mut json[..]);
+        write_flow_json(&r, &mut w).unwrap();
+        exported += 1;
+    });
+    let during = allocs() - before;
+
+    let s = *table.stats();
+    assert_eq!(during, 0, "allocations on the hot path");
+    assert_eq!(s.packets, 300_000);
+    assert_eq!(s.total_exported(), exported);
+    assert_eq!(s.created, exported);
+    // The workload exercised every expiry path.
+    for r in [
+        EndReason::IdleTimeout,
+        EndReason::ActiveTimeout,
+        EndReason::EndDetected,
+        EndReason::Overflow,
+        EndReason::ForcedEnd,
+    ] {
+        assert!(s.exported(r) > 0, "{r:?}: {s:?}");
+    }
+    assert!(json_bytes > 0);
+}

@@ -1,0 +1,145 @@
+//! `cargo xtask`: setup, build, test, demo and benchmarks for Sluice.
+//!
+//! Kept dependency-light on purpose: `setup` must run on a fresh machine before anything
+//! that needs clang, libbpf or bpf-linker can be compiled.
+mod setup;
+
+use std::{
+    path::{Path, PathBuf},
+    process::{exit, Command},
+};
+
+use anyhow::{bail, Context, Result};
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+commands:
+  setup          install what a fresh machine lacks (Debian packages, rust-src, bpf-linker)
+  build          setup, then build every binary (release)
+  demo           setup, build, then run the demo (needs root)
+  test           setup, build, then run every test, privileged ones included (needs root)
+  bench          criterion benchmarks (hot paths)
+  bench live     end-to-end: XDP_DROP vs sluice capture vs AF_PACKET on one generator (needs root)";
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let res = match args.as_slice() {
+        ["setup"] => setup::run(),
+        ["build"] => setup::run().and_then(|_| build()),
+        ["demo", rest @ ..] => demo(rest),
+        ["test", rest @ ..] => test(rest),
+        ["bench"] => bench_criterion(),
+        ["bench", "live", rest @ ..] => bench_live(rest),
+        _ => {
+            eprintln!("{USAGE}");
+            exit(2);
+        }
+    };
+    if let Err(e) = res {
+        eprintln!("xtask: error: {e:#}");
+        exit(1);
+    }
+}
+
+/// The workspace root (parent of xtask/).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
+}
+
+/// Runs a command in the workspace root, failing on a non-zero exit.
+pub fn run(cmd: &mut Command) -> Result<()> {
+    let shown = format!("{cmd:?}");
+    eprintln!("xtask: $ {shown}");
+    let status = cmd
+        .env("PATH", setup::path_with_cargo_bin())
+        .status()
+        .with_context(|| format!("running {shown}"))?;
+    if !status.success() {
+        bail!("{shown} failed with {status}");
+    }
+    Ok(())
+}
+
+/// `cargo` run from the workspace root.
+fn cargo() -> Command {
+    let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    c.current_dir(root());
+    c
+}
+
+fn require_root(what: &str) -> Result<()> {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc_geteuid() } != 0 {
+        bail!(
+            "{what} needs root: it loads XDP programs and creates network namespaces \
+             (CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN). Run it as root, e.g. `sudo -E cargo xtask {what}`"
+        );
+    }
+    Ok(())
+}
+
+extern "C" {
+    #[link_name = "geteuid"]
+    fn libc_geteuid() -> u32;
+}
+
+fn build() -> Result<()> {
+    run(cargo().args(["build", "--release", "--bins"]))
+}
+
+fn bin(name: &str) -> PathBuf {
+    root().join("target/release").join(name)
+}
+
+fn demo(rest: &[&str]) -> Result<()> {
+    require_root("demo")?;
+    setup::run()?;
+    build()?;
+    let sluice = bin("sluice");
+    run(Command::new(bin("sluice-lab"))
+        .arg("demo")
+        .arg("--sluice")
+        .arg(&sluice)
+        .args(rest))
+}
+
+fn test(rest: &[&str]) -> Result<()> {
+    require_root("test")?;
+    setup::run()?;
+    run(cargo().args(["fmt", "--all", "--", "--check"]))?;
+    build()?;
+    run(cargo().args([
+        "clippy",
+        "--release",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    // Live tests share two CPUs with the generator: one test at a time keeps counts exact.
+    run(cargo()
+        .args(["test", "--release"])
+        .env("SLUICE_BIN", bin("sluice"))
+        .args(["--", "--test-threads=1"])
+        .args(rest))
+}
+
+fn bench_criterion() -> Result<()> {
+    setup::run()?;
+    run(cargo().args(["bench", "-p", "sluice-bench"]))
+}
+
+fn bench_live(rest: &[&str]) -> Result<()> {
+    require_root("bench live")?;
+    setup::run()?;
+    build()?;
+    run(Command::new(bin("sluice-lab"))
+        .arg("live")
+        .arg("--sluice")
+        .arg(bin("sluice"))
+        .args(rest))
+}

@@ -1,0 +1,198 @@
+//! `cargo xtask setup`: idempotent installation of everything a fresh machine of this
+//! kind lacks, with a quick path when all of it is present.
+use std::{
+    path::{Path, PathBuf},
+    process::Command,
+};
+
+use anyhow::{bail, Context, Result};
+
+/// Debian packages the build, the tests and the demo use.
+const APT_PACKAGES: &[&str] = &[
+    "clang",
+    "llvm",
+    "libbpf-dev",
+    "libelf-dev",
+    "zlib1g-dev",
+    "pkg-config",
+    "m4",
+    "make",
+    "ethtool",
+    "iproute2",
+    "tcpdump",
+    "curl",
+    "python3",
+    "procps",
+];
+
+/// The toolchain that builds the eBPF crate (aya-build runs `rustup run nightly`).
+const NIGHTLY: &str = "nightly";
+/// bpf-linker version, built against the nightly's own LLVM.
+const BPF_LINKER_VERSION: &str = "0.13.0";
+/// LLVM major of the nightly (bpf-linker feature `llvm-22`).
+const LLVM_MAJOR: &str = "22";
+/// Where the libLLVM prefix for bpf-linker lives (kept: the linker needs it at run time).
+const LLVM_PREFIX: &str = "/opt/sluice-llvm";
+
+/// `PATH` with `~/.cargo/bin` in front, so freshly installed tools are found.
+pub fn path_with_cargo_bin() -> String {
+    let home = std::env::var("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| {
+            PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cargo")
+        });
+    let path = std::env::var("PATH").unwrap_or_default();
+    format!("{}:{path}", home.join("bin").display())
+}
+
+fn ok(cmd: &mut Command) -> bool {
+    cmd.env("PATH", path_with_cargo_bin())
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
+}
+
+fn stdout(cmd: &mut Command) -> String {
+    cmd.env("PATH", path_with_cargo_bin())
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default()
+}
+
+/// Runs every setup step.
+pub fn run() -> Result<()> {
+    apt()?;
+    rust_src()?;
+    bpf_linker()?;
+    Ok(())
+}
+
+fn apt() -> Result<()> {
+    let missing: Vec<&str> = APT_PACKAGES
+        .iter()
+        .copied()
+        .filter(|p| {
+            let s = stdout(Command::new("dpkg-query").args(["-W", "-f=${Status}", p]));
+            !s.contains("install ok installed")
+        })
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    eprintln!(
+        "xtask setup: installing Debian packages: {}",
+        missing.join(" ")
+    );
+    crate::run(Command::new("apt-get").args(["update", "-qq"]))?;
+    crate::run(
+        Command::new("apt-get")
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .args(["install", "-y", "-qq", "--no-install-recommends"])
+            .args(&missing),
+    )
+}
+
+fn rust_src() -> Result<()> {
+    let installed = stdout(Command::new("rustup").args(["toolchain", "list"]));
+    if !installed.lines().any(|l| l.starts_with(NIGHTLY)) {
+        crate::run(Command::new("rustup").args([
+            "toolchain",
+            "install",
+            NIGHTLY,
+            "--profile",
+            "minimal",
+            "--component",
+            "rust-src",
+        ]))?;
+    }
+    let comps = stdout(Command::new("rustup").args([
+        "component",
+        "list",
+        "--installed",
+        "--toolchain",
+        NIGHTLY,
+    ]));
+    if !comps.lines().any(|l| l.starts_with("rust-src")) {
+        crate::run(Command::new("rustup").args([
+            "component",
+            "add",
+            "rust-src",
+            "--toolchain",
+            NIGHTLY,
+        ]))?;
+    }
+    let v = stdout(Command::new("rustup").args(["run", NIGHTLY, "rustc", "-vV"]));
+    let llvm = v
+        .lines()
+        .find_map(|l| l.strip_prefix("LLVM version: "))
+        .unwrap_or("unknown");
+    if !llvm.starts_with(&format!("{LLVM_MAJOR}.")) {
+        bail!(
+            "the {NIGHTLY} toolchain uses LLVM {llvm}, but bpf-linker is built for LLVM {LLVM_MAJOR}; \
+             see docs/build.md"
+        );
+    }
+    Ok(())
+}
+
+fn nightly_sysroot() -> Result<PathBuf> {
+    let s = stdout(Command::new("rustup").args(["run", NIGHTLY, "rustc", "--print", "sysroot"]));
+    let s = s.trim();
+    if s.is_empty() {
+        bail!("cannot find the {NIGHTLY} sysroot");
+    }
+    Ok(PathBuf::from(s))
+}
+
+/// Links `lib/libLLVM.so` and `lib/<soname>` in the prefix to the nightly's libLLVM.
+fn llvm_prefix() -> Result<()> {
+    let lib = nightly_sysroot()?.join("lib");
+    let so = std::fs::read_dir(&lib)
+        .with_context(|| format!("reading {}", lib.display()))?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(&format!("libLLVM.so.{LLVM_MAJOR}")))
+        })
+        .with_context(|| format!("no libLLVM.so.{LLVM_MAJOR}* in {}", lib.display()))?;
+    let dir = Path::new(LLVM_PREFIX).join("lib");
+    std::fs::create_dir_all(&dir)?;
+    let name = so.file_name().expect("file has a name");
+    for link in [dir.join("libLLVM.so"), dir.join(name)] {
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink(&so, &link)
+            .with_context(|| format!("linking {}", link.display()))?;
+    }
+    Ok(())
+}
+
+fn bpf_linker() -> Result<()> {
+    llvm_prefix()?;
+    let v = stdout(Command::new("bpf-linker").arg("--version"));
+    if v.contains(BPF_LINKER_VERSION) {
+        return Ok(());
+    }
+    eprintln!("xtask setup: building bpf-linker {BPF_LINKER_VERSION} against the {NIGHTLY} LLVM (about a minute)");
+    crate::run(
+        Command::new("cargo")
+            .current_dir("/")
+            .env("LLVM_PREFIX", LLVM_PREFIX)
+            .env_remove("RUSTUP_TOOLCHAIN")
+            .args([
+                "install",
+                "bpf-linker",
+                "--version",
+                BPF_LINKER_VERSION,
+                "--no-default-features",
+                "--features",
+                &format!("llvm-{LLVM_MAJOR}"),
+                "--locked",
+            ]),
+    )?;
+    if !ok(Command::new("bpf-linker").arg("--version")) {
+        bail!("bpf-linker was installed but does not run");
+    }
+    Ok(())
+}
