@@ -113,6 +113,7 @@ pub fn run(a: CaptureArgs) -> Result<(), Error> {
         },
         table,
         export_queue: 65_536,
+        handoff_queue: 16_384,
         output,
     })?;
     eprintln!("{report}");

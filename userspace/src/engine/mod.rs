@@ -1,5 +1,6 @@
 //! The live engine: attach the XDP program, open one AF_XDP socket and one worker per
 //! rx queue, write finished flows, stop cleanly on SIGINT/SIGTERM or after a duration.
+pub mod handoff;
 pub mod report;
 pub mod worker;
 pub mod writer;
@@ -8,7 +9,7 @@ use std::{
     io::Write,
     sync::{
         atomic::{AtomicBool, Ordering},
-        Arc,
+        Arc, Barrier,
     },
     thread,
     time::{Duration, Instant},
@@ -50,6 +51,8 @@ pub struct CaptureOptions {
     pub table: FlowTableConfig,
     /// Capacity of each worker's export queue (finished flows).
     pub export_queue: usize,
+    /// Capacity of each queue between two workers (packets of flows the other owns).
+    pub handoff_queue: usize,
     /// Where flow records go.
     pub output: Box<dyn Write + Send>,
 }
@@ -64,6 +67,7 @@ pub fn run_capture(opts: CaptureOptions) -> Result<CaptureReport, Error> {
         xsk,
         table,
         export_queue,
+        handoff_queue,
         output,
     } = opts;
     netdev::ifindex(&interface)?;
@@ -113,16 +117,19 @@ pub fn run_capture(opts: CaptureOptions) -> Result<CaptureReport, Error> {
             .map_err(|e| Error::Other(format!("starting the writer: {e}")))?
     };
     let mut workers = Vec::with_capacity(nq as usize);
-    for (s, out) in sockets.into_iter().zip(&outs) {
-        let (out, stop, table) = (
-            Arc::clone(out),
-            Arc::clone(&stop),
-            FlowTable::new(table.clone()),
-        );
+    let barrier = Arc::new(Barrier::new(nq as usize));
+    let links = handoff::mesh(nq as usize, handoff_queue);
+    for ((s, out), links) in sockets.into_iter().zip(&outs).zip(links) {
+        let w = worker::Worker {
+            table: FlowTable::new(table.clone()),
+            links,
+            out: Arc::clone(out),
+        };
+        let (stop, barrier) = (Arc::clone(&stop), Arc::clone(&barrier));
         let q = s.queue();
         let h = thread::Builder::new()
             .name(format!("sluice-q{q}"))
-            .spawn(move || worker::run(s, table, out, stop))
+            .spawn(move || worker::run(s, w, stop, barrier))
             .map_err(|e| Error::Other(format!("starting worker {q}: {e}")))?;
         workers.push(h);
     }

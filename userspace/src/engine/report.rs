@@ -57,6 +57,8 @@ pub struct Drops {
     pub xsk_fill_ring_empty: u64,
     /// Flows evicted because the flow table was full (exported, not lost).
     pub flow_table_overflow: u64,
+    /// Packets lost because the queue to their flow's owning worker was full.
+    pub handoff_queue_full: u64,
     /// Finished flows lost because an export queue was full.
     pub export_queue_full: u64,
     /// Flow records the output could not take.
@@ -70,6 +72,7 @@ impl Drops {
             && self.xdp_redirect_failed == 0
             && self.xsk_rx_dropped == 0
             && self.xsk_rx_ring_full == 0
+            && self.handoff_queue_full == 0
             && self.export_queue_full == 0
             && self.write_errors == 0
     }
@@ -102,6 +105,7 @@ impl CaptureReport {
             d.xsk_fill_ring_empty += w.socket.rx_fill_ring_empty_descs;
             d.flow_table_overflow += w.table.overflows;
             d.export_queue_full += w.export_queue_full;
+            d.handoff_queue_full += w.handoff_queue_full;
         }
         d
     }
@@ -153,6 +157,7 @@ impl CaptureReport {
                         "overflows": w.table.overflows,
                         "exported": exported,
                     },
+                    "handoff": { "out": w.handed_off, "in": w.handed_in, "queue_full": w.handoff_queue_full },
                     "export_queue_full": w.export_queue_full,
                 })
             })
@@ -172,6 +177,7 @@ impl CaptureReport {
                 "xsk_rx_ring_full": d.xsk_rx_ring_full,
                 "xsk_fill_ring_empty": d.xsk_fill_ring_empty,
                 "flow_table_overflow": d.flow_table_overflow,
+                "handoff_queue_full": d.handoff_queue_full,
                 "export_queue_full": d.export_queue_full,
                 "write_errors": d.write_errors,
             },
@@ -212,8 +218,9 @@ impl fmt::Display for CaptureReport {
             let decode_errors: u64 = w.decode_errors.iter().sum();
             writeln!(
                 f,
-                "  queue {} ({:?}): frames={} bytes={} decode_errors={} flows created={} overflows={} | socket rx_dropped={} rx_ring_full={} fill_ring_empty={} invalid={} | export_queue_full={}",
+                "  queue {} ({:?}): frames={} bytes={} decode_errors={} flows created={} overflows={} | handoff out={} in={} queue_full={} | socket rx_dropped={} rx_ring_full={} fill_ring_empty={} invalid={} | export_queue_full={}",
                 w.queue, q.mode, w.frames, w.bytes, decode_errors, w.table.created, w.table.overflows,
+                w.handed_off, w.handed_in, w.handoff_queue_full,
                 w.socket.rx_dropped, w.socket.rx_ring_full, w.socket.rx_fill_ring_empty_descs,
                 w.socket.rx_invalid_descs, w.export_queue_full
             )?;
@@ -227,9 +234,9 @@ impl fmt::Display for CaptureReport {
         let d = self.drops();
         write!(
             f,
-            "  drops: interface={} xdp_redirect_failed={} xdp_no_socket={} xsk_rx_dropped={} xsk_rx_ring_full={} xsk_fill_ring_empty={} export_queue_full={} write_errors={} (flow table overflow evictions={})",
+            "  drops: interface={} xdp_redirect_failed={} xdp_no_socket={} xsk_rx_dropped={} xsk_rx_ring_full={} xsk_fill_ring_empty={} handoff_queue_full={} export_queue_full={} write_errors={} (flow table overflow evictions={})",
             d.interface_rx_dropped, d.xdp_redirect_failed, d.xdp_no_socket, d.xsk_rx_dropped,
-            d.xsk_rx_ring_full, d.xsk_fill_ring_empty, d.export_queue_full, d.write_errors,
+            d.xsk_rx_ring_full, d.xsk_fill_ring_empty, d.handoff_queue_full, d.export_queue_full, d.write_errors,
             d.flow_table_overflow
         )
     }

@@ -1,9 +1,10 @@
 //! One worker per rx queue: it owns its socket and its flow table, and shares nothing
-//! on the packet path. Finished flows leave through a bounded queue to the writer.
+//! on the packet path. Packets of flows owned by another worker are handed over (see
+//! `handoff`); finished flows leave through a bounded queue to the writer.
 use std::{
     sync::{
         atomic::{AtomicBool, Ordering},
-        Arc,
+        Arc, Barrier,
     },
     time::{Duration, Instant},
 };
@@ -13,13 +14,14 @@ use crossbeam_queue::ArrayQueue;
 use crate::{
     capture::afxdp::{XskQueue, XskStats},
     decode::{decode_ethernet, DecodeReason},
-    flow::{FlowRecord, FlowTable, FlowTableStats, Timestamp},
+    engine::handoff::{Handoff, Links},
+    flow::{symmetric_hash, FlowRecord, FlowTable, FlowTableStats, Timestamp},
 };
 
 /// How often a worker runs flow-table housekeeping (expiry is due within this much).
 pub const HOUSEKEEPING_INTERVAL: Duration = Duration::from_millis(250);
 /// How long a worker blocks in `poll` when its ring is empty.
-const POLL_TIMEOUT_MS: i32 = 50;
+const POLL_TIMEOUT_MS: i32 = 20;
 
 /// What a worker counted, returned when it stops.
 #[derive(Clone, Debug, Default)]
@@ -30,15 +32,21 @@ pub struct WorkerReport {
     pub frames: u64,
     /// Bytes of those frames.
     pub bytes: u64,
-    /// Frames that did not decode, per reason (indexed by `DecodeReason as usize`).
+    /// Frames that did not decode, per reason (indexed by `DecodeReason::index`).
     pub decode_errors: [u64; DecodeReason::COUNT],
+    /// Packets handed to the worker owning their flow.
+    pub handed_off: u64,
+    /// Packets received from other workers.
+    pub handed_in: u64,
+    /// Packets lost because the queue to their flow's owner was full.
+    pub handoff_queue_full: u64,
     /// Finished flows that could not be queued for export (export queue full).
     pub export_queue_full: u64,
     /// The flow table's own counters at the end.
     pub table: FlowTableStats,
     /// The socket's kernel counters at the end.
     pub socket: XskStats,
-    /// Frames still held by userspace when the worker stopped (should be 0 or small).
+    /// Frames still held by userspace when the worker stopped (waiting for fill ring room).
     pub pending_frames: usize,
 }
 
@@ -50,18 +58,31 @@ pub fn now() -> Timestamp {
     Timestamp(d.as_nanos() as u64)
 }
 
-/// Runs the capture loop for one queue until `stop` is set, then flushes every flow.
-/// The socket is handed back so the caller can close it after detaching the program.
+/// A worker's state besides its socket.
+pub struct Worker {
+    /// The flow table this worker owns.
+    pub table: FlowTable,
+    /// Its queues to and from the other workers.
+    pub links: Links,
+    /// Its export queue to the writer.
+    pub out: Arc<ArrayQueue<FlowRecord>>,
+}
+
+/// Runs the capture loop for one queue until `stop` is set, then takes what the kernel
+/// already delivered, waits at `barrier` until every worker has done so, takes what other
+/// workers handed over, and flushes every flow. The socket is handed back so the caller
+/// can close it after detaching the program.
 pub fn run(
     mut xsk: XskQueue,
-    mut table: FlowTable,
-    out: Arc<ArrayQueue<FlowRecord>>,
+    mut w: Worker,
     stop: Arc<AtomicBool>,
+    barrier: Arc<Barrier>,
 ) -> (WorkerReport, XskQueue) {
     let mut report = WorkerReport {
         queue: xsk.queue(),
         ..Default::default()
     };
+    let out = Arc::clone(&w.out);
     let mut export_full = 0u64;
     let mut export = |rec: FlowRecord| {
         if out.push(rec).is_err() {
@@ -70,60 +91,89 @@ pub fn run(
     };
     let mut next_housekeeping = Instant::now() + HOUSEKEEPING_INTERVAL;
     while !stop.load(Ordering::Relaxed) {
-        if let Err(e) = pump(
-            &mut xsk,
-            &mut table,
-            &mut report,
-            POLL_TIMEOUT_MS,
-            &mut export,
-        ) {
+        if let Err(e) = pump(&mut xsk, &mut w, &mut report, POLL_TIMEOUT_MS, &mut export) {
             if e.kind() != std::io::ErrorKind::Interrupted {
                 eprintln!("sluice: queue {}: poll failed: {e}", report.queue);
                 break;
             }
         }
+        drain_inboxes(&mut w, &mut report, &mut export);
         let t = Instant::now();
         if t >= next_housekeeping {
-            table.housekeeping(now(), &mut export);
+            w.table.housekeeping(now(), &mut export);
             next_housekeeping = t + HOUSEKEEPING_INTERVAL;
         }
     }
-    // Take what the kernel already delivered, then export everything.
-    while let Ok(n) = pump(&mut xsk, &mut table, &mut report, 0, &mut export) {
+    while let Ok(n) = pump(&mut xsk, &mut w, &mut report, 0, &mut export) {
         if n == 0 {
             break;
         }
     }
-    table.flush(&mut export);
+    barrier.wait();
+    drain_inboxes(&mut w, &mut report, &mut export);
+    w.table.flush(&mut export);
     report.export_queue_full = export_full;
-    report.table = table.stats().clone();
+    report.table = w.table.stats().clone();
     report.socket = xsk.stats().unwrap_or_default();
     report.pending_frames = xsk.pending();
     (report, xsk)
 }
 
+/// Feeds the table with what other workers handed over.
+fn drain_inboxes(w: &mut Worker, report: &mut WorkerReport, export: &mut impl FnMut(FlowRecord)) {
+    for inbox in &w.links.inboxes {
+        while let Some(h) = inbox.pop() {
+            report.handed_in += 1;
+            w.table.process(&h.pkt, h.wire_len, h.ts, export);
+        }
+    }
+}
+
 /// Receives one batch (waiting up to `timeout_ms` when the ring is empty), decodes each
-/// frame and feeds the flow table. All frames of a batch share one timestamp.
+/// frame and feeds the flow table, or hands the packet to the worker owning its flow.
+/// All frames of a batch share one timestamp.
 fn pump(
     xsk: &mut XskQueue,
-    table: &mut FlowTable,
+    w: &mut Worker,
     report: &mut WorkerReport,
     timeout_ms: i32,
     export: &mut impl FnMut(FlowRecord),
 ) -> std::io::Result<usize> {
     let ts = now();
-    let errors = &mut report.decode_errors;
+    let n_workers = w.links.workers() as u64;
+    let me = w.links.me;
+    let (table, outboxes) = (&mut w.table, &w.links.outboxes);
     let mut bytes = 0u64;
+    let (mut handed, mut full) = (0u64, 0u64);
+    let errors = &mut report.decode_errors;
     let n = xsk.recv_batch(timeout_ms, |frame| {
         bytes += frame.len() as u64;
+        let wire_len = frame.len() as u32;
         match decode_ethernet(frame) {
             Ok(pkt) => {
-                table.process(&pkt, frame.len() as u32, ts, export);
+                let owner = if n_workers > 1 {
+                    (symmetric_hash(&pkt) % n_workers) as usize
+                } else {
+                    me
+                };
+                match &outboxes[owner] {
+                    None => {
+                        table.process(&pkt, wire_len, ts, export);
+                    }
+                    Some(q) => {
+                        handed += 1;
+                        if q.push(Handoff { pkt, wire_len, ts }).is_err() {
+                            full += 1;
+                        }
+                    }
+                }
             }
             Err(e) => errors[e.reason().index()] += 1,
         }
     })?;
     report.frames += n as u64;
     report.bytes += bytes;
+    report.handed_off += handed;
+    report.handoff_queue_full += full;
     Ok(n)
 }

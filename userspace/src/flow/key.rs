@@ -70,3 +70,23 @@ fn to8(s: &[u8]) -> [u8; 8] {
     w.copy_from_slice(s);
     w
 }
+
+/// A hash of the packet's flow that is the same for both directions, used to choose the
+/// worker that owns a flow when a NIC (or veth) spreads the two directions of one
+/// conversation over different rx queues. Cheap: no key is built.
+pub fn symmetric_hash(pkt: &crate::decode::Packet) -> u64 {
+    let mut x = [0u8; 16];
+    for (o, (a, b)) in x.iter_mut().zip(pkt.src.iter().zip(pkt.dst.iter())) {
+        *o = a ^ b;
+    }
+    let lo = u64::from_le_bytes([x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7]]);
+    let hi = u64::from_le_bytes([x[8], x[9], x[10], x[11], x[12], x[13], x[14], x[15]]);
+    let ports =
+        u64::from(pkt.sport ^ pkt.dport) | (u64::from(pkt.sport.wrapping_add(pkt.dport)) << 16);
+    let meta = u64::from(pkt.proto) << 32 | u64::from(pkt.vlan) << 40;
+    let mut h = lo ^ hi.rotate_left(29) ^ (ports | meta).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h
+}

@@ -16,7 +16,7 @@ pub mod time;
 #[cfg(test)]
 mod tests;
 
-pub use key::FlowKey;
+pub use key::{symmetric_hash, FlowKey};
 pub use record::{DirCounters, EndReason, FlowRecord};
 pub use stats::FlowTableStats;
 pub use table::{FlowHandle, FlowTable, FlowTableConfig};

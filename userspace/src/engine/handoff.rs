@@ -1,0 +1,78 @@
+//! Handing packets to the worker that owns their flow.
+//!
+//! A flow belongs to worker `symmetric_hash % workers`. When the rx queues' hash is not
+//! symmetric (veth picks a queue per sending CPU; many NICs hash asymmetrically), a
+//! worker that receives a packet of another worker's flow passes its decoded summary
+//! through a bounded single-producer single-consumer queue; a full queue is a counted
+//! drop. Every pair of workers has its own queue, so nothing is shared by more than two
+//! threads and nothing on the packet path takes a lock.
+use std::sync::Arc;
+
+use crossbeam_queue::ArrayQueue;
+
+use crate::{decode::Packet, flow::Timestamp};
+
+/// A decoded packet on its way to the worker owning its flow.
+#[derive(Clone, Copy, Debug)]
+pub struct Handoff {
+    /// The decoded summary.
+    pub pkt: Packet,
+    /// Frame length on the wire.
+    pub wire_len: u32,
+    /// Receive time.
+    pub ts: Timestamp,
+}
+
+/// One worker's ends of the queues between workers.
+pub struct Links {
+    /// This worker's index.
+    pub me: usize,
+    /// Queue to each worker (None for itself), indexed by owner.
+    pub outboxes: Vec<Option<Arc<ArrayQueue<Handoff>>>>,
+    /// Queues from every other worker.
+    pub inboxes: Vec<Arc<ArrayQueue<Handoff>>>,
+}
+
+impl Links {
+    /// Number of workers.
+    pub fn workers(&self) -> usize {
+        self.outboxes.len()
+    }
+}
+
+/// Builds the full mesh of `n` workers' queues, each holding `capacity` packets.
+pub fn mesh(n: usize, capacity: usize) -> Vec<Links> {
+    let queues: Vec<Vec<Option<Arc<ArrayQueue<Handoff>>>>> = (0..n)
+        .map(|from| {
+            (0..n)
+                .map(|to| (from != to).then(|| Arc::new(ArrayQueue::new(capacity.max(1)))))
+                .collect()
+        })
+        .collect();
+    (0..n)
+        .map(|me| Links {
+            me,
+            outboxes: queues[me].clone(),
+            inboxes: (0..n).filter_map(|from| queues[from][me].clone()).collect(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mesh_connects_every_pair_once() {
+        let m = mesh(3, 4);
+        assert_eq!(m.len(), 3);
+        for l in &m {
+            assert_eq!(l.workers(), 3);
+            assert!(l.outboxes[l.me].is_none());
+            assert_eq!(l.inboxes.len(), 2);
+        }
+        // 0 -> 2 is the same queue as 2's inbox from 0.
+        let q = m[0].outboxes[2].clone().unwrap();
+        assert!(Arc::ptr_eq(&q, &m[2].inboxes[0]));
+    }
+}
