@@ -3,7 +3,7 @@
 use std::process::{Command, Output};
 
 use sluice_bench::{
-    lab::{Lab, MON_IF},
+    lab::{Lab, MON_IF, TAP_IF},
     scenario,
 };
 use sluice_tests::{require_root, scratch, sluice_bin, tag};
@@ -42,9 +42,12 @@ fn unknown_interface() {
 fn mtu_too_large_for_native_xdp() {
     require_root();
     let lab = Lab::new(&tag("mtu")).expect("lab");
-    lab.client
-        .exec(&["ip", "link", "set", "dev", MON_IF, "mtu", "9000"])
-        .unwrap();
+    // veth checks the MTU of the peer that sends into the XDP program, so raise both.
+    for dev in [MON_IF, TAP_IF] {
+        lab.client
+            .exec(&["ip", "link", "set", "dev", dev, "mtu", "9000"])
+            .unwrap();
+    }
     let l = error_line(&capture_in(lab.client.name(), &["-i", MON_IF]));
     assert!(
         l.contains("MTU 9000") && l.contains("too large for native XDP"),

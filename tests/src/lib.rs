@@ -17,7 +17,8 @@ pub fn require_root() {
 /// The `sluice` binary under test: `$SLUICE_BIN`, else target/release/sluice.
 pub fn sluice_bin() -> PathBuf {
     if let Some(p) = std::env::var_os("SLUICE_BIN") {
-        return PathBuf::from(p);
+        let p = PathBuf::from(p);
+        return std::fs::canonicalize(&p).unwrap_or(p);
     }
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/release/sluice");
     assert!(
