@@ -4,10 +4,12 @@ use std::path::PathBuf;
 
 use aya_build::{Package, Toolchain};
 
-fn main() -> aya_build::Result<()> {
+fn main() -> anyhow::Result<()> {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?);
     let root = manifest.join("../ebpf/xdp");
-    let root = root.to_str().expect("workspace path is UTF-8");
+    let Some(root) = root.to_str() else {
+        anyhow::bail!("the workspace path {} is not UTF-8", root.display());
+    };
     aya_build::build_ebpf(
         [Package {
             name: "sluice-ebpf",

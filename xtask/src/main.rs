@@ -130,7 +130,7 @@ fn test(rest: &[&str]) -> Result<()> {
 
 fn bench_criterion() -> Result<()> {
     setup::run()?;
-    run(cargo().args(["bench", "-p", "sluice-bench"]))
+    run(cargo().args(["bench", "-p", "sluice-bench", "--bench", "hot_path"]))
 }
 
 fn bench_live(rest: &[&str]) -> Result<()> {

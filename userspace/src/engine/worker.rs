@@ -90,14 +90,22 @@ pub fn run(
         }
     };
     let mut next_housekeeping = Instant::now() + HOUSEKEEPING_INTERVAL;
+    // With peers, never sleep long on an empty ring: a peer may be handing packets over.
+    let idle_wait = if w.links.workers() > 1 {
+        1
+    } else {
+        POLL_TIMEOUT_MS
+    };
+    let mut busy = false;
     while !stop.load(Ordering::Relaxed) {
-        if let Err(e) = pump(&mut xsk, &mut w, &mut report, POLL_TIMEOUT_MS, &mut export) {
+        let timeout = if busy { 0 } else { idle_wait };
+        if let Err(e) = pump(&mut xsk, &mut w, &mut report, timeout, &mut export) {
             if e.kind() != std::io::ErrorKind::Interrupted {
                 eprintln!("sluice: queue {}: poll failed: {e}", report.queue);
                 break;
             }
         }
-        drain_inboxes(&mut w, &mut report, &mut export);
+        busy = drain_inboxes(&mut w, &mut report, &mut export) > 0;
         let t = Instant::now();
         if t >= next_housekeeping {
             w.table.housekeeping(now(), &mut export);
@@ -113,20 +121,27 @@ pub fn run(
     drain_inboxes(&mut w, &mut report, &mut export);
     w.table.flush(&mut export);
     report.export_queue_full = export_full;
-    report.table = w.table.stats().clone();
+    report.table = *w.table.stats();
     report.socket = xsk.stats().unwrap_or_default();
     report.pending_frames = xsk.pending();
     (report, xsk)
 }
 
-/// Feeds the table with what other workers handed over.
-fn drain_inboxes(w: &mut Worker, report: &mut WorkerReport, export: &mut impl FnMut(FlowRecord)) {
+/// Feeds the table with what other workers handed over; returns how many packets.
+fn drain_inboxes(
+    w: &mut Worker,
+    report: &mut WorkerReport,
+    export: &mut impl FnMut(FlowRecord),
+) -> u64 {
+    let mut n = 0;
     for inbox in &w.links.inboxes {
         while let Some(h) = inbox.pop() {
-            report.handed_in += 1;
+            n += 1;
             w.table.process(&h.pkt, h.wire_len, h.ts, export);
         }
     }
+    report.handed_in += n;
+    n
 }
 
 /// Receives one batch (waiting up to `timeout_ms` when the ring is empty), decodes each
