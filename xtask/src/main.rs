@@ -121,11 +121,55 @@ fn test(rest: &[&str]) -> Result<()> {
         "warnings",
     ]))?;
     // Live tests share two CPUs with the generator: one test at a time keeps counts exact.
-    run(cargo()
-        .args(["test", "--release"])
+    let mut cmd = cargo();
+    cmd.args(["test", "--release"])
         .env("SLUICE_BIN", bin("sluice"))
         .args(["--", "--test-threads=1"])
-        .args(rest))
+        .args(rest);
+    let (passed, failed) = run_counting_tests(&mut cmd)?;
+    println!("tests: {passed} passed, {failed} failed");
+    Ok(())
+}
+
+/// Runs `cargo test`, echoing its output, and sums the `test result:` lines of every test
+/// binary so the run ends with one total.
+fn run_counting_tests(cmd: &mut Command) -> Result<(u64, u64)> {
+    use std::io::{BufRead, BufReader};
+    eprintln!("xtask: $ {cmd:?}");
+    let mut child = cmd
+        .env("PATH", setup::path_with_cargo_bin())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .context("running cargo test")?;
+    let (mut passed, mut failed) = (0u64, 0u64);
+    if let Some(out) = child.stdout.take() {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            println!("{line}");
+            if let Some(rest) = line.strip_prefix("test result: ") {
+                let num = |word: &str| -> u64 {
+                    rest.split(';')
+                        .find_map(|part| {
+                            part.trim()
+                                .strip_suffix(word)?
+                                .trim()
+                                .rsplit(' ')
+                                .next()?
+                                .parse()
+                                .ok()
+                        })
+                        .unwrap_or(0)
+                };
+                passed += num("passed");
+                failed += num("failed");
+            }
+        }
+    }
+    let status = child.wait()?;
+    if !status.success() {
+        println!("tests: {passed} passed, {failed} failed");
+        bail!("cargo test failed with {status}");
+    }
+    Ok((passed, failed))
 }
 
 fn bench_criterion() -> Result<()> {
