@@ -58,7 +58,13 @@ impl FlowEntry {
 
     /// Time of the first packet.
     pub fn start(&self) -> Timestamp {
-        self.dirs[0].first
+        // The first packet is usually outbound, but not when a flow starts with a TCP
+        // SYN-ACK (see `initiator_is_lower`), so take the earlier of the directions seen.
+        match (self.dirs[0].packets, self.dirs[1].packets) {
+            (0, _) => self.dirs[1].first,
+            (_, 0) => self.dirs[0].first,
+            _ => self.dirs[0].first.min(self.dirs[1].first),
+        }
     }
 
     /// Time of the latest packet in either direction.

@@ -151,12 +151,15 @@ impl FlowTable {
             Some(slot) => match self.restart_reason(slot, pkt, ts) {
                 Some(reason) => {
                     self.export(slot, reason, export);
-                    self.restart(slot, from_lower);
+                    self.restart(slot, initiator_is_lower(pkt, from_lower));
                     (slot, true)
                 }
                 None => (slot, false),
             },
-            None => (self.create(key, hash, from_lower, ts, export), true),
+            None => {
+                let out_is_lower = initiator_is_lower(pkt, from_lower);
+                (self.create(key, hash, out_is_lower, ts, export), true)
+            }
         };
         let e = &mut self.entries[slot as usize];
         let outbound = from_lower == e.out_is_lower;
@@ -340,5 +343,19 @@ impl FlowTable {
         self.entries[slot as usize].activity.next = self.free;
         self.free = slot;
         self.stats.active -= 1;
+    }
+}
+
+/// Which endpoint initiated a flow whose first packet is `pkt`: its sender, except for a
+/// TCP SYN-ACK, whose receiver sent the SYN. (When the two directions of a connection
+/// arrive through different rx queues, the SYN can reach the owning worker after the
+/// SYN-ACK; this keeps `sa` the client.)
+fn initiator_is_lower(pkt: &Packet, from_lower: bool) -> bool {
+    let syn_ack =
+        pkt.proto == PROTO_TCP && pkt.tcp_flags & (TCP_SYN | TCP_ACK) == (TCP_SYN | TCP_ACK);
+    if syn_ack {
+        !from_lower
+    } else {
+        from_lower
     }
 }

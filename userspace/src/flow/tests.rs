@@ -420,3 +420,21 @@ fn end_reason_names_and_indices() {
         assert_eq!(r.index(), i);
     }
 }
+
+#[test]
+fn syn_ack_first_still_makes_the_client_the_source() {
+    let mut t = table(16);
+    let (h, _) = feed(&mut t, &tcp(false, SYN | ACK, 0), ms(100_000));
+    assert_eq!((h.outbound, h.new_flow), (false, true));
+    let (h2, _) = feed(&mut t, &tcp(true, SYN, 0), ms(100_001));
+    assert_eq!((h2.slot, h2.outbound, h2.new_flow), (h.slot, true, false));
+    let recs = flush(&mut t);
+    assert_eq!(recs.len(), 1);
+    let r = &recs[0];
+    assert_eq!(
+        (r.sa, r.sp, r.da, r.dp),
+        (addr(CLIENT), 40000, addr(SERVER), 80)
+    );
+    assert_eq!((r.out.packets, r.r#in.packets), (1, 1));
+    assert_eq!((r.out.tcp_flags, r.r#in.tcp_flags), (SYN, SYN | ACK));
+}
