@@ -189,6 +189,45 @@ fn test_run(prog_fd: i32, ifindex: u32, frame: &[u8], repeat: u32, exact: bool) 
     Ok(())
 }
 
+/// A UDP load: `frames` copies of a template frame of `size` bytes, spread over `flows`
+/// source ports starting at the template's.
+#[derive(Clone, Copy, Debug)]
+pub struct UdpLoad {
+    /// Addresses and first source port.
+    pub template: crate::frame::UdpTemplate,
+    /// Frame size in bytes (no FCS).
+    pub size: usize,
+    /// Distinct flows.
+    pub flows: u32,
+    /// Frames in total.
+    pub frames: u64,
+    /// Exact (paced) or fast mode.
+    pub exact: bool,
+}
+
+/// Sends `load` out of `interface` inside network namespace `ns`, from a thread pinned
+/// to `cpu` (which selects the receiving veth queue).
+pub fn send_in_netns(ns: &str, interface: &str, cpu: usize, load: UdpLoad) -> Result<GenResult> {
+    let (ns, interface) = (ns.to_string(), interface.to_string());
+    std::thread::spawn(move || {
+        crate::netns::in_netns(&ns, || {
+            pin_to_cpu(cpu)?;
+            let mut g = Generator::load()?;
+            g.run(&GenRun {
+                ifindex: sluice::netdev::ifindex(&interface)?,
+                frame: crate::frame::udp_frame(&load.template, load.size),
+                udp_offset: 34,
+                flows: load.flows,
+                base_sport: load.template.sport,
+                frames: load.frames,
+                exact: load.exact,
+            })
+        })
+    })
+    .join()
+    .map_err(|_| anyhow!("generator thread panicked"))?
+}
+
 /// Pins the calling thread to `cpu`.
 pub fn pin_to_cpu(cpu: usize) -> Result<()> {
     // SAFETY: a zeroed cpu_set_t is valid; CPU_SET and sched_setaffinity get valid pointers.

@@ -15,8 +15,8 @@ use sluice::bpf::objects::GEN_OBJECT;
 use sluice_common::{DROP_COUNTER_MAP, DROP_PROG};
 
 use crate::{
-    frame::{udp_frame, UdpTemplate},
-    gen::{pin_to_cpu, GenResult, GenRun, Generator},
+    frame::UdpTemplate,
+    gen::{send_in_netns, GenResult, UdpLoad},
     lab::{Lab, MON_IF, TAP_IF},
     netns::in_netns,
     scenario::start_sluice,
@@ -46,32 +46,26 @@ pub struct LiveArgs {
 }
 
 fn generate(ns: &str, a: &LiveArgs) -> Result<GenResult> {
-    let (ns, frames, flows, size) = (ns.to_string(), a.frames, a.flows, a.size);
-    thread::spawn(move || {
-        in_netns(&ns, || {
-            pin_to_cpu(0)?;
-            let t = UdpTemplate {
-                dst_mac: [0x02, 0, 0, 0, 0, 0x02],
-                src_mac: [0x02, 0, 0, 0, 0, 0x01],
-                src: "10.98.0.1".parse()?,
-                dst: "10.98.0.2".parse()?,
-                sport: 30000,
-                dport: 9,
-            };
-            let mut g = Generator::load()?;
-            g.run(&GenRun {
-                ifindex: sluice::netdev::ifindex(TAP_IF)?,
-                frame: udp_frame(&t, size),
-                udp_offset: 34,
-                flows,
-                base_sport: 30000,
-                frames,
-                exact: false,
-            })
-        })
-    })
-    .join()
-    .map_err(|_| anyhow!("generator panicked"))?
+    let template = UdpTemplate {
+        dst_mac: [0x02, 0, 0, 0, 0, 0x02],
+        src_mac: [0x02, 0, 0, 0, 0, 0x01],
+        src: "10.98.0.1".parse()?,
+        dst: "10.98.0.2".parse()?,
+        sport: 30000,
+        dport: 9,
+    };
+    send_in_netns(
+        ns,
+        TAP_IF,
+        0,
+        UdpLoad {
+            template,
+            size: a.size,
+            flows: a.flows,
+            frames: a.frames,
+            exact: false,
+        },
+    )
 }
 
 /// XDP_DROP on the monitor interface: frames the kernel path can take per second.

@@ -51,16 +51,6 @@ impl Netns {
         &self.name
     }
 
-    /// The argv prefix that runs a command inside the namespace.
-    pub fn prefix(&self) -> Vec<String> {
-        vec![
-            "ip".into(),
-            "netns".into(),
-            "exec".into(),
-            self.name.clone(),
-        ]
-    }
-
     /// A `Command` that runs `argv` inside the namespace.
     pub fn command(&self, argv: &[&str]) -> Command {
         let mut c = Command::new("ip");
@@ -84,16 +74,6 @@ impl Netns {
     /// Interface index of `interface` inside the namespace.
     pub fn ifindex(&self, interface: &str) -> Result<u32> {
         Ok(self.sys(interface, "ifindex")?.parse()?)
-    }
-
-    /// MAC address of `interface` inside the namespace.
-    pub fn mac(&self, interface: &str) -> Result<[u8; 6]> {
-        let s = self.sys(interface, "address")?;
-        let mut mac = [0u8; 6];
-        for (i, p) in s.split(':').enumerate().take(6) {
-            mac[i] = u8::from_str_radix(p, 16)?;
-        }
-        Ok(mac)
     }
 
     /// Whether an XDP program is attached to `interface`.

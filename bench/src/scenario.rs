@@ -16,10 +16,10 @@ use anyhow::{anyhow, bail, Context, Result};
 use serde_json::Value;
 
 use crate::{
-    frame::{udp_frame, UdpTemplate, HEADERS},
-    gen::{pin_to_cpu, GenRun, Generator},
+    frame::{UdpTemplate, HEADERS, MIN_FRAME},
+    gen::{send_in_netns, UdpLoad},
     lab::{Lab, CLIENT_IF, CLIENT_IP, MON_IF, SERVER_IP, TAP_IF},
-    netns::{in_netns, Netns},
+    netns::Netns,
     pcap,
 };
 
@@ -186,58 +186,46 @@ impl Guard2 {
 
 /// Sends the UDP flows of one CPU from inside the lab's client namespace.
 fn send_udp(ns: &str, spec: &Spec, cpu: usize) -> Result<Vec<Expected>> {
-    let ns = ns.to_string();
-    let spec = spec.clone();
-    thread::spawn(move || {
-        in_netns(&ns, || {
-            pin_to_cpu(cpu)?;
-            let src = Ipv4Addr::new(10, 99, cpu as u8, 1);
-            let dst = Ipv4Addr::new(10, 99, cpu as u8, 2);
-            let base = 20000u16;
-            let ifindex = sluice::netdev::ifindex(TAP_IF)?;
-            let t = UdpTemplate {
-                dst_mac: [0x02, 0, 0, 0, 0, 0x02],
-                src_mac: [0x02, 0, 0, 0, 0, 0x01],
-                src,
-                dst,
-                sport: base,
-                dport: 7000,
-            };
-            let frame = udp_frame(&t, spec.frame_size);
-            let size = frame.len() as u64;
-            let mut g = Generator::load()?;
-            let r = g.run(&GenRun {
-                ifindex,
-                frame,
-                udp_offset: 34,
-                flows: spec.flows_per_cpu,
-                base_sport: base,
-                frames: spec.flows_per_cpu as u64 * spec.frames_per_flow,
-                exact: true,
-            })?;
-            if r.sent != spec.flows_per_cpu as u64 * spec.frames_per_flow {
-                bail!("generator sent {} frames", r.sent);
-            }
-            let k = spec.frames_per_flow;
-            Ok((0..spec.flows_per_cpu)
-                .map(|i| Expected {
-                    sa: src,
-                    da: dst,
-                    sp: base + i as u16,
-                    dp: 7000,
-                    pr: 17,
-                    out: pcap::DirTotals {
-                        packets: k,
-                        wire_bytes: k * size,
-                        payload_bytes: k * (size - HEADERS as u64),
-                    },
-                    inb: pcap::DirTotals::default(),
-                })
-                .collect())
+    let src = Ipv4Addr::new(10, 99, cpu as u8, 1);
+    let dst = Ipv4Addr::new(10, 99, cpu as u8, 2);
+    let base = 20000u16;
+    let template = UdpTemplate {
+        dst_mac: [0x02, 0, 0, 0, 0, 0x02],
+        src_mac: [0x02, 0, 0, 0, 0, 0x01],
+        src,
+        dst,
+        sport: base,
+        dport: 7000,
+    };
+    let k = spec.frames_per_flow;
+    let frames = spec.flows_per_cpu as u64 * k;
+    let load = UdpLoad {
+        template,
+        size: spec.frame_size,
+        flows: spec.flows_per_cpu,
+        frames,
+        exact: true,
+    };
+    let r = send_in_netns(ns, TAP_IF, cpu, load)?;
+    if r.sent != frames {
+        bail!("generator sent {} of {frames} frames", r.sent);
+    }
+    let size = spec.frame_size.max(MIN_FRAME) as u64;
+    Ok((0..spec.flows_per_cpu)
+        .map(|i| Expected {
+            sa: src,
+            da: dst,
+            sp: base + i as u16,
+            dp: 7000,
+            pr: 17,
+            out: pcap::DirTotals {
+                packets: k,
+                wire_bytes: k * size,
+                payload_bytes: k * (size - HEADERS as u64),
+            },
+            inb: pcap::DirTotals::default(),
         })
-    })
-    .join()
-    .map_err(|_| anyhow!("generator thread panicked"))?
+        .collect())
 }
 
 /// Fetches a file of `bytes` over HTTP between the namespaces, recording the client side

@@ -19,6 +19,17 @@ pub fn mtu(name: &str) -> Option<u32> {
     read_sys(name, "mtu")?.trim().parse().ok()
 }
 
+/// The interface's MAC address.
+pub fn mac(name: &str) -> Option<[u8; 6]> {
+    let text = read_sys(name, "address")?;
+    let mut mac = [0u8; 6];
+    let mut parts = text.trim().split(':');
+    for b in &mut mac {
+        *b = u8::from_str_radix(parts.next()?, 16).ok()?;
+    }
+    Some(mac)
+}
+
 /// Number of rx queues (`/sys/class/net/IF/queues/rx-*`).
 pub fn rx_queue_count(name: &str) -> Result<u32, Error> {
     let dir = format!("/sys/class/net/{name}/queues");

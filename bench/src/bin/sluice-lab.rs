@@ -63,18 +63,11 @@ fn gen(a: GenArgs) -> Result<()> {
         pin_to_cpu(cpu)?;
     }
     let ifindex = sluice::netdev::ifindex(&a.interface)?;
-    let mac = |f: &str| -> Result<[u8; 6]> {
-        let s = std::fs::read_to_string(format!("/sys/class/net/{}/{f}", a.interface))
-            .context("reading MAC")?;
-        let mut m = [0u8; 6];
-        for (i, p) in s.trim().split(':').enumerate().take(6) {
-            m[i] = u8::from_str_radix(p, 16)?;
-        }
-        Ok(m)
-    };
+    let src_mac = sluice::netdev::mac(&a.interface)
+        .with_context(|| format!("reading the MAC address of {}", a.interface))?;
     let t = UdpTemplate {
         dst_mac: [0x02, 0, 0, 0, 0, 0x02],
-        src_mac: mac("address")?,
+        src_mac,
         src: a.src,
         dst: a.dst,
         sport: a.sport,

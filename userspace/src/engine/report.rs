@@ -65,19 +65,6 @@ pub struct Drops {
     pub write_errors: u64,
 }
 
-impl Drops {
-    /// True when no stage lost anything (overflow evictions are exports, not losses).
-    pub fn none_lost(&self) -> bool {
-        self.interface_rx_dropped == 0
-            && self.xdp_redirect_failed == 0
-            && self.xsk_rx_dropped == 0
-            && self.xsk_rx_ring_full == 0
-            && self.handoff_queue_full == 0
-            && self.export_queue_full == 0
-            && self.write_errors == 0
-    }
-}
-
 impl CaptureReport {
     /// XDP counters summed over CPUs.
     pub fn xdp_total(&self) -> XdpCounters {
