@@ -30,7 +30,8 @@ pub use icmp::IcmpHeader;
 pub use ipv4::Ipv4Header;
 pub use ipv6::{Ipv6ExtHeader, Ipv6Header, MAX_EXT_HEADERS};
 pub use packet::{
-    Packet, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN,
+    Fragment, IcmpInfo, Packet, Tunnel, PROTO_ICMP, PROTO_ICMPV6, PROTO_SCTP, PROTO_TCP, PROTO_UDP,
+    TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN,
 };
 pub use tcp::TcpHeader;
 pub use udp::UdpHeader;
@@ -158,6 +159,7 @@ fn transport_layer(frame: &[u8], vlan: u16, net: &Network) -> Result<Packet, Dec
         ip_len: to_u32(net.ip_len),
         payload_offset: to_u32(payload_offset),
         payload_len: to_u32(payload_len),
+        ..Packet::default()
     })
 }
 

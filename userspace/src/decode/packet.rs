@@ -1,6 +1,6 @@
 //! The small, reference-free summary of one decoded frame.
 
-/// Summary of one decoded Ethernet frame: everything the flow table needs.
+/// Summary of one decoded frame: everything the flow table needs.
 ///
 /// Addresses are 16-byte arrays for both IP versions. **IPv4 addresses occupy
 /// the first 4 bytes and the remaining 12 bytes are zero** (not IPv4-mapped);
@@ -17,9 +17,9 @@ pub struct Packet {
     pub dst: [u8; 16],
     /// Transport protocol number (after IPv6 extension headers).
     pub proto: u8,
-    /// Source port for TCP/UDP, 0 otherwise and for non-first fragments.
+    /// Source port for TCP/UDP/SCTP, 0 otherwise and for non-first fragments.
     pub sport: u16,
-    /// Destination port for TCP/UDP, 0 otherwise and for non-first fragments.
+    /// Destination port for TCP/UDP/SCTP, 0 otherwise and for non-first fragments.
     pub dport: u16,
     /// TCP flags byte (CWR..FIN), 0 if not TCP.
     pub tcp_flags: u8,
@@ -33,6 +33,85 @@ pub struct Packet {
     /// minus IP headers minus the TCP/UDP/ICMP header; for other protocols and
     /// non-first fragments, IP length minus IP headers.
     pub payload_len: u32,
+    /// IP fragmentation of the (innermost) IP header, `None` when not a fragment.
+    pub frag: Option<Fragment>,
+    /// ICMP/ICMPv6 type, code and identifier (echo id, 0 for other types);
+    /// all 0 for other protocols.
+    pub icmp: IcmpInfo,
+    /// The outermost tunnel decapsulated to reach this packet's IP header
+    /// ([`Tunnel::None`] when tunnels are not decoded or there is none).
+    pub tunnel: Tunnel,
+    /// True when the frame was cut short by the capture length somewhere in the
+    /// headers the flow key needs (the packet still counts, with what was read).
+    pub truncated: bool,
+}
+
+/// Fragmentation fields of an IPv4 header or an IPv6 fragment header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Fragment {
+    /// Identification (16 bits for IPv4, 32 bits for IPv6).
+    pub id: u32,
+    /// Fragment offset in 8-byte units; 0 for the first fragment.
+    pub offset: u16,
+    /// More-fragments flag.
+    pub more: bool,
+}
+
+impl Fragment {
+    /// True for the first fragment, the one carrying the transport header.
+    pub fn is_first(&self) -> bool {
+        self.offset == 0
+    }
+}
+
+/// ICMP fields that tell ICMP flows apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct IcmpInfo {
+    /// Message type.
+    pub kind: u8,
+    /// Message code.
+    pub code: u8,
+    /// Identifier of echo / timestamp / information messages, else 0.
+    pub id: u16,
+}
+
+/// Tunnel encapsulations the decoder can remove (when asked to).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+#[repr(u8)]
+pub enum Tunnel {
+    /// Not tunnelled (or tunnels not decoded).
+    #[default]
+    None = 0,
+    /// GRE (including ERSPAN and transparent Ethernet bridging).
+    Gre,
+    /// VXLAN (UDP 4789).
+    Vxlan,
+    /// Geneve (UDP 6081).
+    Geneve,
+    /// GTP-U (UDP 2152).
+    GtpU,
+    /// IP in IP: IPv4/IPv6 carried directly in IPv4/IPv6 (protocols 4 and 41).
+    IpInIp,
+    /// Teredo: IPv6 in UDP (port 3544).
+    Teredo,
+    /// L2TPv2 data (UDP 1701) carrying PPP.
+    L2tp,
+}
+
+impl Tunnel {
+    /// Lowercase name used in JSON (`"gre"`, `"vxlan"`, ...); `"none"` for `None`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Tunnel::None => "none",
+            Tunnel::Gre => "gre",
+            Tunnel::Vxlan => "vxlan",
+            Tunnel::Geneve => "geneve",
+            Tunnel::GtpU => "gtp-u",
+            Tunnel::IpInIp => "ip-in-ip",
+            Tunnel::Teredo => "teredo",
+            Tunnel::L2tp => "l2tp",
+        }
+    }
 }
 
 /// TCP FIN flag bit in [`Packet::tcp_flags`].
@@ -52,3 +131,5 @@ pub const PROTO_TCP: u8 = 6;
 pub const PROTO_UDP: u8 = 17;
 /// IP protocol number of ICMPv6.
 pub const PROTO_ICMPV6: u8 = 58;
+/// IP protocol number of SCTP.
+pub const PROTO_SCTP: u8 = 132;

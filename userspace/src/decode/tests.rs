@@ -51,6 +51,7 @@ fn ipv4_udp() {
         ip_len: 33,
         payload_offset: 42,
         payload_len: 5,
+        ..Default::default()
     };
     assert_eq!(p, want);
 }
@@ -125,6 +126,7 @@ fn ipv6_tcp() {
         ip_len: 63,
         payload_offset: 74,
         payload_len: 3,
+        ..Default::default()
     };
     assert_eq!(p, want);
 }

@@ -41,6 +41,7 @@ fn pkt(
         ip_len: 20 + l4 + payload,
         payload_offset: 34 + l4,
         payload_len: payload,
+        ..Default::default()
     }
 }
 
