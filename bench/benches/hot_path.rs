@@ -34,7 +34,7 @@ fn bench(c: &mut Criterion) {
     });
     for flows in [1_000u32, 100_000] {
         let fs = frames(flows);
-        let mut table = FlowTable::new(FlowTableConfig {
+        let mut table: FlowTable = FlowTable::new(FlowTableConfig {
             max_flows: flows as usize * 2,
             idle_timeout: Duration::from_secs(3600),
             ..FlowTableConfig::default()
@@ -47,9 +47,7 @@ fn bench(c: &mut Criterion) {
                 i += 1;
                 t += 100;
                 if let Ok(p) = decode_ethernet(f) {
-                    table.process(&p, f.len() as u32, Timestamp(t), &mut |r| {
-                        black_box(r);
-                    });
+                    black_box(table.process(&p, f, f.len() as u32, Timestamp(t)));
                 }
             })
         });

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use sluice::decode::decode_ethernet;
 use sluice::export::write_flow_json;
-use sluice::flow::{EndReason, FlowRecord, FlowTable, FlowTableConfig, Timestamp};
+use sluice::flow::{EndReason, FlowTable, FlowTableConfig, Timestamp};
 
 struct Counting;
 
@@ -49,12 +49,12 @@ const FRAME: [u8; 60] = [
 
 #[test]
 fn hot_path_does_not_allocate() {
-    let mut table = FlowTable::new(FlowTableConfig {
+    let mut table: FlowTable = FlowTable::new(FlowTableConfig {
         max_flows: 1000,
         idle_timeout: Duration::from_millis(50),
         active_timeout: Duration::from_millis(200),
         linger: Duration::from_millis(5),
-        first_id: 0,
+        ..FlowTableConfig::default()
     });
     let mut json = [0u8; 1024];
     let mut exported = 0u64;
@@ -84,25 +84,26 @@ fn hot_path_does_not_allocate() {
         let pkt = decode_ethernet(&frame).unwrap();
         let pause = if i < 150_000 { 0 } else { 100_000_000 };
         let ts = Timestamp(1_000_000_000 + i * 10_000 + pause);
-        let mut sink = |r: FlowRecord| {
+        table.process(&pkt, &frame, frame.len() as u32, ts);
+        if i % 1000 == 0 || i == 150_000 {
+            table.housekeeping(ts);
+        }
+        for r in table.drain_exported() {
             let mut w = Cursor::new(&mut json[..]);
             write_flow_json(&r, &mut w).unwrap();
             json_bytes += w.position();
             exported += 1;
-        };
-        table.process(&pkt, frame.len() as u32, ts, &mut sink);
-        if i % 1000 == 0 || i == 150_000 {
-            table.housekeeping(ts, &mut sink);
         }
     }
-    table.flush(&mut |r: FlowRecord| {
+    table.flush();
+    for r in table.drain_exported() {
         let mut w = Cursor::new(&mut json[..]);
         write_flow_json(&r, &mut w).unwrap();
         exported += 1;
-    });
+    }
     let during = allocs() - before;
 
-    let s = *table.stats();
+    let s = table.stats();
     assert_eq!(during, 0, "allocations on the hot path");
     assert_eq!(s.packets, 300_000);
     assert_eq!(s.total_exported(), exported);

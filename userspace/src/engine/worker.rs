@@ -3,7 +3,7 @@
 //! `handoff`); finished flows leave through a bounded queue to the writer.
 use std::{
     sync::{
-        atomic::{AtomicBool, Ordering},
+        atomic::{AtomicBool, AtomicU64, Ordering},
         Arc, Barrier,
     },
     time::{Duration, Instant},
@@ -83,12 +83,14 @@ pub fn run(
         ..Default::default()
     };
     let out = Arc::clone(&w.out);
-    let mut export_full = 0u64;
-    let mut export = |rec: FlowRecord| {
-        if out.push(rec).is_err() {
-            export_full += 1;
-        }
-    };
+    let export_full = Arc::new(AtomicU64::new(0));
+    let full = Arc::clone(&export_full);
+    w.table
+        .set_flow_export_callback(move |rec: FlowRecord, _: &mut ()| {
+            if out.push(rec).is_err() {
+                full.fetch_add(1, Ordering::Relaxed);
+            }
+        });
     let mut next_housekeeping = Instant::now() + HOUSEKEEPING_INTERVAL;
     // With peers, never sleep long on an empty ring: a peer may be handing packets over.
     let idle_wait = if w.links.workers() > 1 {
@@ -99,45 +101,41 @@ pub fn run(
     let mut busy = false;
     while !stop.load(Ordering::Relaxed) {
         let timeout = if busy { 0 } else { idle_wait };
-        if let Err(e) = pump(&mut xsk, &mut w, &mut report, timeout, &mut export) {
+        if let Err(e) = pump(&mut xsk, &mut w, &mut report, timeout) {
             if e.kind() != std::io::ErrorKind::Interrupted {
                 eprintln!("sluice: queue {}: poll failed: {e}", report.queue);
                 break;
             }
         }
-        busy = drain_inboxes(&mut w, &mut report, &mut export) > 0;
+        busy = drain_inboxes(&mut w, &mut report) > 0;
         let t = Instant::now();
         if t >= next_housekeeping {
-            w.table.housekeeping(now(), &mut export);
+            w.table.housekeeping(now());
             next_housekeeping = t + HOUSEKEEPING_INTERVAL;
         }
     }
-    while let Ok(n) = pump(&mut xsk, &mut w, &mut report, 0, &mut export) {
+    while let Ok(n) = pump(&mut xsk, &mut w, &mut report, 0) {
         if n == 0 {
             break;
         }
     }
     barrier.wait();
-    drain_inboxes(&mut w, &mut report, &mut export);
-    w.table.flush(&mut export);
-    report.export_queue_full = export_full;
-    report.table = *w.table.stats();
+    drain_inboxes(&mut w, &mut report);
+    w.table.flush();
+    report.export_queue_full = export_full.load(Ordering::Relaxed);
+    report.table = w.table.stats();
     report.socket = xsk.stats().unwrap_or_default();
     report.pending_frames = xsk.pending();
     (report, xsk)
 }
 
 /// Feeds the table with what other workers handed over; returns how many packets.
-fn drain_inboxes(
-    w: &mut Worker,
-    report: &mut WorkerReport,
-    export: &mut impl FnMut(FlowRecord),
-) -> u64 {
+fn drain_inboxes(w: &mut Worker, report: &mut WorkerReport) -> u64 {
     let mut n = 0;
     for inbox in &w.links.inboxes {
         while let Some(h) = inbox.pop() {
             n += 1;
-            w.table.process(&h.pkt, h.wire_len, h.ts, export);
+            w.table.process(&h.pkt, &[], h.wire_len, h.ts);
         }
     }
     report.handed_in += n;
@@ -152,7 +150,6 @@ fn pump(
     w: &mut Worker,
     report: &mut WorkerReport,
     timeout_ms: i32,
-    export: &mut impl FnMut(FlowRecord),
 ) -> std::io::Result<usize> {
     let ts = now();
     let n_workers = w.links.workers() as u64;
@@ -173,7 +170,7 @@ fn pump(
                 };
                 match &outboxes[owner] {
                     None => {
-                        table.process(&pkt, wire_len, ts, export);
+                        table.process(&pkt, frame, wire_len, ts);
                     }
                     Some(q) => {
                         handed += 1;
@@ -183,7 +180,10 @@ fn pump(
                     }
                 }
             }
-            Err(e) => errors[e.reason().index()] += 1,
+            Err(e) => {
+                errors[e.reason().index()] += 1;
+                table.count_decode_error(e.reason());
+            }
         }
     })?;
     report.frames += n as u64;

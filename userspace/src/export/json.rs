@@ -11,7 +11,9 @@ use crate::flow::{FlowRecord, Timestamp};
 /// `sa`, `da` (dotted IPv4 / RFC 5952 IPv6 strings), `pr`, `sp`, `dp`,
 /// `vlan` (only when nonzero), `bytes_out`, `num_pkts_out`, `bytes_in`,
 /// `num_pkts_in`, `wire_bytes_out`, `wire_bytes_in`, `ip_bytes_out`,
-/// `ip_bytes_in`, `tcp_flags_out`, `tcp_flags_in` (only for TCP),
+/// `ip_bytes_in`, `icmp_type`, `icmp_code`, `icmp_id` (only for ICMP and
+/// ICMPv6), `action` (only when not `default`), `tcp_flags_out`,
+/// `tcp_flags_in` (only for TCP),
 /// `time_start`, `time_end` (epoch seconds with 6 decimals) and
 /// `expire_type` ([`crate::flow::EndReason::joy_name`]).
 ///
@@ -41,6 +43,16 @@ pub fn write_flow_json<W: Write>(rec: &FlowRecord, w: &mut W) -> io::Result<()> 
         ",\"wire_bytes_out\":{},\"wire_bytes_in\":{},\"ip_bytes_out\":{},\"ip_bytes_in\":{}",
         o.wire_bytes, i.wire_bytes, o.ip_bytes, i.ip_bytes
     )?;
+    if rec.proto == crate::decode::PROTO_ICMP || rec.proto == crate::decode::PROTO_ICMPV6 {
+        write!(
+            w,
+            ",\"icmp_type\":{},\"icmp_code\":{},\"icmp_id\":{}",
+            rec.icmp.kind, rec.icmp.code, rec.icmp.id
+        )?;
+    }
+    if rec.action != crate::flow::Action::Default {
+        write!(w, ",\"action\":\"{}\"", rec.action.name())?;
+    }
     if rec.proto == crate::decode::PROTO_TCP {
         write!(
             w,

@@ -39,7 +39,8 @@ fn ipv4_tcp_record() -> FlowRecord {
             wire_bytes: 300,
             ip_bytes: 250,
             tcp_flags: 0x1b,
-            first: start,
+            min_ip_len: 0,
+            max_ip_len: 0,
             last: end,
         },
         r#in: DirCounters {
@@ -48,10 +49,13 @@ fn ipv4_tcp_record() -> FlowRecord {
             wire_bytes: 640,
             ip_bytes: 600,
             tcp_flags: 0x12,
-            first: start,
+            min_ip_len: 0,
+            max_ip_len: 0,
             last: end,
         },
         end_reason: EndReason::IdleTimeout,
+        icmp: Default::default(),
+        action: Default::default(),
     }
 }
 
@@ -94,11 +98,14 @@ fn ipv6_udp_line_with_vlan_and_no_reply() {
             wire_bytes: 70,
             ip_bytes: 52,
             tcp_flags: 0,
-            first: ts,
+            min_ip_len: 0,
+            max_ip_len: 0,
             last: ts,
         },
         r#in: DirCounters::default(),
         end_reason: EndReason::Overflow,
+        icmp: Default::default(),
+        action: Default::default(),
     };
     let want = concat!(
         r#"{"sa":"2001:db8::1","da":"fe80::1:2","pr":17,"sp":5353,"dp":53,"vlan":42,"#,
@@ -134,19 +141,21 @@ fn frames_to_json() {
         0x0800,
         &ipv4(6, s, c, &[], 0, &tcp(443, 1025, 0x12, &[], b"hi")),
     );
-    let mut table = FlowTable::new(FlowTableConfig {
+    let mut table: FlowTable = FlowTable::new(FlowTableConfig {
         max_flows: 4,
         idle_timeout: Duration::from_secs(10),
         ..FlowTableConfig::default()
     });
     let mut out = Vec::new();
-    let mut sink = |r: FlowRecord| write_flow_json(&r, &mut out).unwrap();
     for (frame, us) in [(&up, 1), (&down, 250)] {
         let p = decode_ethernet(frame).unwrap();
         let ts = Timestamp::from_secs_nanos(1_600_000_000, us * 1000);
-        table.process(&p, frame.len() as u32, ts, &mut sink);
+        table.process(&p, frame, frame.len() as u32, ts);
     }
-    table.flush(&mut sink);
+    table.flush();
+    for r in table.drain_exported() {
+        write_flow_json(&r, &mut out).unwrap();
+    }
     let want = concat!(
         r#"{"sa":"10.1.1.1","da":"10.2.2.2","pr":6,"sp":1025,"dp":443,"#,
         r#""bytes_out":0,"num_pkts_out":1,"bytes_in":2,"num_pkts_in":1,"#,

@@ -1,6 +1,7 @@
 //! One slab slot of the flow table: key, counters, state and list links.
 
 use crate::decode::{Packet, PROTO_TCP, TCP_FIN, TCP_RST};
+use crate::flow::action::Action;
 use crate::flow::key::FlowKey;
 use crate::flow::list::Links;
 use crate::flow::record::{DirCounters, EndReason, FlowRecord};
@@ -16,73 +17,101 @@ const FIN_IN: u8 = 2;
 #[derive(Debug, Clone)]
 pub(crate) struct FlowEntry {
     pub key: FlowKey,
-    /// `[out, in]` counters.
+    /// `[out, in]` counters (since the last slice export).
     pub dirs: [DirCounters; 2],
     pub id: u64,
+    /// First packet of the flow (the lifetime timeout counts from here).
+    pub start: Timestamp,
+    /// First packet since the last slice export (`start` if never sliced).
+    pub first: Timestamp,
+    /// When the current slice began: `start`, then each slice export's time.
+    pub slice_base: Timestamp,
     /// Links in the live or ended activity list; `next` chains the free list.
     pub activity: Links,
     /// Links in the creation-order list.
     pub age: Links,
+    /// Links in the slice list (only used when slicing is on).
+    pub slice: Links,
     /// True if the flow's source (first sender) is the key's lower endpoint.
     pub out_is_lower: bool,
     /// `FIN_OUT` / `FIN_IN` bits.
     pub fin: u8,
     /// TCP end seen (FIN both ways, or RST).
     pub ended: bool,
+    /// The flow's own action (set by a rule or a callback).
+    pub action: Action,
+    /// Index + 1 of the rule that matched the flow, 0 if none.
+    pub rule: u8,
 }
 
 impl FlowEntry {
-    /// A flow without packets yet.
-    pub fn new(key: FlowKey, out_is_lower: bool, id: u64) -> Self {
+    /// A flow without packets yet, first seen at `ts`.
+    pub fn new(key: FlowKey, out_is_lower: bool, id: u64, ts: Timestamp) -> Self {
         FlowEntry {
             key,
             dirs: [DirCounters::default(); 2],
             id,
+            start: ts,
+            first: ts,
+            slice_base: ts,
             activity: Links::NONE,
             age: Links::NONE,
+            slice: Links::NONE,
             out_is_lower,
             fin: 0,
             ended: false,
+            action: Action::Default,
+            rule: 0,
         }
     }
 
-    /// Clears counters and state to start a new flow on the same key, keeping
-    /// list links.
-    pub fn restart(&mut self, out_is_lower: bool, id: u64) {
+    /// Clears counters and state to start a new flow on the same key at `ts`,
+    /// keeping list links.
+    pub fn restart(&mut self, out_is_lower: bool, id: u64, ts: Timestamp) {
+        let links = (self.activity, self.age, self.slice);
+        *self = FlowEntry::new(self.key, out_is_lower, id, ts);
+        (self.activity, self.age, self.slice) = links;
+    }
+
+    /// Starts a new slice at `now`: counters cleared, flow state and the
+    /// time of the latest packet each way kept (idle time still counts from
+    /// the last packet).
+    pub fn new_slice(&mut self, now: Timestamp) {
+        let last = [self.dirs[0].last, self.dirs[1].last];
         self.dirs = [DirCounters::default(); 2];
-        self.id = id;
-        self.out_is_lower = out_is_lower;
-        self.fin = 0;
-        self.ended = false;
+        self.dirs[0].last = last[0];
+        self.dirs[1].last = last[1];
+        self.slice_base = now;
     }
 
-    /// Time of the first packet.
-    pub fn start(&self) -> Timestamp {
-        // The first packet is usually outbound, but not when a flow starts with a TCP
-        // SYN-ACK (see `initiator_is_lower`), so take the earlier of the directions seen.
-        match (self.dirs[0].packets, self.dirs[1].packets) {
-            (0, _) => self.dirs[1].first,
-            (_, 0) => self.dirs[0].first,
-            _ => self.dirs[0].first.min(self.dirs[1].first),
-        }
+    /// Packets in both directions since the last slice.
+    pub fn packets(&self) -> u64 {
+        self.dirs[0].packets + self.dirs[1].packets
     }
 
-    /// Time of the latest packet in either direction.
+    /// Time of the latest packet in either direction (the flow's start before
+    /// its first packet is counted).
     pub fn last(&self) -> Timestamp {
-        self.dirs[0].last.max(self.dirs[1].last)
+        self.dirs[0].last.max(self.dirs[1].last).max(self.first)
     }
 
     /// Counts `pkt` in direction `out` (true) or in (false) and tracks TCP end.
     pub fn update(&mut self, pkt: &Packet, wire_len: u32, ts: Timestamp, outbound: bool) {
+        if self.packets() == 0 || ts < self.first {
+            self.first = ts;
+        }
         let d = &mut self.dirs[usize::from(!outbound)];
+        let ip_len = u16::try_from(pkt.ip_len).unwrap_or(u16::MAX);
         if d.packets == 0 {
-            d.first = ts;
+            d.min_ip_len = ip_len;
         }
         d.packets += 1;
         d.bytes += u64::from(pkt.payload_len);
         d.wire_bytes += u64::from(wire_len);
         d.ip_bytes += u64::from(pkt.ip_len);
         d.tcp_flags |= pkt.tcp_flags;
+        d.min_ip_len = d.min_ip_len.min(ip_len);
+        d.max_ip_len = d.max_ip_len.max(ip_len);
         d.last = d.last.max(ts);
         if pkt.proto == PROTO_TCP {
             if pkt.tcp_flags & TCP_FIN != 0 {
@@ -97,12 +126,26 @@ impl FlowEntry {
     /// The exported form of this flow.
     pub fn to_record(&self, end_reason: EndReason) -> FlowRecord {
         let k = &self.key;
-        let lo = (k.lo_addr, k.lo_port);
-        let hi = (k.hi_addr, k.hi_port);
+        let (lo_port, hi_port) = if k.is_icmp() {
+            (0, 0)
+        } else {
+            (k.lo_port, k.hi_port)
+        };
+        let lo = (k.lo_addr, lo_port);
+        let hi = (k.hi_addr, hi_port);
         let ((sa, sp), (da, dp)) = if self.out_is_lower {
             (lo, hi)
         } else {
             (hi, lo)
+        };
+        let icmp = if k.is_icmp() {
+            crate::decode::IcmpInfo {
+                kind: (k.lo_port >> 8) as u8,
+                code: k.lo_port as u8,
+                id: k.hi_port,
+            }
+        } else {
+            crate::decode::IcmpInfo::default()
         };
         FlowRecord {
             id: self.id,
@@ -113,11 +156,23 @@ impl FlowEntry {
             ip_version: k.ip_version,
             proto: k.proto,
             vlan: k.vlan,
-            time_start: self.start(),
+            time_start: self.first,
             time_end: self.last(),
-            out: self.dirs[0],
-            r#in: self.dirs[1],
+            out: exported(self.dirs[0]),
+            r#in: exported(self.dirs[1]),
             end_reason,
+            icmp,
+            action: self.action,
         }
+    }
+}
+
+/// A direction's counters as exported: all zero when it had no packets (its
+/// `last` may survive from an earlier slice in the entry).
+fn exported(d: DirCounters) -> DirCounters {
+    if d.packets == 0 {
+        DirCounters::default()
+    } else {
+        d
     }
 }

@@ -2,13 +2,18 @@
 
 use std::hash::{Hash, Hasher};
 
-use crate::decode::Packet;
+use crate::decode::{Packet, PROTO_ICMP, PROTO_ICMPV6, PROTO_SCTP, PROTO_TCP, PROTO_UDP};
 
 /// Bidirectional flow key: both directions of a conversation map to the same
 /// key. Endpoints are ordered by `(addr, port)`; `lo_*` is the smaller one.
 ///
 /// IPv4 addresses use the [`Packet`] layout (first 4 bytes, rest zero);
 /// `ip_version` keeps them apart from IPv6 addresses.
+///
+/// ICMP and ICMPv6 flows have no ports: they are keyed by the addresses and
+/// the message, with `lo_port = type << 8 | code` (a reply's type replaced by
+/// its request's, so echo request and reply are one flow) and `hi_port` = the
+/// echo (query) identifier, 0 for error messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FlowKey {
     /// Outer VLAN id, 0 when untagged.
@@ -31,6 +36,25 @@ impl FlowKey {
     /// Builds the key of `pkt`'s flow. The flag is true when `pkt` was sent by
     /// the lower endpoint (also when both endpoints are equal).
     pub fn from_packet(pkt: &Packet) -> (FlowKey, bool) {
+        if is_icmp(pkt.proto) {
+            let src_is_lower = pkt.src <= pkt.dst;
+            let (lo, hi) = if src_is_lower {
+                (pkt.src, pkt.dst)
+            } else {
+                (pkt.dst, pkt.src)
+            };
+            let kind = icmp_request_type(pkt.proto, pkt.icmp.kind);
+            let key = FlowKey {
+                vlan: pkt.vlan,
+                ip_version: pkt.ip_version,
+                proto: pkt.proto,
+                lo_port: u16::from(kind) << 8 | u16::from(pkt.icmp.code),
+                hi_port: pkt.icmp.id,
+                lo_addr: lo,
+                hi_addr: hi,
+            };
+            return (key, src_is_lower);
+        }
         let src = (pkt.src, pkt.sport);
         let dst = (pkt.dst, pkt.dport);
         let src_is_lower = src <= dst;
@@ -45,6 +69,16 @@ impl FlowKey {
             hi_addr: hi.0,
         };
         (key, src_is_lower)
+    }
+
+    /// True for TCP, UDP and SCTP, whose key fields `lo_port`/`hi_port` are ports.
+    pub fn has_ports(&self) -> bool {
+        matches!(self.proto, PROTO_TCP | PROTO_UDP | PROTO_SCTP)
+    }
+
+    /// True for ICMP and ICMPv6, whose key carries the message type, code and id.
+    pub fn is_icmp(&self) -> bool {
+        is_icmp(self.proto)
     }
 }
 
@@ -62,6 +96,25 @@ impl Hash for FlowKey {
             state.write_u64(u64::from_ne_bytes(to8(a)));
             state.write_u64(u64::from_ne_bytes(to8(b)));
         }
+    }
+}
+
+fn is_icmp(proto: u8) -> bool {
+    proto == PROTO_ICMP || proto == PROTO_ICMPV6
+}
+
+/// The request type of an ICMP/ICMPv6 reply type (echo, timestamp,
+/// information, address mask; ICMPv6 echo and node information); other
+/// types unchanged.
+pub fn icmp_request_type(proto: u8, kind: u8) -> u8 {
+    match (proto, kind) {
+        (PROTO_ICMP, 0) => 8,
+        (PROTO_ICMP, 14) => 13,
+        (PROTO_ICMP, 16) => 15,
+        (PROTO_ICMP, 18) => 17,
+        (PROTO_ICMPV6, 129) => 128,
+        (PROTO_ICMPV6, 140) => 139,
+        (_, k) => k,
     }
 }
 

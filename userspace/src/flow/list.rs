@@ -27,6 +27,8 @@ pub(crate) enum Chain {
     Activity,
     /// `FlowEntry::age`: ordered by creation (FIFO).
     Age,
+    /// `FlowEntry::slice`: ordered by the start of the current slice (FIFO).
+    Slice,
 }
 
 /// A list of slab entries; head is the oldest. All operations are O(1).
@@ -63,6 +65,7 @@ impl List {
         match self.chain {
             Chain::Activity => &mut e.activity,
             Chain::Age => &mut e.age,
+            Chain::Slice => &mut e.slice,
         }
     }
 
@@ -111,6 +114,7 @@ impl List {
         let n = match self.chain {
             Chain::Activity => e.activity.next,
             Chain::Age => e.age.next,
+            Chain::Slice => e.slice.next,
         };
         (n != NIL).then_some(n)
     }

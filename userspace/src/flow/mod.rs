@@ -1,14 +1,21 @@
-//! Bidirectional flow tracking: keys, records, and the per-worker flow table.
+//! Bidirectional flow tracking with PF_RING FT's semantics: keys, records,
+//! actions, rules, callbacks and the per-worker flow table.
 //!
 //! A [`FlowTable`] turns decoded [`crate::decode::Packet`]s into
-//! [`FlowRecord`]s, handed to an export callback when a flow ends (idle,
-//! active timeout, TCP end, eviction, or flush). Time is always passed in as
-//! a [`Timestamp`]; the table never reads a clock.
+//! [`FlowRecord`]s, exported when a flow ends (idle, lifetime timeout, TCP
+//! end, eviction, flush) or at slice boundaries. Time is always passed in as
+//! a [`Timestamp`]; the table never reads a clock, so offline (packet time)
+//! and live (clock time) use the same code.
 
+pub mod action;
+pub mod callbacks;
+pub mod config;
 mod entry;
+mod fragments;
 pub mod key;
 mod list;
 pub mod record;
+pub mod rules;
 pub mod stats;
 pub mod table;
 pub mod time;
@@ -16,12 +23,17 @@ pub mod time;
 #[cfg(test)]
 mod tests;
 
+pub use action::Action;
+pub use callbacks::{Flow, PacketInfo};
+pub use config::FlowTableConfig;
 pub use key::{symmetric_hash, FlowKey};
 pub use record::{DirCounters, EndReason, FlowRecord};
+pub use rules::{Prefix, Rule, Rules, RulesError};
 pub use stats::FlowTableStats;
-pub use table::{FlowHandle, FlowTable, FlowTableConfig};
+pub use table::{FlowHandle, FlowTable};
 pub use time::Timestamp;
 
-/// Size in bytes of one flow's slab entry (key, counters, state, list links).
-/// The hash index adds about 5 bytes per bucket on top.
+/// Size in bytes of one flow's slab entry (key, counters, state and list
+/// links), before any user metadata. The hash index adds about 9 bytes per
+/// flow on top (4-byte slot, 1 control byte, load factor).
 pub const FLOW_ENTRY_SIZE: usize = std::mem::size_of::<entry::FlowEntry>();

@@ -17,7 +17,8 @@ pub enum EndReason {
     EndDetected,
     /// Exported by `FlowTable::flush` (shutdown).
     ForcedEnd,
-    /// Cut at a time-slice boundary. Reserved: never produced by the flow table.
+    /// A periodic partial export (`slice_timeout`): the record counts the
+    /// packets since the previous slice, and the flow stays in the table.
     SliceTimeout,
     /// Evicted (least recently active) to make room in a full table.
     Overflow,
@@ -77,6 +78,8 @@ impl EndReason {
 /// fields zero.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct DirCounters {
+    /// Time of the latest packet.
+    pub last: Timestamp,
     /// Packets seen.
     pub packets: u64,
     /// Transport payload octets (Joy's `bytes_*`), see `Packet::payload_len`.
@@ -85,16 +88,19 @@ pub struct DirCounters {
     pub wire_bytes: u64,
     /// IP octets (sum of `Packet::ip_len`, RFC 7012 octetDeltaCount).
     pub ip_bytes: u64,
+    /// Smallest IP length (`Packet::ip_len`, saturated at 65535) seen.
+    pub min_ip_len: u16,
+    /// Largest IP length seen (saturated at 65535).
+    pub max_ip_len: u16,
     /// OR of the TCP flags of every packet (0 for non-TCP).
     pub tcp_flags: u8,
-    /// Time of the first packet.
-    pub first: Timestamp,
-    /// Time of the latest packet.
-    pub last: Timestamp,
 }
 
 /// One exported flow. `sa`/`sp` is the sender of the flow's first packet;
 /// `out` counts packets from `sa`, `r#in` packets towards it.
+///
+/// For ICMP/ICMPv6 flows `sp` and `dp` are 0 and `icmp` holds the key's
+/// message type (a reply's type given as its request's), code and identifier.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FlowRecord {
     /// Table-local flow id (`FlowTableConfig::first_id` + creation count).
@@ -113,7 +119,7 @@ pub struct FlowRecord {
     pub proto: u8,
     /// Outer VLAN id, 0 when untagged.
     pub vlan: u16,
-    /// Time of the first packet.
+    /// Time of the first packet (of the slice, for slice exports).
     pub time_start: Timestamp,
     /// Time of the latest packet in either direction.
     pub time_end: Timestamp,
@@ -123,4 +129,8 @@ pub struct FlowRecord {
     pub r#in: DirCounters,
     /// Why the record was exported.
     pub end_reason: EndReason,
+    /// ICMP type, code and identifier of ICMP flows, else all 0.
+    pub icmp: crate::decode::IcmpInfo,
+    /// The flow's action when it was exported.
+    pub action: crate::flow::Action,
 }

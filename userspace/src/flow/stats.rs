@@ -1,8 +1,10 @@
 //! Flow table counters.
 
+use crate::decode::DecodeReason;
 use crate::flow::record::EndReason;
 
-/// Counters of one [`crate::flow::FlowTable`], read with `FlowTable::stats`.
+/// Counters of one [`crate::flow::FlowTable`], read with `FlowTable::stats`
+/// (`pfring_ft_get_stats`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct FlowTableStats {
     /// Flows currently in the table.
@@ -18,6 +20,15 @@ pub struct FlowTableStats {
     pub packets: u64,
     /// Wire bytes (frame lengths) processed.
     pub bytes: u64,
+    /// Frames that could not be decoded, per [`DecodeReason::index`]
+    /// (counted by `process_frame` or reported with `count_decode_error`).
+    pub decode_errors: [u64; DecodeReason::COUNT],
+    /// Packets whose headers were cut short by the capture length (still counted).
+    pub truncated: u64,
+    /// Later IP fragments that joined their first fragment's flow.
+    pub fragments_joined: u64,
+    /// Later IP fragments whose first fragment was not seen (ports-0 flow).
+    pub fragment_orphans: u64,
     /// Entries examined by housekeeping: exported ones plus at most one per
     /// list per call. Shows that housekeeping never scans the table.
     pub scanned: u64,
@@ -32,5 +43,12 @@ impl FlowTableStats {
     /// Flows exported for any reason.
     pub fn total_exported(&self) -> u64 {
         self.exported_by_reason.iter().sum()
+    }
+}
+
+impl FlowTableStats {
+    /// Frames that could not be decoded, for any reason.
+    pub fn total_decode_errors(&self) -> u64 {
+        self.decode_errors.iter().sum()
     }
 }

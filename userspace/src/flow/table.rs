@@ -1,13 +1,14 @@
 //! Per-worker flow table: preallocated slab, hash index, and expiry lists.
 //!
-//! Every flow lives in a slab slot and is threaded through two intrusive lists:
+//! Every flow lives in a slab slot and is threaded through intrusive lists:
 //! * an activity list ordered by last packet (LRU): `live` for open flows,
 //!   `ended` for TCP flows whose end was seen (they wait out the linger time);
-//! * the `age` list ordered by creation, for the active (lifetime) timeout.
+//! * the `age` list ordered by creation, for the lifetime (active) timeout;
+//! * the `slices` list ordered by slice start, when slicing is on.
 //!
 //! Each packet costs one hash lookup and O(1) list moves. Housekeeping pops
 //! expired flows from the list heads and stops at the first one that is not
-//! due, so it costs O(exported + 3). This relies on timestamps passed to one
+//! due, so it costs O(exported + 4). This relies on timestamps passed to one
 //! table being non-decreasing; a packet older than its flow's latest one is
 //! counted but does not move the flow's `last` time back.
 //!
@@ -15,48 +16,22 @@
 //! flow that is already due exports it (with the reason housekeeping would
 //! have used) and starts a new flow on the same key.
 
-use std::time::Duration;
-
-use hashbrown::{DefaultHashBuilder, HashTable};
 use std::hash::BuildHasher;
 
-use crate::decode::{Packet, PROTO_TCP, TCP_ACK, TCP_SYN};
+use hashbrown::{DefaultHashBuilder, HashTable};
+
+use crate::decode::{DecodeReason, Packet, PROTO_TCP, TCP_ACK, TCP_SYN};
+use crate::flow::action::Action;
+use crate::flow::callbacks::{Callbacks, Flow, PacketInfo};
+use crate::flow::config::FlowTableConfig;
 use crate::flow::entry::FlowEntry;
+use crate::flow::fragments::Fragments;
 use crate::flow::key::FlowKey;
 use crate::flow::list::{Chain, List, NIL};
 use crate::flow::record::{EndReason, FlowRecord};
+use crate::flow::rules::Rules;
 use crate::flow::stats::FlowTableStats;
 use crate::flow::time::{duration_nanos, Timestamp};
-
-/// Settings of a [`FlowTable`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FlowTableConfig {
-    /// Most flows held at once (clamped to `1..=u32::MAX`); all memory for
-    /// them is allocated up front.
-    pub max_flows: usize,
-    /// A flow expires when `now - last_packet >= idle_timeout`.
-    pub idle_timeout: Duration,
-    /// A flow expires when `now - first_packet >= active_timeout`.
-    pub active_timeout: Duration,
-    /// How long an ended TCP flow stays after its last packet, so that the
-    /// final ACK still joins it. Expires when `now - last_packet >= linger`.
-    pub linger: Duration,
-    /// Id of the first flow; ids then count up. Give workers disjoint ranges.
-    pub first_id: u64,
-}
-
-impl Default for FlowTableConfig {
-    /// 65 536 flows, idle 30 s, active 300 s, linger 1 s, ids from 0.
-    fn default() -> Self {
-        FlowTableConfig {
-            max_flows: 1 << 16,
-            idle_timeout: Duration::from_secs(30),
-            active_timeout: Duration::from_secs(300),
-            linger: Duration::from_secs(1),
-            first_id: 0,
-        }
-    }
-}
 
 /// What [`FlowTable::process`] did with a packet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,53 +43,99 @@ pub struct FlowHandle {
     pub outbound: bool,
     /// True if this packet started a new flow in `slot`.
     pub new_flow: bool,
+    /// What to do with the packet: the flow's action, [`Action::Discard`]
+    /// once a shunted flow is past its packet budget, else the table's
+    /// default action.
+    pub action: Action,
 }
 
-/// A bidirectional flow table for one worker. Not thread-safe by design.
-#[derive(Debug)]
-pub struct FlowTable {
+/// Exported records waiting for the list callback or [`FlowTable::drain_exported`].
+const PENDING_CAPACITY: usize = 1024;
+
+/// A bidirectional flow table for one worker (PF_RING FT's `pfring_ft_table`).
+/// `U` is per-flow user metadata, `U::default()` for each new flow. Not
+/// thread-safe by design: one table per worker, nothing shared.
+///
+/// Exported flows go to the export callback if one is set, else to the list
+/// callback (once per table call), else they queue until
+/// [`FlowTable::drain_exported`].
+pub struct FlowTable<U = ()> {
     entries: Vec<FlowEntry>,
+    users: Vec<U>,
     index: HashTable<u32>,
     hasher: DefaultHashBuilder,
     live: List,
     ended: List,
     age: List,
+    slices: List,
     /// Head of the free-slot list, chained through `activity.next`.
     free: u32,
     max_flows: usize,
     idle_ns: u64,
     active_ns: u64,
     linger_ns: u64,
+    slice_ns: Option<u64>,
+    ignore_vlan: bool,
+    /// Decode tunnels in `process_frame` (`PFRING_FT_DECODE_TUNNELS`).
+    #[allow(dead_code)]
+    decode_tunnels: bool,
+    frags: Fragments,
+    rules: Rules,
     next_id: u64,
     stats: FlowTableStats,
+    callbacks: Callbacks<U>,
+    pending: Vec<FlowRecord>,
 }
 
-impl FlowTable {
-    /// Creates a table and allocates room for `config.max_flows` flows. The
-    /// hash index gets twice that capacity so that deletions never force it
-    /// to grow (it rehashes in place instead).
+impl<U> std::fmt::Debug for FlowTable<U> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FlowTable")
+            .field("flows", &self.index.len())
+            .field("max_flows", &self.max_flows)
+            .field("stats", &self.stats)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<U: Default> FlowTable<U> {
+    /// Creates a table and allocates room for `config.max_flows` flows
+    /// (`pfring_ft_create_table`). The hash index gets twice that capacity so
+    /// that deletions never force it to grow (it rehashes in place instead).
     pub fn new(config: FlowTableConfig) -> Self {
         let max_flows = config.max_flows.clamp(1, u32::MAX as usize);
         FlowTable {
             entries: Vec::with_capacity(max_flows),
+            users: Vec::with_capacity(max_flows),
             index: HashTable::with_capacity(max_flows.saturating_mul(2).saturating_add(2)),
             hasher: DefaultHashBuilder::default(),
             live: List::new(Chain::Activity),
             ended: List::new(Chain::Activity),
             age: List::new(Chain::Age),
+            slices: List::new(Chain::Slice),
             free: NIL,
             max_flows,
             idle_ns: duration_nanos(config.idle_timeout),
             active_ns: duration_nanos(config.active_timeout),
             linger_ns: duration_nanos(config.linger),
+            slice_ns: config.slice_timeout.map(duration_nanos).filter(|&n| n > 0),
+            ignore_vlan: config.ignore_vlan,
+            decode_tunnels: config.decode_tunnels,
+            frags: Fragments::new(config.max_fragments),
+            rules: config.rules,
             next_id: config.first_id,
             stats: FlowTableStats::default(),
+            callbacks: Callbacks::default(),
+            pending: Vec::with_capacity(PENDING_CAPACITY),
         }
     }
 
-    /// Counters so far.
-    pub fn stats(&self) -> &FlowTableStats {
-        &self.stats
+    /// Counters so far (`pfring_ft_get_stats`).
+    pub fn stats(&self) -> FlowTableStats {
+        FlowTableStats {
+            fragments_joined: self.frags.joined,
+            fragment_orphans: self.frags.orphans,
+            ..self.stats
+        }
     }
 
     /// Flows currently held.
@@ -127,44 +148,106 @@ impl FlowTable {
         self.index.is_empty()
     }
 
-    /// Accounts one packet of `wire_len` frame bytes seen at `ts`.
+    /// Sets the callback run for each new flow, before its first packet is
+    /// counted; it may set the flow's action and user metadata.
+    pub fn set_new_flow_callback(&mut self, f: impl FnMut(&mut Flow<'_, U>) + Send + 'static) {
+        self.callbacks.new_flow = Some(Box::new(f));
+    }
+
+    /// Sets the callback run for every packet after its flow is updated.
+    pub fn set_flow_packet_callback(
+        &mut self,
+        f: impl FnMut(&PacketInfo<'_>, &mut Flow<'_, U>) + Send + 'static,
+    ) {
+        self.callbacks.packet = Some(Box::new(f));
+    }
+
+    /// Sets the callback run for each exported flow, with its user metadata.
+    pub fn set_flow_export_callback(&mut self, f: impl FnMut(FlowRecord, &mut U) + Send + 'static) {
+        self.callbacks.export = Some(Box::new(f));
+    }
+
+    /// Sets the callback run once per table call with every flow that call
+    /// exported (used when no single-flow export callback is set).
+    pub fn set_flow_list_export_callback(
+        &mut self,
+        f: impl FnMut(&mut Vec<FlowRecord>) + Send + 'static,
+    ) {
+        self.callbacks.export_list = Some(Box::new(f));
+    }
+
+    /// Sets the action returned for flows without an action of their own.
+    pub fn set_default_action(&mut self, action: Action) {
+        self.rules.default_action = action;
+    }
+
+    /// Replaces the rules applied to flows created from now on.
+    pub fn set_rules(&mut self, rules: Rules) {
+        self.rules = rules;
+    }
+
+    /// Takes the exported records queued when no export callback is set.
+    pub fn drain_exported(&mut self) -> std::vec::Drain<'_, FlowRecord> {
+        self.pending.drain(..)
+    }
+
+    /// Counts a frame the caller could not decode.
+    pub fn count_decode_error(&mut self, reason: DecodeReason) {
+        self.stats.decode_errors[reason.index()] += 1;
+    }
+
+    /// Accounts one packet of `wire_len` frame bytes seen at `ts`; `data` is
+    /// the frame (passed to the packet callback; may be empty).
     ///
     /// Finds or creates its flow. A flow that is already due to expire at `ts`
     /// is exported first and restarted, as is an ended TCP flow hit by a SYN
     /// without ACK. A full table evicts its least recently active flow with
     /// [`EndReason::Overflow`] (or with the reason it is already due for, if
-    /// any). Never allocates.
+    /// any). Never allocates (unless exported records queue past 1024).
     pub fn process(
         &mut self,
         pkt: &Packet,
+        data: &[u8],
         wire_len: u32,
         ts: Timestamp,
-        export: &mut impl FnMut(FlowRecord),
     ) -> FlowHandle {
         self.stats.packets += 1;
         self.stats.bytes += u64::from(wire_len);
-        let (key, from_lower) = FlowKey::from_packet(pkt);
+        let mut p = *pkt;
+        if p.truncated {
+            self.stats.truncated += 1;
+        }
+        if p.frag.is_some() {
+            self.frags.track(&mut p, ts);
+        }
+        if self.ignore_vlan {
+            p.vlan = 0;
+        }
+        let (key, from_lower) = FlowKey::from_packet(&p);
         let hash = self.hasher.hash_one(key);
         let entries = &self.entries;
         let found = self.index.find(hash, |&i| entries[i as usize].key == key);
         let (slot, new_flow) = match found.copied() {
-            Some(slot) => match self.restart_reason(slot, pkt, ts) {
+            Some(slot) => match self.restart_reason(slot, &p, ts) {
                 Some(reason) => {
-                    self.export(slot, reason, export);
-                    self.restart(slot, initiator_is_lower(pkt, from_lower));
+                    self.export(slot, reason, true);
+                    self.restart(slot, initiator_is_lower(&p, from_lower), ts);
                     (slot, true)
                 }
                 None => (slot, false),
             },
             None => {
-                let out_is_lower = initiator_is_lower(pkt, from_lower);
-                (self.create(key, hash, out_is_lower, ts, export), true)
+                let out_is_lower = initiator_is_lower(&p, from_lower);
+                (self.create(key, hash, out_is_lower, ts), true)
             }
         };
+        if new_flow {
+            self.on_new_flow(slot);
+        }
         let e = &mut self.entries[slot as usize];
         let outbound = from_lower == e.out_is_lower;
         let was_ended = e.ended;
-        e.update(pkt, wire_len, ts, outbound);
+        e.update(&p, wire_len, ts, outbound);
         if e.ended && !was_ended {
             self.live.unlink(&mut self.entries, slot);
             self.ended.push_back(&mut self.entries, slot);
@@ -173,56 +256,135 @@ impl FlowTable {
         } else {
             self.live.move_to_back(&mut self.entries, slot);
         }
+        if let Some(cb) = self.callbacks.packet.as_mut() {
+            let info = PacketInfo {
+                packet: &p,
+                data,
+                wire_len,
+                ts,
+                outbound,
+            };
+            cb(
+                &info,
+                &mut Flow {
+                    entry: &mut self.entries[slot as usize],
+                    user: &mut self.users[slot as usize],
+                },
+            );
+        }
+        let action = self.action_for(slot);
+        self.deliver();
         FlowHandle {
             slot,
             outbound,
             new_flow,
+            action,
         }
     }
 
-    /// Exports every flow due at `now`: ended flows quiet for the linger time
-    /// ([`EndReason::EndDetected`]), flows idle for `idle_timeout`
-    /// ([`EndReason::IdleTimeout`]) and flows older than `active_timeout`
-    /// ([`EndReason::ActiveTimeout`]). Costs O(exported + 3).
-    pub fn housekeeping(&mut self, now: Timestamp, export: &mut impl FnMut(FlowRecord)) {
+    /// Exports every flow due at `now` (`pfring_ft_housekeeping`): ended flows
+    /// quiet for the linger time ([`EndReason::EndDetected`]), flows idle for
+    /// `idle_timeout` ([`EndReason::IdleTimeout`]), flows older than
+    /// `active_timeout` ([`EndReason::ActiveTimeout`]), and, with slicing on,
+    /// a slice of every flow whose slice is `slice_timeout` old
+    /// ([`EndReason::SliceTimeout`]; empty slices are skipped). Costs
+    /// O(exported + 4). Returns how many records it exported.
+    pub fn housekeeping(&mut self, now: Timestamp) -> usize {
+        let before = self.stats.total_exported();
         while let Some(i) = self.ended.head() {
             self.stats.scanned += 1;
             if now.nanos_since(self.entries[i as usize].last()) < self.linger_ns {
                 break;
             }
-            self.remove(i, EndReason::EndDetected, export);
+            self.remove(i, EndReason::EndDetected);
         }
         while let Some(i) = self.live.head() {
             self.stats.scanned += 1;
             if now.nanos_since(self.entries[i as usize].last()) < self.idle_ns {
                 break;
             }
-            self.remove(i, EndReason::IdleTimeout, export);
+            self.remove(i, EndReason::IdleTimeout);
         }
         while let Some(i) = self.age.head() {
             self.stats.scanned += 1;
-            if now.nanos_since(self.entries[i as usize].start()) < self.active_ns {
+            if now.nanos_since(self.entries[i as usize].start) < self.active_ns {
                 break;
             }
-            self.remove(i, EndReason::ActiveTimeout, export);
+            self.remove(i, EndReason::ActiveTimeout);
         }
+        if let Some(slice_ns) = self.slice_ns {
+            while let Some(i) = self.slices.head() {
+                self.stats.scanned += 1;
+                if now.nanos_since(self.entries[i as usize].slice_base) < slice_ns {
+                    break;
+                }
+                self.slice(i, now);
+            }
+        }
+        self.deliver();
+        (self.stats.total_exported() - before) as usize
     }
 
     /// Exports every flow with [`EndReason::ForcedEnd`], oldest first, and
-    /// empties the table.
-    pub fn flush(&mut self, export: &mut impl FnMut(FlowRecord)) {
+    /// empties the table (`pfring_ft_flush`).
+    pub fn flush(&mut self) {
         let mut cursor = self.age.head();
         while let Some(i) = cursor {
-            self.export(i, EndReason::ForcedEnd, export);
+            self.export(i, EndReason::ForcedEnd, true);
             cursor = self.age.next(&self.entries, i);
         }
         self.entries.clear();
+        self.users.clear();
         self.index.clear();
         self.live.clear();
         self.ended.clear();
         self.age.clear();
+        self.slices.clear();
         self.free = NIL;
         self.stats.active = 0;
+        self.deliver();
+    }
+
+    /// Applies the matching rule to the new flow in `slot` and runs the
+    /// new-flow callback.
+    fn on_new_flow(&mut self, slot: u32) {
+        let e = &mut self.entries[slot as usize];
+        e.rule = self.rules.lookup(&e.key);
+        if let Some(r) = self.rules.get(e.rule) {
+            e.action = r.action;
+        }
+        if let Some(cb) = self.callbacks.new_flow.as_mut() {
+            cb(&mut Flow {
+                entry: &mut self.entries[slot as usize],
+                user: &mut self.users[slot as usize],
+            });
+        }
+    }
+
+    /// The action for the packet just counted in `slot`. A flow past its
+    /// rule's shunt budget is switched to [`Action::Discard`] for good.
+    fn action_for(&mut self, slot: u32) -> Action {
+        let e = &mut self.entries[slot as usize];
+        if let Some(budget) = self.rules.get(e.rule).and_then(|r| r.shunt_after) {
+            if e.packets() > budget {
+                e.action = Action::Discard;
+            }
+        }
+        match e.action {
+            Action::Default => self.rules.default_action,
+            a => a,
+        }
+    }
+
+    /// Hands queued records to the list callback, if one is set.
+    fn deliver(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        if let Some(cb) = self.callbacks.export_list.as_mut() {
+            cb(&mut self.pending);
+            self.pending.clear();
+        }
     }
 
     /// Why the flow in `slot` must be exported before `pkt` is counted, if at all.
@@ -245,40 +407,55 @@ impl FlowTable {
         } else if quiet >= self.idle_ns {
             return Some(EndReason::IdleTimeout);
         }
-        (now.nanos_since(e.start()) >= self.active_ns).then_some(EndReason::ActiveTimeout)
+        (now.nanos_since(e.start) >= self.active_ns).then_some(EndReason::ActiveTimeout)
     }
 
-    /// Exports the flow in `slot` and counts it.
-    fn export(&mut self, slot: u32, reason: EndReason, export: &mut impl FnMut(FlowRecord)) {
-        export(self.entries[slot as usize].to_record(reason));
+    /// Exports the flow in `slot` and counts it; a final export (`last`)
+    /// resets the flow's user metadata afterwards.
+    fn export(&mut self, slot: u32, reason: EndReason, last: bool) {
+        let rec = self.entries[slot as usize].to_record(reason);
         self.stats.exported_by_reason[reason.index()] += 1;
+        let user = &mut self.users[slot as usize];
+        match self.callbacks.export.as_mut() {
+            Some(cb) => cb(rec, user),
+            None => self.pending.push(rec),
+        }
+        if last {
+            *user = U::default();
+        }
+    }
+
+    /// Exports a slice of the flow in `slot` (if it had packets) and starts
+    /// the next slice at `now`.
+    fn slice(&mut self, slot: u32, now: Timestamp) {
+        if self.entries[slot as usize].packets() > 0 {
+            self.export(slot, EndReason::SliceTimeout, false);
+        }
+        self.entries[slot as usize].new_slice(now);
+        self.slices.move_to_back(&mut self.entries, slot);
     }
 
     /// Resets the exported flow in `slot` for a new flow on the same key.
-    fn restart(&mut self, slot: u32, out_is_lower: bool) {
+    fn restart(&mut self, slot: u32, out_is_lower: bool, ts: Timestamp) {
         if self.entries[slot as usize].ended {
             self.ended.unlink(&mut self.entries, slot);
             self.live.push_back(&mut self.entries, slot);
         }
-        self.entries[slot as usize].restart(out_is_lower, self.next_id);
+        self.entries[slot as usize].restart(out_is_lower, self.next_id, ts);
         self.next_id += 1;
         self.stats.created += 1;
         self.age.move_to_back(&mut self.entries, slot);
+        if self.slice_ns.is_some() {
+            self.slices.move_to_back(&mut self.entries, slot);
+        }
     }
 
     /// Inserts a new flow, evicting one first if the table is full.
-    fn create(
-        &mut self,
-        key: FlowKey,
-        hash: u64,
-        out_is_lower: bool,
-        ts: Timestamp,
-        export: &mut impl FnMut(FlowRecord),
-    ) -> u32 {
+    fn create(&mut self, key: FlowKey, hash: u64, out_is_lower: bool, ts: Timestamp) -> u32 {
         if self.index.len() >= self.max_flows {
-            self.evict(ts, export);
+            self.evict(ts);
         }
-        let entry = FlowEntry::new(key, out_is_lower, self.next_id);
+        let entry = FlowEntry::new(key, out_is_lower, self.next_id, ts);
         let slot = if self.free != NIL {
             let slot = self.free;
             self.free = self.entries[slot as usize].activity.next;
@@ -288,11 +465,15 @@ impl FlowTable {
             // Below max_flows <= u32::MAX, so the index fits; no reallocation
             // since the capacity was reserved.
             self.entries.push(entry);
+            self.users.push(U::default());
             (self.entries.len() - 1) as u32
         };
         self.next_id += 1;
         self.live.push_back(&mut self.entries, slot);
         self.age.push_back(&mut self.entries, slot);
+        if self.slice_ns.is_some() {
+            self.slices.push_back(&mut self.entries, slot);
+        }
         let (entries, hasher) = (&self.entries, &self.hasher);
         self.index
             .insert_unique(hash, slot, |&i| hasher.hash_one(entries[i as usize].key));
@@ -303,7 +484,7 @@ impl FlowTable {
 
     /// Removes the least recently active flow: exported with the reason it is
     /// due for at `now`, else with [`EndReason::Overflow`].
-    fn evict(&mut self, now: Timestamp, export: &mut impl FnMut(FlowRecord)) {
+    fn evict(&mut self, now: Timestamp) {
         let victim = match (self.live.head(), self.ended.head()) {
             (Some(l), Some(e)) => {
                 let older = self.entries[e as usize].last() < self.entries[l as usize].last();
@@ -323,12 +504,12 @@ impl FlowTable {
                 EndReason::Overflow
             }
         };
-        self.remove(victim, reason, export);
+        self.remove(victim, reason);
     }
 
     /// Exports the flow in `slot` and frees the slot.
-    fn remove(&mut self, slot: u32, reason: EndReason, export: &mut impl FnMut(FlowRecord)) {
-        self.export(slot, reason, export);
+    fn remove(&mut self, slot: u32, reason: EndReason) {
+        self.export(slot, reason, true);
         let e = &self.entries[slot as usize];
         let hash = self.hasher.hash_one(e.key);
         if e.ended {
@@ -337,6 +518,9 @@ impl FlowTable {
             self.live.unlink(&mut self.entries, slot);
         }
         self.age.unlink(&mut self.entries, slot);
+        if self.slice_ns.is_some() {
+            self.slices.unlink(&mut self.entries, slot);
+        }
         if let Ok(found) = self.index.find_entry(hash, |&i| i == slot) {
             found.remove();
         }

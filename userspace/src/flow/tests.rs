@@ -67,40 +67,42 @@ fn secs(n: u64) -> Timestamp {
     Timestamp(n * 1_000_000_000)
 }
 
-fn table(max_flows: usize) -> FlowTable {
-    FlowTable::new(FlowTableConfig {
+fn config(max_flows: usize) -> FlowTableConfig {
+    FlowTableConfig {
         max_flows,
         idle_timeout: Duration::from_secs(10),
         active_timeout: Duration::from_secs(30),
         linger: Duration::from_secs(1),
-        first_id: 0,
-    })
+        ..FlowTableConfig::default()
+    }
 }
 
-/// Runs `f` with an export sink and returns what was exported.
-fn collect(f: impl FnOnce(&mut dyn FnMut(FlowRecord))) -> Vec<FlowRecord> {
-    let mut out = Vec::new();
-    f(&mut |r| out.push(r));
-    out
+fn table(max_flows: usize) -> FlowTable {
+    FlowTable::new(config(max_flows))
 }
 
-fn feed(t: &mut FlowTable, p: &Packet, ts: Timestamp) -> (FlowHandle, Vec<FlowRecord>) {
-    let mut h = None;
-    let recs = collect(|e| h = Some(t.process(p, p.ip_len + 14, ts, &mut |r| e(r))));
-    (h.unwrap(), recs)
+fn feed<U: Default>(
+    t: &mut FlowTable<U>,
+    p: &Packet,
+    ts: Timestamp,
+) -> (FlowHandle, Vec<FlowRecord>) {
+    let h = t.process(p, &[], p.ip_len + 14, ts);
+    (h, t.drain_exported().collect())
 }
 
-fn housekeep(t: &mut FlowTable, now: Timestamp) -> Vec<FlowRecord> {
-    collect(|e| t.housekeeping(now, &mut |r| e(r)))
+fn housekeep<U: Default>(t: &mut FlowTable<U>, now: Timestamp) -> Vec<FlowRecord> {
+    t.housekeeping(now);
+    t.drain_exported().collect()
 }
 
-fn flush(t: &mut FlowTable) -> Vec<FlowRecord> {
-    collect(|e| t.flush(&mut |r| e(r)))
+fn flush<U: Default>(t: &mut FlowTable<U>) -> Vec<FlowRecord> {
+    t.flush();
+    t.drain_exported().collect()
 }
 
 #[test]
 fn entry_size() {
-    assert_eq!(FLOW_ENTRY_SIZE, 184);
+    assert_eq!(FLOW_ENTRY_SIZE, 200);
     const { assert!(FLOW_ENTRY_SIZE <= 200) };
 }
 
@@ -139,7 +141,8 @@ fn first_sender_is_source_and_directions_are_counted() {
         wire_bytes: 54 + 154,
         ip_bytes: 40 + 140,
         tcp_flags: SYN | ACK | PSH,
-        first: ms(100_000),
+        min_ip_len: 40,
+        max_ip_len: 140,
         last: ms(100_020),
     };
     let back = DirCounters {
@@ -148,7 +151,8 @@ fn first_sender_is_source_and_directions_are_counted() {
         wire_bytes: 54 + 554,
         ip_bytes: 40 + 540,
         tcp_flags: SYN | ACK | PSH,
-        first: ms(100_010),
+        min_ip_len: 40,
+        max_ip_len: 540,
         last: ms(100_030),
     };
     assert_eq!((r.out, r.r#in), (out, back));
@@ -164,7 +168,7 @@ fn lower_endpoint_as_source() {
     let r = &flush(&mut t)[0];
     assert_eq!((r.sa, r.sp, r.dp), (addr(SERVER), 80, 40000));
     assert_eq!((r.out.packets, r.r#in.packets), (1, 1));
-    assert_eq!((r.out.first, r.r#in.first), (secs(1), secs(2)));
+    assert_eq!((r.out.last, r.r#in.last), (secs(1), secs(2)));
 }
 
 #[test]

@@ -1,0 +1,295 @@
+//! Flow rules: the actions new flows get, from a TOML file (PF_RING FT's
+//! `pfring_ft_load_configuration`, `set_filter_protocol_by_name`,
+//! `set_shunt_protocol_by_name` and `set_default_action`).
+//!
+//! ```toml
+//! default_action = "forward"   # for flows no rule names (default: "default")
+//!
+//! [filter]                     # protocol = action
+//! udp = "discard"
+//!
+//! [shunt]                      # protocol = packets before the flow is discarded
+//! tcp = 20
+//!
+//! [[rule]]                     # first matching rule wins; all keys optional
+//! proto = "tcp"                # tcp, udp, icmp, icmpv6, sctp, or a number
+//! port = 443                   # either endpoint's port
+//! net = "10.1.0.0/16"          # either endpoint's address
+//! action = "discard"
+//! shunt = 10                   # packets before discard
+//! ```
+//!
+//! `[[rule]]` entries are tried first, in file order, then `[filter]` and
+//! `[shunt]` entries. Protocol names are transport protocols for now;
+//! application (L7) names such as `TLS` need L7 detection and are rejected
+//! with an error saying so.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::IpAddr;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::flow::action::Action;
+use crate::flow::key::FlowKey;
+
+/// Most rules a table holds (a flow stores its rule as a `u8`, 0 = none).
+pub const MAX_RULES: usize = 255;
+
+/// An address prefix such as `10.0.0.0/8` or `2001:db8::/32`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Prefix {
+    /// 4 or 6.
+    pub ip_version: u8,
+    /// Address bits (IPv4 in bytes 0..4), host bits cleared.
+    pub addr: [u8; 16],
+    /// Prefix length.
+    pub len: u8,
+}
+
+impl Prefix {
+    /// Parses `addr/len` (or a bare address, meaning the full length).
+    pub fn parse(s: &str) -> Result<Prefix, String> {
+        let (a, l) = s.split_once('/').unwrap_or((s, ""));
+        let ip: IpAddr = a
+            .trim()
+            .parse()
+            .map_err(|_| format!("'{s}' is not an address prefix"))?;
+        let (ip_version, bytes, max) = match ip {
+            IpAddr::V4(v4) => {
+                let mut b = [0u8; 16];
+                b[..4].copy_from_slice(&v4.octets());
+                (4, b, 32u8)
+            }
+            IpAddr::V6(v6) => (6, v6.octets(), 128u8),
+        };
+        let len = if l.is_empty() {
+            max
+        } else {
+            l.trim()
+                .parse::<u8>()
+                .ok()
+                .filter(|&n| n <= max)
+                .ok_or_else(|| format!("'{s}': prefix length must be 0..={max}"))?
+        };
+        let mut addr = bytes;
+        for (i, b) in addr.iter_mut().enumerate() {
+            let keep = (usize::from(len)).saturating_sub(i * 8).min(8);
+            *b &= if keep == 0 { 0 } else { 0xffu8 << (8 - keep) };
+        }
+        Ok(Prefix {
+            ip_version,
+            addr,
+            len,
+        })
+    }
+
+    /// True if `addr` (of `ip_version`) is inside the prefix.
+    pub fn contains(&self, ip_version: u8, addr: &[u8; 16]) -> bool {
+        if ip_version != self.ip_version {
+            return false;
+        }
+        let len = usize::from(self.len);
+        let full = len / 8;
+        if addr[..full] != self.addr[..full] {
+            return false;
+        }
+        let rem = len % 8;
+        rem == 0 || (addr[full] & (0xffu8 << (8 - rem))) == self.addr[full]
+    }
+}
+
+/// One rule: what matches, and what a matching new flow gets.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Rule {
+    /// Transport protocol number, any if `None`.
+    pub proto: Option<u8>,
+    /// Port of either endpoint, any if `None`.
+    pub port: Option<u16>,
+    /// Prefix containing either endpoint, any if `None`.
+    pub net: Option<Prefix>,
+    /// Action of matching flows.
+    pub action: Action,
+    /// Packets a matching flow may have before `process` returns
+    /// [`Action::Discard`] for it (PF_RING FT's shunt), if set.
+    pub shunt_after: Option<u64>,
+}
+
+impl Rule {
+    /// True if the flow with `key` matches.
+    pub fn matches(&self, key: &FlowKey) -> bool {
+        self.proto.is_none_or(|p| p == key.proto)
+            && self
+                .port
+                .is_none_or(|p| key.has_ports() && (p == key.lo_port || p == key.hi_port))
+            && self.net.is_none_or(|n| {
+                n.contains(key.ip_version, &key.lo_addr) || n.contains(key.ip_version, &key.hi_addr)
+            })
+    }
+}
+
+/// The rule set of a table and its default action.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Rules {
+    /// Action returned for flows whose own action is [`Action::Default`].
+    pub default_action: Action,
+    /// Rules, tried in order; at most [`MAX_RULES`].
+    pub rules: Vec<Rule>,
+}
+
+/// A rules file that could not be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RulesError {
+    /// The file (or `"<string>"`).
+    pub file: String,
+    /// What is wrong, with the line when known.
+    pub reason: String,
+}
+
+impl fmt::Display for RulesError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.file, self.reason)
+    }
+}
+
+impl std::error::Error for RulesError {}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileRules {
+    default_action: Option<String>,
+    #[serde(default)]
+    filter: BTreeMap<String, String>,
+    #[serde(default)]
+    shunt: BTreeMap<String, u64>,
+    #[serde(default)]
+    rule: Vec<FileRule>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileRule {
+    proto: Option<toml::Value>,
+    port: Option<u16>,
+    net: Option<String>,
+    action: Option<String>,
+    shunt: Option<u64>,
+}
+
+impl Rules {
+    /// Reads a rules file (format in the module docs).
+    pub fn load(path: &Path) -> Result<Rules, RulesError> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| RulesError {
+            file: file.clone(),
+            reason: e.to_string(),
+        })?;
+        Rules::parse(&text).map_err(|reason| RulesError { file, reason })
+    }
+
+    /// Parses rules from TOML text.
+    pub fn parse(text: &str) -> Result<Rules, String> {
+        let f: FileRules = toml::from_str(text).map_err(|e| e.to_string())?;
+        let default_action = match f.default_action {
+            Some(a) => a.parse().map_err(|e| format!("default_action: {e}"))?,
+            None => Action::Default,
+        };
+        let mut rules = Vec::new();
+        for (i, r) in f.rule.into_iter().enumerate() {
+            let at = |e: String| format!("rule #{}: {e}", i + 1);
+            let proto = match r.proto {
+                None => None,
+                Some(toml::Value::Integer(n)) => {
+                    Some(u8::try_from(n).map_err(|_| at(format!("proto {n} is not 0..=255")))?)
+                }
+                Some(toml::Value::String(s)) => Some(protocol_number(&s).map_err(at)?),
+                Some(v) => {
+                    return Err(at(format!(
+                        "proto must be a name or a number, not {}",
+                        v.type_str()
+                    )))
+                }
+            };
+            let net = r
+                .net
+                .as_deref()
+                .map(Prefix::parse)
+                .transpose()
+                .map_err(at)?;
+            if r.action.is_none() && r.shunt.is_none() {
+                return Err(at("needs an action or a shunt packet count".into()));
+            }
+            let action = match r.action {
+                Some(a) => a.parse().map_err(at)?,
+                None => Action::Default,
+            };
+            rules.push(Rule {
+                proto,
+                port: r.port,
+                net,
+                action,
+                shunt_after: r.shunt,
+            });
+        }
+        for (name, a) in &f.filter {
+            rules.push(Rule {
+                proto: Some(protocol_number(name).map_err(|e| format!("[filter]: {e}"))?),
+                action: a.parse().map_err(|e| format!("[filter] {name}: {e}"))?,
+                ..Rule::default()
+            });
+        }
+        for (name, &n) in &f.shunt {
+            rules.push(Rule {
+                proto: Some(protocol_number(name).map_err(|e| format!("[shunt]: {e}"))?),
+                shunt_after: Some(n),
+                ..Rule::default()
+            });
+        }
+        if rules.len() > MAX_RULES {
+            return Err(format!("{} rules; at most {MAX_RULES}", rules.len()));
+        }
+        Ok(Rules {
+            default_action,
+            rules,
+        })
+    }
+
+    /// Index + 1 of the first rule matching `key`, 0 if none.
+    pub fn lookup(&self, key: &FlowKey) -> u8 {
+        self.rules
+            .iter()
+            .position(|r| r.matches(key))
+            .map_or(0, |i| u8::try_from(i + 1).unwrap_or(0))
+    }
+
+    /// The rule with index + 1 `id` (from [`Rules::lookup`]).
+    pub fn get(&self, id: u8) -> Option<&Rule> {
+        usize::from(id)
+            .checked_sub(1)
+            .and_then(|i| self.rules.get(i))
+    }
+}
+
+/// The IP protocol number for a transport protocol name (or a number).
+fn protocol_number(name: &str) -> Result<u8, String> {
+    let n = match name.to_ascii_lowercase().as_str() {
+        "tcp" => 6,
+        "udp" => 17,
+        "icmp" => 1,
+        "icmpv6" | "ipv6-icmp" => 58,
+        "sctp" => 132,
+        "gre" => 47,
+        "esp" => 50,
+        other => match other.parse::<u8>() {
+            Ok(n) => n,
+            Err(_) => {
+                return Err(format!(
+                    "unknown protocol '{name}': transport names (tcp, udp, icmp, icmpv6, sctp, gre, esp) \
+                     or numbers work; application protocol names need L7 detection, not available yet"
+                ))
+            }
+        },
+    };
+    Ok(n)
+}
