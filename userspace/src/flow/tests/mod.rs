@@ -5,6 +5,12 @@ use std::time::Duration;
 use super::*;
 use crate::decode::Packet;
 
+mod actions;
+mod callbacks;
+mod keys;
+mod rules_file;
+mod slices;
+
 const CLIENT: [u8; 4] = [192, 168, 1, 200];
 const SERVER: [u8; 4] = [10, 0, 0, 1];
 const SYN: u8 = 0x02;
