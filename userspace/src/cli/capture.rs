@@ -26,8 +26,8 @@ pub struct CaptureArgs {
     /// Stop after this many seconds (default: run until SIGINT/SIGTERM).
     #[arg(short, long)]
     pub duration: Option<f64>,
-    /// Export a flow after this many seconds without packets (Joy's default: 10).
-    #[arg(long, default_value_t = 10)]
+    /// Export a flow after this many seconds without packets (PF_RING FT's default: 30).
+    #[arg(long, default_value_t = 30)]
     pub idle_timeout: u64,
     /// Export a flow after this many seconds of life, however active (PF_RING FT's: 120).
     #[arg(long, default_value_t = 120)]

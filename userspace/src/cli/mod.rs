@@ -1,5 +1,6 @@
 //! Command-line interface: argument parsing and wiring only.
 pub mod capture;
+pub mod read;
 
 use clap::{Parser, Subcommand};
 
@@ -17,6 +18,8 @@ pub struct Cli {
 pub enum Command {
     /// Capture live from an interface through XDP and AF_XDP and write flows as JSON lines.
     Capture(capture::CaptureArgs),
+    /// Read pcap/pcapng files and write their flows as JSON lines.
+    Read(read::ReadArgs),
 }
 
 /// Parses the arguments and runs the command; returns the process exit code.
@@ -24,6 +27,7 @@ pub fn main() -> i32 {
     let cli = Cli::parse();
     let res = match cli.command {
         Command::Capture(a) => capture::run(a),
+        Command::Read(a) => read::run(a),
     };
     match res {
         Ok(()) => 0,

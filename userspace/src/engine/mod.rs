@@ -1,6 +1,10 @@
-//! The live engine: attach the XDP program, open one AF_XDP socket and one worker per
-//! rx queue, write finished flows, stop cleanly on SIGINT/SIGTERM or after a duration.
+//! The engines: live (attach the XDP program, open one AF_XDP socket and one worker per
+//! rx queue, write finished flows, stop cleanly on SIGINT/SIGTERM or after a duration)
+//! and offline (`offline`: capture files through the same flow table and writer code).
 pub mod handoff;
+pub mod offline;
+pub mod progress;
+pub mod read_report;
 pub mod report;
 pub mod worker;
 pub mod writer;

@@ -1,0 +1,110 @@
+//! `sluice read`.
+use std::{fs::File, io::BufWriter, path::PathBuf, time::Duration};
+
+use clap::Args;
+
+use crate::{
+    engine::offline::{run_read, ReadOptions},
+    error::Error,
+    flow::{FlowTableConfig, Rules},
+};
+
+/// Options of `sluice read`.
+#[derive(Args, Debug)]
+pub struct ReadArgs {
+    /// Capture files (pcap or pcapng), read in order as one capture.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Where to write flow records (JSON lines); `-` is stdout.
+    #[arg(short, long, default_value = "-")]
+    pub output: String,
+    /// Rules file (TOML): default action, filter and shunt rules.
+    #[arg(short, long)]
+    pub config: Option<PathBuf>,
+    /// Decode tunnels (GRE, VXLAN, Geneve, GTP-U, IP-in-IP, Teredo, L2TP) and key
+    /// flows by the inner headers.
+    #[arg(long)]
+    pub decode_tunnels: bool,
+    /// Leave VLAN ids out of the flow key.
+    #[arg(long)]
+    pub ignore_vlan: bool,
+    /// Export a flow after this many seconds without packets.
+    #[arg(long, default_value_t = 30)]
+    pub idle_timeout: u64,
+    /// Export a flow after this many seconds of life, however active.
+    #[arg(long, default_value_t = 120)]
+    pub lifetime_timeout: u64,
+    /// Also export each flow's counts every this many seconds (slices).
+    #[arg(long)]
+    pub slice_timeout: Option<u64>,
+    /// Maximum concurrent flows; the most idle flow is exported when full.
+    #[arg(long, default_value_t = 1 << 20)]
+    pub max_flows: usize,
+    /// Do not show a progress bar.
+    #[arg(long)]
+    pub no_progress: bool,
+    /// Write every counter of the run as JSON to this file at exit.
+    #[arg(long)]
+    pub stats: Option<PathBuf>,
+}
+
+/// Runs `sluice read`. Returns an error (exit status 1) if any file could not
+/// be read to its end, after every flow was written.
+pub fn run(a: ReadArgs) -> Result<(), Error> {
+    let rules = match &a.config {
+        Some(path) => Rules::load(path).map_err(|e| Error::BadOption {
+            option: "--config",
+            value: path.display().to_string(),
+            why: e.reason,
+        })?,
+        None => Rules::default(),
+    };
+    if a.slice_timeout == Some(0) {
+        return Err(Error::BadOption {
+            option: "--slice-timeout",
+            value: "0".into(),
+            why: "must be at least 1 second".into(),
+        });
+    }
+    let output: Box<dyn std::io::Write + Send> = if a.output == "-" {
+        Box::new(BufWriter::with_capacity(1 << 16, std::io::stdout()))
+    } else {
+        let f = File::create(&a.output).map_err(|e| Error::BadOption {
+            option: "--output",
+            value: a.output.clone(),
+            why: e.to_string(),
+        })?;
+        Box::new(BufWriter::with_capacity(1 << 16, f))
+    };
+    let table = FlowTableConfig {
+        max_flows: a.max_flows.max(1),
+        idle_timeout: Duration::from_secs(a.idle_timeout),
+        active_timeout: Duration::from_secs(a.lifetime_timeout),
+        slice_timeout: a.slice_timeout.map(Duration::from_secs),
+        ignore_vlan: a.ignore_vlan,
+        decode_tunnels: a.decode_tunnels,
+        rules,
+        ..FlowTableConfig::default()
+    };
+    let report = run_read(ReadOptions {
+        files: a.files,
+        table,
+        output,
+        progress: !a.no_progress,
+    })?;
+    eprintln!("{report}");
+    if let Some(path) = a.stats {
+        let text = serde_json::to_string_pretty(&report.to_json()).unwrap_or_default();
+        std::fs::write(&path, text + "\n").map_err(|e| Error::BadOption {
+            option: "--stats",
+            value: path.display().to_string(),
+            why: e.to_string(),
+        })?;
+    }
+    if report.had_errors() {
+        return Err(Error::Other(
+            "some input could not be read (see above); every flow read before was written".into(),
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,194 @@
+//! Offline reading: capture files through the same decode → flow table → JSON
+//! path as live capture, with packet timestamps as the clock.
+//!
+//! Files are read in the order given, as one continuous capture into one flow
+//! table. Housekeeping runs whenever packet time passes the next whole second,
+//! so flows expire within 1 s (of packet time) of when they are due. Records
+//! are written in the order flows end; the records of one expiry pass are
+//! sorted by the time of their last packet. A file that cannot be read, or
+//! that breaks off, is reported with its name and byte offset; what was read
+//! before still counts, the other files are still read, and every flow is
+//! flushed at the end (also on SIGINT/SIGTERM).
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::capfile::CaptureFile;
+use crate::decode::{DecodeReason, LinkType};
+use crate::engine::progress::Progress;
+pub use crate::engine::read_report::{FileReport, ReadReport};
+use crate::error::Error;
+use crate::export::json::write_flow_json;
+use crate::flow::{FlowRecord, FlowTable, FlowTableConfig, Timestamp};
+
+/// Everything `sluice read` needs.
+pub struct ReadOptions {
+    /// Capture files, read in this order.
+    pub files: Vec<PathBuf>,
+    /// Flow table settings (tunnel decoding, timeouts, rules...).
+    pub table: FlowTableConfig,
+    /// Where flow records go.
+    pub output: Box<dyn Write + Send>,
+    /// Show a progress bar for big files (when stderr is a terminal).
+    pub progress: bool,
+}
+
+/// Reads every file, writes every flow, and returns the counters. Fails only
+/// when the output cannot be written; file problems are in the report.
+pub fn run_read(opts: ReadOptions) -> Result<ReadReport, Error> {
+    let ReadOptions {
+        files,
+        table,
+        mut output,
+        progress,
+    } = opts;
+    let stop = Arc::new(AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register(sig, Arc::clone(&stop))
+            .map_err(|e| Error::Other(format!("installing signal handler: {e}")))?;
+    }
+    let started = Instant::now();
+    let mut table: FlowTable = FlowTable::new(table);
+    let mut sink = Sink::new(&mut output);
+    let mut report = ReadReport::default();
+    let mut next_housekeeping = Timestamp(0);
+    for path in &files {
+        if stop.load(Ordering::Relaxed) {
+            break;
+        }
+        let file = read_file(path, &mut table, &mut sink, &mut next_housekeeping, &stop, progress)?;
+        if let Some(e) = &file.error {
+            eprintln!("sluice: {e}");
+        }
+        for (link, n) in &file.unsupported_links {
+            eprintln!(
+                "sluice: {}: {n} frame(s) of link type {link} skipped: Sluice cannot decode that link type",
+                file.name
+            );
+        }
+        report.files.push(file);
+    }
+    report.interrupted = stop.load(Ordering::Relaxed);
+    table.flush();
+    sink.write(&mut table)?;
+    sink.finish()?;
+    report.table = table.stats();
+    report.records = sink.records;
+    report.seconds = started.elapsed().as_secs_f64();
+    Ok(report)
+}
+
+/// Reads one file into the table.
+fn read_file(
+    path: &PathBuf,
+    table: &mut FlowTable,
+    sink: &mut Sink<'_>,
+    next_housekeeping: &mut Timestamp,
+    stop: &AtomicBool,
+    progress: bool,
+) -> Result<FileReport, Error> {
+    let mut rep = FileReport {
+        name: path.display().to_string(),
+        ..FileReport::default()
+    };
+    let mut file = match CaptureFile::open(path) {
+        Ok(f) => f,
+        Err(e) => {
+            rep.error = Some(e.to_string());
+            return Ok(rep);
+        }
+    };
+    let mut bar = progress
+        .then(|| Progress::new(&rep.name, file.len()))
+        .flatten();
+    let mut link_cache: Option<(u32, Option<LinkType>)> = None;
+    loop {
+        let pkt = match file.next_packet() {
+            Ok(Some(p)) => p,
+            Ok(None) => break,
+            Err(e) => {
+                rep.error = Some(e.to_string());
+                break;
+            }
+        };
+        rep.packets += 1;
+        rep.bytes += u64::from(pkt.wire_len);
+        let link = match link_cache {
+            Some((dlt, l)) if dlt == pkt.linktype => l,
+            _ => {
+                let l = LinkType::from_dlt(pkt.linktype);
+                link_cache = Some((pkt.linktype, l));
+                l
+            }
+        };
+        let ts = pkt.ts;
+        match link {
+            Some(link) => {
+                table.process_frame(link, pkt.data, pkt.wire_len, ts);
+            }
+            None => {
+                *rep.unsupported_links.entry(pkt.linktype).or_default() += 1;
+                table.count_decode_error(DecodeReason::UnsupportedLinkType);
+            }
+        }
+        if ts >= *next_housekeeping {
+            table.housekeeping(ts);
+            *next_housekeeping = ts + Duration::from_secs(1);
+        }
+        sink.write(table)?;
+        if rep.packets % 4096 == 0 {
+            if stop.load(Ordering::Relaxed) {
+                break;
+            }
+            if let Some(b) = bar.as_mut() {
+                b.update(file.bytes_read(), rep.packets);
+            }
+        }
+    }
+    if let Some(b) = bar {
+        b.finish(file.bytes_read(), rep.packets);
+    }
+    Ok(rep)
+}
+
+/// Writes exported records as JSON lines, one expiry pass at a time.
+struct Sink<'w> {
+    out: &'w mut Box<dyn Write + Send>,
+    batch: Vec<FlowRecord>,
+    records: u64,
+}
+
+impl<'w> Sink<'w> {
+    fn new(out: &'w mut Box<dyn Write + Send>) -> Self {
+        Sink {
+            out,
+            batch: Vec::with_capacity(1024),
+            records: 0,
+        }
+    }
+
+    /// Writes what the table exported since the last call, sorted by end time.
+    fn write(&mut self, table: &mut FlowTable) -> Result<(), Error> {
+        self.batch.extend(table.drain_exported());
+        if self.batch.is_empty() {
+            return Ok(());
+        }
+        self.batch.sort_by_key(|r| r.time_end);
+        for r in self.batch.drain(..) {
+            write_flow_json(&r, &mut *self.out).map_err(output_error)?;
+            self.records += 1;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self) -> Result<(), Error> {
+        self.out.flush().map_err(output_error)
+    }
+}
+
+fn output_error(e: std::io::Error) -> Error {
+    Error::Other(format!("writing flows failed: {e}"))
+}

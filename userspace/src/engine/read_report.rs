@@ -1,0 +1,142 @@
+//! Every counter of a `sluice read` run: per file, then the flow table's.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde_json::{json, Value};
+
+use crate::decode::DecodeReason;
+use crate::flow::{EndReason, FlowTableStats};
+
+/// What happened to one file.
+#[derive(Clone, Debug, Default)]
+pub struct FileReport {
+    /// The file as named on the command line.
+    pub name: String,
+    /// Packets read from it.
+    pub packets: u64,
+    /// Wire bytes of those packets.
+    pub bytes: u64,
+    /// Why reading stopped early, if it did (names the file and byte offset).
+    pub error: Option<String>,
+    /// Frames of link types Sluice cannot decode, per pcap LINKTYPE_ number.
+    pub unsupported_links: BTreeMap<u32, u64>,
+}
+
+/// The whole run.
+#[derive(Clone, Debug, Default)]
+pub struct ReadReport {
+    /// Per-file results.
+    pub files: Vec<FileReport>,
+    /// The flow table's counters at the end.
+    pub table: FlowTableStats,
+    /// Flow records written.
+    pub records: u64,
+    /// Wall time.
+    pub seconds: f64,
+    /// True if SIGINT/SIGTERM stopped the run early.
+    pub interrupted: bool,
+}
+
+impl ReadReport {
+    /// True if any file could not be read to its end.
+    pub fn had_errors(&self) -> bool {
+        self.files.iter().any(|f| f.error.is_some())
+    }
+}
+
+impl ReadReport {
+    /// Packets read from all files.
+    pub fn packets(&self) -> u64 {
+        self.files.iter().map(|f| f.packets).sum()
+    }
+
+    /// The report as JSON (for `--stats`).
+    pub fn to_json(&self) -> Value {
+        let t = &self.table;
+        let files: Vec<Value> = self
+            .files
+            .iter()
+            .map(|f| {
+                json!({
+                    "file": f.name,
+                    "packets": f.packets,
+                    "bytes": f.bytes,
+                    "error": f.error,
+                    "unsupported_link_types": f.unsupported_links.iter()
+                        .map(|(k, v)| (k.to_string(), json!(v)))
+                        .collect::<serde_json::Map<String, Value>>(),
+                })
+            })
+            .collect();
+        let decode: serde_json::Map<String, Value> = DecodeReason::ALL
+            .iter()
+            .map(|r| (r.name().to_string(), json!(t.decode_errors[r.index()])))
+            .collect();
+        let exported: serde_json::Map<String, Value> = EndReason::ALL
+            .iter()
+            .map(|r| (r.name().to_string(), json!(t.exported(*r))))
+            .collect();
+        json!({
+            "files": files,
+            "seconds": self.seconds,
+            "interrupted": self.interrupted,
+            "records": self.records,
+            "table": {
+                "packets": t.packets,
+                "bytes": t.bytes,
+                "flows_created": t.created,
+                "exported": exported,
+                "overflows": t.overflows,
+                "truncated": t.truncated,
+                "fragments_joined": t.fragments_joined,
+                "fragment_orphans": t.fragment_orphans,
+                "decode_errors": decode,
+            },
+        })
+    }
+}
+
+impl fmt::Display for ReadReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let t = &self.table;
+        let pps = self.packets() as f64 / self.seconds.max(1e-9);
+        writeln!(
+            f,
+            "sluice read: {} file(s), {} packets, {} bytes in {:.2} s ({:.2} Mpps){}",
+            self.files.len(),
+            self.packets(),
+            self.files.iter().map(|x| x.bytes).sum::<u64>(),
+            self.seconds,
+            pps / 1e6,
+            if self.interrupted { ", interrupted" } else { "" }
+        )?;
+        write!(f, "  flows: {} created, {} written;", t.created, self.records)?;
+        for r in EndReason::ALL {
+            let n = t.exported(r);
+            if n > 0 {
+                write!(f, " {} {n}", r.name())?;
+            }
+        }
+        writeln!(f)?;
+        write!(
+            f,
+            "  packets: {} counted, {} truncated, {} fragments joined, {} orphan fragments; not decoded: {}",
+            t.packets,
+            t.truncated,
+            t.fragments_joined,
+            t.fragment_orphans,
+            t.total_decode_errors()
+        )?;
+        for r in DecodeReason::ALL {
+            let n = t.decode_errors[r.index()];
+            if n > 0 {
+                write!(f, " {} {n}", r.name())?;
+            }
+        }
+        for file in self.files.iter().filter(|x| x.error.is_some()) {
+            write!(f, "\n  error: {}", file.error.as_deref().unwrap_or_default())?;
+        }
+        Ok(())
+    }
+}
