@@ -7,4 +7,5 @@ pub mod lab;
 pub mod live;
 pub mod netns;
 pub mod pcap;
+pub mod pcap_write;
 pub mod scenario;
