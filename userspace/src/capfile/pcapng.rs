@@ -122,7 +122,7 @@ impl PcapNgReader {
             }
         }
         let len = u32_at(src.peek(8), 4, self.big_endian);
-        if len < 12 || len % 4 != 0 {
+        if len < 12 || !len.is_multiple_of(4) {
             return Err(Fail::corrupt(
                 offset,
                 format!("block length {len} is not a multiple of 4 of at least 12"),
