@@ -75,6 +75,7 @@ fn corpus_matches_tshark_counts() {
         )
     });
     let mut checked = 0;
+    let (mut frames, mut elapsed) = (0u64, std::time::Duration::ZERO);
     let mut failures = Vec::new();
     for line in manifest.lines().skip(1).filter(|l| !l.trim().is_empty()) {
         let file = line.split('\t').next().unwrap_or_default();
@@ -88,7 +89,10 @@ fn corpus_matches_tshark_counts() {
             .as_u64()
             .unwrap_or(u64::MAX);
         let tshark_failed = reference["tshark_rc"].as_i64() != Some(0);
+        let start = std::time::Instant::now();
         let got = read_all(&dir.join(file));
+        elapsed += start.elapsed();
+        frames += got.frames;
         let ok = if tshark_failed {
             got.error.is_some() && got.frames >= want_frames && got.wire_bytes >= want_bytes
         } else {
@@ -114,5 +118,8 @@ fn corpus_matches_tshark_counts() {
         failures.len(),
         failures.join("\n")
     );
-    eprintln!("{checked} captures match tshark");
+    eprintln!(
+        "{checked} captures match tshark ({frames} packets read in {:.1} ms)",
+        elapsed.as_secs_f64() * 1e3
+    );
 }

@@ -21,7 +21,6 @@ use std::path::Path;
 
 pub use error::{ReadError, ReadErrorKind};
 pub use record::MAX_RECORD;
-pub use timestamp::TsResolution;
 
 use crate::flow::Timestamp;
 use pcap::PcapReader;
@@ -96,7 +95,7 @@ impl CaptureFile {
         len: Option<u64>,
     ) -> Result<CaptureFile, ReadError> {
         let name = name.into();
-        let mut src = Source::new(r);
+        let mut src = Source::new(r, len);
         let reader = detect(&mut src).map_err(|f| located(&name, f))?;
         Ok(CaptureFile {
             name,
@@ -146,6 +145,7 @@ impl CaptureFile {
     }
 
     /// The file's size in bytes, if known.
+    // A capture file has no meaningful `is_empty`: the size is for progress only.
     #[allow(clippy::len_without_is_empty)]
     pub fn len(&self) -> Option<u64> {
         self.len

@@ -19,11 +19,20 @@ pub(super) struct Source {
     pos: u64,
     /// The reader returned end of file.
     eof: bool,
+    /// Size of the first allocation: [`DEFAULT_BUFFER`], or less for a file known to be
+    /// smaller.
+    chunk: usize,
 }
 
 impl Source {
-    /// Wraps a reader; nothing is read yet.
-    pub(super) fn new(reader: Box<dyn Read + Send>) -> Self {
+    /// Wraps a reader whose length may be known; nothing is read yet.
+    pub(super) fn new(reader: Box<dyn Read + Send>, len: Option<u64>) -> Self {
+        let chunk = match len {
+            // One more byte than the file, so that end of file shows in a single read.
+            Some(n) => usize::try_from(n.saturating_add(1))
+                .map_or(DEFAULT_BUFFER, |n| n.clamp(64, DEFAULT_BUFFER)),
+            None => DEFAULT_BUFFER,
+        };
         Source {
             reader,
             buf: Vec::new(),
@@ -31,6 +40,7 @@ impl Source {
             end: 0,
             pos: 0,
             eof: false,
+            chunk,
         }
     }
 
@@ -47,15 +57,21 @@ impl Source {
     /// Makes at least `n` unconsumed bytes available unless the file ends first, and
     /// returns how many are available (less than `n` only at end of file).
     pub(super) fn fill(&mut self, n: usize) -> io::Result<usize> {
-        if self.end - self.start >= n {
+        if self.end - self.start >= n || self.eof {
             return Ok(self.end - self.start);
         }
         if self.start + n > self.buf.len() {
             self.buf.copy_within(self.start..self.end, 0);
             self.end -= self.start;
             self.start = 0;
-            if n > self.buf.len() {
-                self.buf.resize(n.max(DEFAULT_BUFFER), 0);
+            // The first allocation may be small (a small file); later ones are full size.
+            let room = if self.buf.is_empty() {
+                self.chunk
+            } else {
+                DEFAULT_BUFFER
+            };
+            if n > self.buf.len() || room > self.buf.len() {
+                self.buf.resize(n.max(room), 0);
             }
         }
         while self.end - self.start < n && !self.eof {

@@ -2,7 +2,9 @@
 mod build;
 mod pcap;
 mod pcapng;
+mod robust;
 mod stream;
+mod throughput;
 mod timestamp;
 
 use std::io::Cursor;

@@ -128,3 +128,20 @@ fn open_reports_missing_file() {
         "{err}"
     );
 }
+
+#[test]
+fn wrong_length_hint_still_reads_everything() {
+    let bytes = sample_ng();
+    let whole = read_ok(bytes.clone());
+    for hint in [0, 10, 1 << 40] {
+        let r = std::io::Cursor::new(bytes.clone());
+        let mut f = match CaptureFile::from_reader("hint", Box::new(r), Some(hint)) {
+            Ok(f) => f,
+            Err(e) => panic!("{e}"),
+        };
+        assert_eq!(f.len(), Some(hint));
+        let (pkts, err) = drain(&mut f);
+        assert!(err.is_none());
+        assert_eq!(pkts, whole, "hint {hint}");
+    }
+}
