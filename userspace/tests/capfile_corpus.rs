@@ -10,6 +10,12 @@
 //!   compared with each packet's length clamped the same way.
 //! - when tshark stopped on a damaged file (non-zero `tshark_rc`), we must report an error
 //!   too, having returned at least the frames and wire bytes tshark counted.
+//! - tshark's times are signed and ours ([`sluice::flow::Timestamp`]) are unsigned since
+//!   the epoch: a reference time before 1970 (only seen from garbage record headers) is not
+//!   compared.
+//!
+//! Where tshark read the whole file, captured bytes and the earliest and latest packet
+//! times (within 2 µs: the reference stores float seconds) must match too.
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
@@ -30,6 +36,10 @@ const TSHARK_MAX_LEN: u32 = i32::MAX as u32;
 struct Read {
     frames: u64,
     wire_bytes: u64,
+    cap_bytes: u64,
+    /// Earliest and latest packet time, nanoseconds since the epoch.
+    first_ns: Option<u64>,
+    last_ns: Option<u64>,
     error: Option<String>,
 }
 
@@ -37,6 +47,9 @@ fn read_all(path: &Path) -> Read {
     let mut out = Read {
         frames: 0,
         wire_bytes: 0,
+        cap_bytes: 0,
+        first_ns: None,
+        last_ns: None,
         error: None,
     };
     let mut file = match CaptureFile::open(path) {
@@ -51,6 +64,9 @@ fn read_all(path: &Path) -> Read {
             Ok(Some(p)) => {
                 assert!(p.data.len() <= p.wire_len as usize, "{}", path.display());
                 out.frames += 1;
+                out.cap_bytes += p.data.len() as u64;
+                out.first_ns = Some(out.first_ns.map_or(p.ts.0, |t| t.min(p.ts.0)));
+                out.last_ns = Some(out.last_ns.map_or(p.ts.0, |t| t.max(p.ts.0)));
                 out.wire_bytes += u64::from(p.wire_len.min(TSHARK_MAX_LEN));
             }
             Ok(None) => break,
@@ -98,6 +114,30 @@ fn corpus_matches_tshark_counts() {
         } else {
             got.error.is_none() && got.frames == want_frames && got.wire_bytes == want_bytes
         };
+        let want_cap = reference["totals"]["cap_bytes"]
+            .as_u64()
+            .unwrap_or(u64::MAX);
+        let ts_ok = |ours: Option<u64>, theirs: &Value| match (ours, theirs.as_f64()) {
+            // Before the epoch: not representable by our unsigned time (see above).
+            (Some(_), Some(secs)) if secs < 0.0 => true,
+            (Some(ns), Some(secs)) => (ns as f64 / 1e9 - secs).abs() < 2e-6,
+            (None, None) => true,
+            _ => false,
+        };
+        let detail_ok = tshark_failed
+            || (got.cap_bytes == want_cap
+                && ts_ok(got.first_ns, &reference["first_ts"])
+                && ts_ok(got.last_ns, &reference["last_ts"]));
+        if !detail_ok {
+            failures.push(format!(
+                "{file}: cap bytes {} vs {want_cap}, first {:?} vs {}, last {:?} vs {}",
+                got.cap_bytes,
+                got.first_ns,
+                reference["first_ts"],
+                got.last_ns,
+                reference["last_ts"]
+            ));
+        }
         if !ok {
             failures.push(format!(
                 "{file}: got {} frames / {} bytes (error: {:?}), tshark {} / {} (rc {})",
