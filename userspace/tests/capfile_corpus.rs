@@ -4,7 +4,7 @@
 //! The corpus is found through `SLUICE_CORPUS` (default `../../shared/corpus` from this
 //! crate); the test fails when it is missing.
 //!
-//! Two rules account for tshark's own behaviour, not ours:
+//! Three rules account for tshark's own behaviour, not ours:
 //! - tshark's `frame.len` is a signed 32-bit length in its dissection engine, so an original
 //!   length above `i32::MAX` (a corrupt record) is reported as `i32::MAX`: wire bytes are
 //!   compared with each packet's length clamped the same way.

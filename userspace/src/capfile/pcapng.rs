@@ -33,10 +33,16 @@ pub(super) struct PcapNgReader {
 
 /// Where a packet's fields sit in a packet block, and the block's own values.
 struct Fields {
+    /// Interface id within the section.
     interface: u32,
+    /// Timestamp ticks; `None` for a Simple Packet Block, which has no time and whose
+    /// captured length is also limited by its interface's snaplen.
     ticks: Option<u64>,
+    /// Offset of the packet data from the start of the block.
     data_at: usize,
+    /// Captured length as stored in (or implied by) the block.
     caplen: u32,
+    /// Original length on the wire.
     origlen: u32,
 }
 
@@ -69,13 +75,16 @@ impl PcapNgReader {
                 src.consume(len);
                 continue;
             };
-            let iface = self.interfaces.get(f.interface as usize).ok_or(Fail::at(
-                offset,
-                ReadErrorKind::UnknownInterface {
-                    id: f.interface,
-                    known: self.interfaces.len() as u32,
-                },
-            ))?;
+            let known = self.interfaces.len();
+            let iface = self.interfaces.get(f.interface as usize).ok_or_else(|| {
+                Fail::at(
+                    offset,
+                    ReadErrorKind::UnknownInterface {
+                        id: f.interface,
+                        known: u32::try_from(known).unwrap_or(u32::MAX),
+                    },
+                )
+            })?;
             let ts = match f.ticks {
                 Some(t) => iface.timestamp(t),
                 None => self.last_ts,

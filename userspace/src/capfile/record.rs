@@ -9,18 +9,27 @@ pub const MAX_RECORD: usize = 256 * 1024 * 1024;
 
 /// A packet whose bytes sit in the source buffer at `data_index..data_index + caplen`.
 pub(super) struct PacketAt {
+    /// Capture time.
     pub ts: Timestamp,
+    /// LINKTYPE_ of the packet's interface.
     pub linktype: u32,
+    /// Index of the first data byte in the source buffer.
     pub data_index: usize,
+    /// Captured length.
     pub caplen: usize,
+    /// Original length, at least `caplen`.
     pub wire_len: u32,
+    /// Interface id (0 for pcap).
     pub interface: u32,
+    /// File offset of the record.
     pub offset: u64,
 }
 
 /// A read failure and the file offset of the record at fault.
 pub(super) struct Fail {
+    /// File offset of the record at fault.
     pub offset: u64,
+    /// What went wrong.
     pub kind: ReadErrorKind,
 }
 
