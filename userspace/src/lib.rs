@@ -4,6 +4,7 @@
 //! (AF_XDP rings) → `decode` (zero-copy header views) → `flow` (per-worker flow table) →
 //! `export` (JSON lines) → `engine` (workers, writer, shutdown) → `cli`.
 pub mod bpf;
+pub mod capfile;
 pub mod capture;
 pub mod cli;
 pub mod decode;
