@@ -2,7 +2,11 @@
 //!
 //! The modules follow the path a packet takes: `bpf` (the XDP program) → `capture`
 //! (AF_XDP rings) → `decode` (zero-copy header views) → `flow` (per-worker flow table) →
-//! `export` (JSON lines) → `engine` (workers, writer, shutdown) → `cli`.
+//! `export` (JSON lines) → `engine` (workers, writer, shutdown) → `cli`. Offline,
+//! `capfile` (pcap/pcapng) replaces the first two.
+//!
+//! Feature `live` (default) builds the XDP/AF_XDP parts; without it (fuzzing, offline
+//! use) no eBPF toolchain is needed.
 pub mod bpf;
 pub mod capfile;
 pub mod capture;
@@ -12,4 +16,5 @@ pub mod engine;
 pub mod error;
 pub mod export;
 pub mod flow;
+#[cfg(feature = "live")]
 pub mod netdev;

@@ -1,4 +1,5 @@
 //! Command-line interface: argument parsing and wiring only.
+#[cfg(feature = "live")]
 pub mod capture;
 pub mod read;
 
@@ -16,6 +17,7 @@ pub struct Cli {
 /// Subcommands.
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    #[cfg(feature = "live")]
     /// Capture live from an interface through XDP and AF_XDP and write flows as JSON lines.
     Capture(capture::CaptureArgs),
     /// Read pcap/pcapng files and write their flows as JSON lines.
@@ -26,6 +28,7 @@ pub enum Command {
 pub fn main() -> i32 {
     let cli = Cli::parse();
     let res = match cli.command {
+        #[cfg(feature = "live")]
         Command::Capture(a) => capture::run(a),
         Command::Read(a) => read::run(a),
     };

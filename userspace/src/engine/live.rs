@@ -1,0 +1,171 @@
+//! The live engine: attach the XDP program, open one AF_XDP socket and one worker per
+//! rx queue, write finished flows, stop cleanly on SIGINT/SIGTERM or after a duration.
+use super::{handoff, report, worker, writer};
+
+use std::{
+    io::Write,
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc, Barrier,
+    },
+    thread,
+    time::{Duration, Instant},
+};
+
+use crossbeam_queue::ArrayQueue;
+
+use crate::{
+    bpf::capture::{AttachMode, CaptureProgram},
+    capture::afxdp::{XskConfig, XskQueue},
+    error::Error,
+    flow::{FlowTable, FlowTableConfig},
+    netdev,
+};
+pub use super::report::{CaptureReport, QueueReport};
+
+/// Which rx queues to capture.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Queues {
+    /// Every rx queue of the interface.
+    All,
+    /// Queues `0..n`.
+    First(u32),
+}
+
+/// Everything `sluice capture` needs.
+pub struct CaptureOptions {
+    /// Interface to attach to.
+    pub interface: String,
+    /// Queues to open sockets on.
+    pub queues: Queues,
+    /// Stop after this long (None: until SIGINT/SIGTERM).
+    pub duration: Option<Duration>,
+    /// Native or generic XDP.
+    pub attach_mode: AttachMode,
+    /// Ring and UMEM sizes.
+    pub xsk: XskConfig,
+    /// Flow table settings (one table per worker).
+    pub table: FlowTableConfig,
+    /// Capacity of each worker's export queue (finished flows).
+    pub export_queue: usize,
+    /// Capacity of each queue between two workers (packets of flows the other owns).
+    pub handoff_queue: usize,
+    /// Where flow records go.
+    pub output: Box<dyn Write + Send>,
+}
+
+/// Runs a live capture to completion and returns every counter.
+pub fn run_capture(opts: CaptureOptions) -> Result<CaptureReport, Error> {
+    let CaptureOptions {
+        interface,
+        queues,
+        duration,
+        attach_mode,
+        xsk,
+        table,
+        export_queue,
+        handoff_queue,
+        output,
+    } = opts;
+    netdev::ifindex(&interface)?;
+    let available = netdev::rx_queue_count(&interface)?;
+    let nq = match queues {
+        Queues::All => available,
+        Queues::First(n) if n >= 1 && n <= available => n,
+        Queues::First(n) => {
+            return Err(Error::BadOption {
+                option: "--queues",
+                value: n.to_string(),
+                why: format!("'{interface}' has {available} rx queue(s)"),
+            })
+        }
+    };
+
+    let stop = Arc::new(AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register(sig, Arc::clone(&stop))
+            .map_err(|e| Error::Other(format!("installing signal handler: {e}")))?;
+    }
+
+    let if_dropped_before = netdev::stat(&interface, "rx_dropped").unwrap_or(0);
+    let mut program = CaptureProgram::attach(&interface, attach_mode)?;
+    let mut sockets = Vec::with_capacity(nq as usize);
+    for q in 0..nq {
+        let s = XskQueue::open(&interface, q, xsk)?;
+        program.bind_socket(q, s.fd())?;
+        sockets.push(s);
+    }
+    let modes: Vec<_> = sockets.iter().map(|s| s.mode()).collect();
+    eprintln!(
+        "sluice: capturing on {interface}: {nq} queue(s), XDP {:?} mode, AF_XDP {:?}",
+        attach_mode, modes[0]
+    );
+
+    let started = Instant::now();
+    let outs: Vec<_> = (0..nq)
+        .map(|_| Arc::new(ArrayQueue::new(export_queue.max(1))))
+        .collect();
+    let done = Arc::new(AtomicBool::new(false));
+    let writer = {
+        let (outs, done) = (outs.clone(), Arc::clone(&done));
+        thread::Builder::new()
+            .name("sluice-writer".into())
+            .spawn(move || writer::run(outs, output, done))
+            .map_err(|e| Error::Other(format!("starting the writer: {e}")))?
+    };
+    let mut workers = Vec::with_capacity(nq as usize);
+    let barrier = Arc::new(Barrier::new(nq as usize));
+    let links = handoff::mesh(nq as usize, handoff_queue);
+    for ((s, out), links) in sockets.into_iter().zip(&outs).zip(links) {
+        let w = worker::Worker {
+            table: FlowTable::new(table.clone()),
+            links,
+            out: Arc::clone(out),
+        };
+        let (stop, barrier) = (Arc::clone(&stop), Arc::clone(&barrier));
+        let q = s.queue();
+        let h = thread::Builder::new()
+            .name(format!("sluice-q{q}"))
+            .spawn(move || worker::run(s, w, stop, barrier))
+            .map_err(|e| Error::Other(format!("starting worker {q}: {e}")))?;
+        workers.push(h);
+    }
+
+    while !stop.load(Ordering::Relaxed) {
+        if duration.is_some_and(|d| started.elapsed() >= d) {
+            stop.store(true, Ordering::Relaxed);
+            break;
+        }
+        thread::sleep(Duration::from_millis(50));
+    }
+
+    let mut finished = Vec::with_capacity(workers.len());
+    for h in workers {
+        match h.join() {
+            Ok(w) => finished.push(w),
+            Err(_) => eprintln!("sluice: a worker panicked; its flows are lost"),
+        }
+    }
+    done.store(true, Ordering::Release);
+    let writer = writer.join().unwrap_or_default();
+    let xdp = program.counters().unwrap_or_default();
+    // Detach before the sockets close, so no frame is redirected to a closed socket.
+    drop(program);
+    let mut queues_report = Vec::with_capacity(finished.len());
+    for (report, socket) in finished {
+        queues_report.push(QueueReport {
+            mode: socket.mode(),
+            worker: report,
+        });
+        drop(socket);
+    }
+    let if_dropped_after = netdev::stat(&interface, "rx_dropped").unwrap_or(0);
+    Ok(CaptureReport {
+        interface,
+        seconds: started.elapsed().as_secs_f64(),
+        xdp,
+        queues: queues_report,
+        writer,
+        interface_rx_dropped: if_dropped_after.saturating_sub(if_dropped_before),
+    })
+}
