@@ -53,6 +53,11 @@ impl<'a> Ipv4Header<'a> {
         usize::from(u16::from_be_bytes([self.0[2], self.0[3]]))
     }
 
+    /// Identification field.
+    pub fn identification(&self) -> u16 {
+        u16::from_be_bytes([self.0[4], self.0[5]])
+    }
+
     /// More-fragments flag.
     pub fn more_fragments(&self) -> bool {
         self.0[6] & 0x20 != 0
