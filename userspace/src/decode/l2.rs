@@ -1,6 +1,6 @@
 //! The layers between a link header and IP that are chosen by an EtherType:
 //! VLAN tags (802.1Q, 802.1ad, QinQ), MPLS label stacks (with Ethernet
-//! pseudowires) and PPPoE sessions.
+//! pseudowires), Cisco FabricPath and PPPoE sessions.
 
 use crate::decode::error::{DecodeError, Layer};
 use crate::decode::ethernet::{EthernetHeader, ETHERTYPE_IPV4, ETHERTYPE_IPV6};
@@ -13,6 +13,8 @@ pub const ETHERTYPE_MPLS: u16 = 0x8847;
 pub const ETHERTYPE_MPLS_MULTICAST: u16 = 0x8848;
 /// EtherType of a PPPoE session.
 pub const ETHERTYPE_PPPOE_SESSION: u16 = 0x8864;
+/// EtherType of Cisco FabricPath: a 2-byte FTag/TTL, then an Ethernet frame.
+pub const ETHERTYPE_FABRICPATH: u16 = 0x8903;
 /// Most MPLS labels the decoder walks before giving up.
 pub const MAX_MPLS_LABELS: usize = 8;
 
@@ -89,6 +91,12 @@ pub(crate) fn from_ethertype(
                         off = at + EthernetHeader::LEN;
                     }
                 }
+            }
+            ETHERTYPE_FABRICPATH => {
+                // FTag/TTL, then the original Ethernet frame.
+                let h = take(frame, off + 2, EthernetHeader::LEN, Layer::Ethernet)?;
+                ethertype = u16::from_be_bytes([h[12], h[13]]);
+                off += 2 + EthernetHeader::LEN;
             }
             ETHERTYPE_PPPOE_SESSION => {
                 take(frame, off, 6, Layer::Pppoe)?;

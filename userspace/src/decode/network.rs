@@ -37,11 +37,14 @@ impl Network {
     }
 }
 
-/// Validates the IP header at `start`.
+/// Validates the IP header at `start`. As Wireshark does, the version nibble
+/// wins over the announced version when it is the other IP version.
 #[inline]
 pub(crate) fn network_layer(frame: &[u8], start: IpStart) -> Result<Network, DecodeError> {
     match start {
+        IpStart::V4(off) if frame.get(off).is_some_and(|b| b >> 4 == 6) => ipv6_layer(frame, off),
         IpStart::V4(off) => ipv4_layer(frame, off),
+        IpStart::V6(off) if frame.get(off).is_some_and(|b| b >> 4 == 4) => ipv4_layer(frame, off),
         IpStart::V6(off) => ipv6_layer(frame, off),
     }
 }
@@ -60,18 +63,45 @@ fn ipv4_layer(frame: &[u8], off: usize) -> Result<Network, DecodeError> {
         offset,
         more,
     });
-    Ok(Network {
+    let ip_len = match ip.total_len() {
+        // TSO: the length was left for the NIC to fill in.
+        0 => frame.len() - off,
+        n => n,
+    };
+    let mut net = Network {
         ip_version: 4,
         src,
         dst,
         proto: ip.protocol(),
         l3_off: off,
-        ip_len: ip.total_len(),
+        ip_len,
         l4_off: off + ip.header_len(),
         has_l4: offset == 0,
         frag,
         cut: false,
-    })
+    };
+    if net.proto == ipv6::EXT_AUTH && net.has_l4 {
+        skip_auth_header(frame, &mut net);
+    }
+    Ok(net)
+}
+
+/// Skips an IPv4 authentication header (RFC 4302), which leaves the payload
+/// in clear: the transport header follows it.
+fn skip_auth_header(frame: &[u8], net: &mut Network) {
+    let buf = frame
+        .get(net.l4_off..net.end().min(frame.len()))
+        .unwrap_or(&[]);
+    match buf.get(..2) {
+        Some(&[next, len]) if buf.len() >= (usize::from(len) + 2) * 4 => {
+            net.proto = next;
+            net.l4_off += (usize::from(len) + 2) * 4;
+        }
+        _ => {
+            net.cut = true;
+            net.has_l4 = false;
+        }
+    }
 }
 
 fn ipv6_layer(frame: &[u8], off: usize) -> Result<Network, DecodeError> {
