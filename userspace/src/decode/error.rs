@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::decode::link::LinkType;
+
 /// The protocol layer a decode error refers to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Layer {
@@ -21,6 +23,16 @@ pub enum Layer {
     Udp,
     /// ICMP or ICMPv6 header.
     Icmp,
+    /// An MPLS label stack entry.
+    Mpls,
+    /// A PPPoE session header.
+    Pppoe,
+    /// A PPP header (protocol field).
+    Ppp,
+    /// SCTP common header.
+    Sctp,
+    /// The link-layer header of a capture link type (SLL, PPI, radiotap, ...).
+    Link(LinkType),
 }
 
 impl Layer {
@@ -35,6 +47,11 @@ impl Layer {
             Layer::Tcp => "tcp",
             Layer::Udp => "udp",
             Layer::Icmp => "icmp",
+            Layer::Mpls => "mpls",
+            Layer::Pppoe => "pppoe",
+            Layer::Ppp => "ppp",
+            Layer::Sctp => "sctp",
+            Layer::Link(link) => link.name(),
         }
     }
 }
@@ -55,19 +72,33 @@ pub enum DecodeError {
         /// Bytes available from `offset`.
         available: usize,
     },
-    /// The (innermost) EtherType is neither IPv4 nor IPv6, e.g. ARP (0x0806).
+    /// The frame carries something other than IPv4/IPv6: e.g. ARP (EtherType
+    /// 0x0806), a PPP control protocol, an 802.11 management frame.
     NotIp {
-        /// The EtherType found.
-        ethertype: u16,
+        /// Layer whose protocol field named the non-IP protocol: `Ethernet`
+        /// for an EtherType (also after VLAN tags, SLL, Cisco HDLC), `Ppp`,
+        /// `Mpls` (first payload nibble), or `Link(..)` for a link type's own
+        /// protocol field.
+        layer: Layer,
+        /// The protocol value found (EtherType, PPP protocol, address family,
+        /// 802.11 frame control, ...).
+        protocol: u32,
     },
     /// More than [`crate::decode::vlan::MAX_VLAN_TAGS`] VLAN tags are stacked.
     TooManyVlanTags {
         /// Offset of the first tag beyond the limit.
         offset: usize,
     },
-    /// The IP version nibble does not match the EtherType.
+    /// More than [`crate::decode::l2::MAX_MPLS_LABELS`] MPLS labels are stacked.
+    TooManyMplsLabels {
+        /// Offset of the first label beyond the limit.
+        offset: usize,
+    },
+    /// The IP version nibble does not match the EtherType (or, for raw IP
+    /// link types, is neither 4 nor 6).
     BadIpVersion {
-        /// Layer the EtherType announced (`Ipv4` or `Ipv6`).
+        /// Layer the EtherType announced (`Ipv4` or `Ipv6`), or `Link(..)`
+        /// for a raw IP link type.
         layer: Layer,
         /// Offset of the IP header.
         offset: usize,
@@ -99,12 +130,22 @@ pub enum DecodeError {
         /// Offset of the first extension header beyond the limit.
         offset: usize,
     },
-    /// TCP data offset below 5 (header shorter than 20 bytes).
+    /// TCP data offset below 5 (header shorter than 20 bytes). Only
+    /// [`crate::decode::TcpHeader::new_checked`] reports it: the frame decoder
+    /// keeps the ports of such segments.
     BadTcpDataOffset {
         /// Offset of the TCP header.
         offset: usize,
         /// Data offset found (in 32-bit words).
         data_offset: u8,
+    },
+    /// A link-layer header's own length or version field is invalid (PPI or
+    /// radiotap length below its fixed header, a zero-length NFLOG attribute).
+    BadLinkHeader {
+        /// The link type whose header is malformed.
+        link: LinkType,
+        /// Offset of the malformed field's header.
+        offset: usize,
     },
 }
 
@@ -129,11 +170,15 @@ pub enum DecodeReason {
     TooManyIpv6ExtHeaders,
     /// [`DecodeError::BadTcpDataOffset`].
     BadTcpDataOffset,
+    /// [`DecodeError::TooManyMplsLabels`].
+    TooManyMplsLabels,
+    /// [`DecodeError::BadLinkHeader`].
+    BadLinkHeader,
 }
 
 impl DecodeReason {
     /// Number of reasons; the length of a per-reason counter array.
-    pub const COUNT: usize = 8;
+    pub const COUNT: usize = 10;
 
     /// Every reason, in index order.
     pub const ALL: [DecodeReason; DecodeReason::COUNT] = [
@@ -145,6 +190,8 @@ impl DecodeReason {
         DecodeReason::BadIpTotalLength,
         DecodeReason::TooManyIpv6ExtHeaders,
         DecodeReason::BadTcpDataOffset,
+        DecodeReason::TooManyMplsLabels,
+        DecodeReason::BadLinkHeader,
     ];
 
     /// Index of this reason in `0..COUNT`.
@@ -158,11 +205,13 @@ impl DecodeReason {
             DecodeReason::Truncated => "truncated",
             DecodeReason::NotIp => "not_ip",
             DecodeReason::TooManyVlanTags => "too_many_vlan_tags",
+            DecodeReason::TooManyMplsLabels => "too_many_mpls_labels",
             DecodeReason::BadIpVersion => "bad_ip_version",
             DecodeReason::BadIpv4Ihl => "bad_ipv4_ihl",
             DecodeReason::BadIpTotalLength => "bad_ip_total_length",
             DecodeReason::TooManyIpv6ExtHeaders => "too_many_ipv6_ext_headers",
             DecodeReason::BadTcpDataOffset => "bad_tcp_data_offset",
+            DecodeReason::BadLinkHeader => "bad_link_header",
         }
     }
 }
@@ -174,11 +223,13 @@ impl DecodeError {
             DecodeError::Truncated { .. } => DecodeReason::Truncated,
             DecodeError::NotIp { .. } => DecodeReason::NotIp,
             DecodeError::TooManyVlanTags { .. } => DecodeReason::TooManyVlanTags,
+            DecodeError::TooManyMplsLabels { .. } => DecodeReason::TooManyMplsLabels,
             DecodeError::BadIpVersion { .. } => DecodeReason::BadIpVersion,
             DecodeError::BadIpv4Ihl { .. } => DecodeReason::BadIpv4Ihl,
             DecodeError::BadIpTotalLength { .. } => DecodeReason::BadIpTotalLength,
             DecodeError::TooManyIpv6ExtHeaders { .. } => DecodeReason::TooManyIpv6ExtHeaders,
             DecodeError::BadTcpDataOffset { .. } => DecodeReason::BadTcpDataOffset,
+            DecodeError::BadLinkHeader { .. } => DecodeReason::BadLinkHeader,
         }
     }
 }
@@ -196,8 +247,11 @@ impl fmt::Display for DecodeError {
                 "{} header at offset {offset} truncated: needs {needed} bytes, {available} available",
                 layer.name()
             ),
-            DecodeError::NotIp { ethertype } => {
-                write!(f, "not an IP frame: ethertype 0x{ethertype:04x}")
+            DecodeError::NotIp { layer, protocol } => {
+                write!(f, "not an IP frame: {} protocol 0x{protocol:04x}", layer.name())
+            }
+            DecodeError::TooManyMplsLabels { offset } => {
+                write!(f, "too many stacked MPLS labels at offset {offset}")
             }
             DecodeError::TooManyVlanTags { offset } => {
                 write!(f, "too many stacked VLAN tags at offset {offset}")
@@ -234,6 +288,9 @@ impl fmt::Display for DecodeError {
                 f,
                 "tcp header at offset {offset} has invalid data offset {data_offset}"
             ),
+            DecodeError::BadLinkHeader { link, offset } => {
+                write!(f, "{} header at offset {offset} is malformed", link.name())
+            }
         }
     }
 }

@@ -27,4 +27,22 @@ impl<'a> IcmpHeader<'a> {
     pub fn code(&self) -> u8 {
         self.0[1]
     }
+
+    /// Identifier field (bytes 4..6): meaningful for query messages, see
+    /// [`has_identifier`].
+    pub fn identifier(&self) -> u16 {
+        u16::from_be_bytes([self.0[4], self.0[5]])
+    }
+}
+
+/// True for ICMP (`v6 == false`) or ICMPv6 message types whose bytes 4..6 are
+/// an identifier: echo request/reply, and for ICMP also timestamp,
+/// information, address mask, domain name and extended echo messages; for
+/// ICMPv6 also extended echo.
+pub fn has_identifier(v6: bool, kind: u8) -> bool {
+    if v6 {
+        matches!(kind, 128 | 129 | 160 | 161)
+    } else {
+        matches!(kind, 0 | 8 | 13..=18 | 37 | 38 | 42 | 43)
+    }
 }

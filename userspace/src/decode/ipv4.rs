@@ -5,7 +5,9 @@ use crate::decode::error::{need, DecodeError, Layer};
 /// A validated view of an IPv4 header including its options.
 ///
 /// Validation guarantees: version 4, IHL in 5..=15, the whole header is
-/// present, and total length >= header length.
+/// present, and total length >= header length or 0. A total length of 0 is
+/// what captures of TCP segmentation offload show for the large segments the
+/// host handed to the NIC: the decoder then takes the captured length.
 #[derive(Debug, Clone, Copy)]
 pub struct Ipv4Header<'a>(&'a [u8]);
 
@@ -32,7 +34,7 @@ impl<'a> Ipv4Header<'a> {
         let header_len = usize::from(ihl) * 4;
         need(Layer::Ipv4, buf, offset, header_len)?;
         let total_len = usize::from(u16::from_be_bytes([buf[2], buf[3]]));
-        if total_len < header_len {
+        if total_len < header_len && total_len != 0 {
             return Err(DecodeError::BadIpTotalLength {
                 layer: Layer::Ipv4,
                 offset,
@@ -48,9 +50,14 @@ impl<'a> Ipv4Header<'a> {
         self.0.len()
     }
 
-    /// Total length field: header + payload octets.
+    /// Total length field: header + payload octets (0 for TSO segments).
     pub fn total_len(&self) -> usize {
         usize::from(u16::from_be_bytes([self.0[2], self.0[3]]))
+    }
+
+    /// Identification field.
+    pub fn identification(&self) -> u16 {
+        u16::from_be_bytes([self.0[4], self.0[5]])
     }
 
     /// More-fragments flag.

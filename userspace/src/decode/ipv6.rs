@@ -1,6 +1,7 @@
 //! IPv6 fixed header and extension header views, and the extension-header walk.
 
 use crate::decode::error::{need, DecodeError, Layer};
+use crate::decode::packet::Fragment;
 
 /// Most extension headers [`walk_extensions`] skips before giving up.
 pub const MAX_EXT_HEADERS: usize = 8;
@@ -117,6 +118,17 @@ impl<'a> Ipv6ExtHeader<'a> {
     pub fn fragment_offset(&self) -> Option<u16> {
         (self.kind == EXT_FRAGMENT).then(|| u16::from_be_bytes([self.buf[2], self.buf[3]]) >> 3)
     }
+
+    /// For a fragment header, its identification, offset and M flag; `None`
+    /// for other kinds.
+    pub fn fragment(&self) -> Option<Fragment> {
+        let b = self.buf;
+        (self.kind == EXT_FRAGMENT).then(|| Fragment {
+            id: u32::from_be_bytes([b[4], b[5], b[6], b[7]]),
+            offset: u16::from_be_bytes([b[2], b[3]]) >> 3,
+            more: b[3] & 0x01 != 0,
+        })
+    }
 }
 
 /// Outcome of skipping the extension-header chain.
@@ -129,16 +141,26 @@ pub struct Ipv6Chain {
     /// True if a fragment header with nonzero offset was found: no transport
     /// header follows.
     pub non_first_fragment: bool,
+    /// The fragment header's fields, when one was found with a nonzero offset
+    /// or the M flag set (atomic fragments are not fragments).
+    pub frag: Option<Fragment>,
+    /// True when an extension header is cut short (by the capture or by the
+    /// payload length): the walk stopped there and `proto` is that header's type.
+    pub cut: bool,
 }
 
 /// Skips extension headers starting with type `first` at the start of `buf`
-/// (`offset` bytes into the frame). Stops at the first non-extension header
-/// or after a non-first fragment header.
+/// (`offset` bytes into the frame). Stops at the first non-extension header,
+/// after a non-first fragment header, or at a header cut short (see
+/// [`Ipv6Chain::cut`]). Fails only when there are more than
+/// [`MAX_EXT_HEADERS`].
 pub fn walk_extensions(buf: &[u8], offset: usize, first: u8) -> Result<Ipv6Chain, DecodeError> {
     let mut chain = Ipv6Chain {
         proto: first,
         ext_len: 0,
         non_first_fragment: false,
+        frag: None,
+        cut: false,
     };
     let mut count = 0;
     while is_extension(chain.proto) {
@@ -147,13 +169,21 @@ pub fn walk_extensions(buf: &[u8], offset: usize, first: u8) -> Result<Ipv6Chain
             return Err(DecodeError::TooManyIpv6ExtHeaders { offset: at });
         }
         let rest = buf.get(chain.ext_len..).unwrap_or(&[]);
-        let ext = Ipv6ExtHeader::new_checked(rest, at, chain.proto)?;
+        let Ok(ext) = Ipv6ExtHeader::new_checked(rest, at, chain.proto) else {
+            chain.cut = true;
+            break;
+        };
         chain.proto = ext.next_header();
         chain.ext_len += ext.header_len();
         count += 1;
-        if ext.fragment_offset().is_some_and(|o| o != 0) {
-            chain.non_first_fragment = true;
-            break;
+        if let Some(frag) = ext.fragment() {
+            if frag.offset != 0 || frag.more {
+                chain.frag = Some(frag);
+            }
+            if frag.offset != 0 {
+                chain.non_first_fragment = true;
+                break;
+            }
         }
     }
     Ok(chain)

@@ -177,7 +177,13 @@ fn icmp_and_other_protocols() {
 fn arp_is_not_ip() {
     let arp = [0, 1, 8, 0, 6, 4, 0, 1];
     let e = decode_ethernet(&eth(&[], 0x0806, &arp)).unwrap_err();
-    assert_eq!(e, DecodeError::NotIp { ethertype: 0x0806 });
+    assert_eq!(
+        e,
+        DecodeError::NotIp {
+            layer: Layer::Ethernet,
+            protocol: 0x0806
+        }
+    );
     assert_eq!(e.reason(), DecodeReason::NotIp);
 }
 
