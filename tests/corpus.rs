@@ -67,13 +67,34 @@ struct Counts {
 
 fn key(proto: i64, a: Endpoint, b: Endpoint) -> (Key, bool) {
     if a <= b {
-        (Key { proto, lo: a, hi: b }, true)
+        (
+            Key {
+                proto,
+                lo: a,
+                hi: b,
+            },
+            true,
+        )
     } else {
-        (Key { proto, lo: b, hi: a }, false)
+        (
+            Key {
+                proto,
+                lo: b,
+                hi: a,
+            },
+            false,
+        )
     }
 }
 
-fn add(map: &mut BTreeMap<Key, Counts>, proto: i64, a: Endpoint, b: Endpoint, ab: (u64, u64), ba: (u64, u64)) {
+fn add(
+    map: &mut BTreeMap<Key, Counts>,
+    proto: i64,
+    a: Endpoint,
+    b: Endpoint,
+    ab: (u64, u64),
+    ba: (u64, u64),
+) {
     let (k, a_is_lo) = key(proto, a, b);
     let c = map.entry(k).or_default();
     let (fwd, back) = if a_is_lo { (ab, ba) } else { (ba, ab) };
@@ -109,7 +130,14 @@ fn merge_fragment_pairs(maps: [&mut BTreeMap<Key, Counts>; 2]) {
         for (k, c) in old {
             let pair = (k.proto, k.lo.0.min(k.hi.0), k.lo.0.max(k.hi.0));
             if pairs.contains(&pair) {
-                add(m, k.proto, (k.lo.0, 0), (k.hi.0, 0), (c.pkts_lo_hi, c.bytes_lo_hi), (c.pkts_hi_lo, c.bytes_hi_lo));
+                add(
+                    m,
+                    k.proto,
+                    (k.lo.0, 0),
+                    (k.hi.0, 0),
+                    (c.pkts_lo_hi, c.bytes_lo_hi),
+                    (c.pkts_hi_lo, c.bytes_hi_lo),
+                );
             } else {
                 m.insert(k, c);
             }
@@ -124,7 +152,8 @@ fn ip(v: &Value) -> Option<IpAddr> {
 /// Compares one capture; returns a description of every difference.
 fn check(root: &Path, file: &str, dir: &Path) -> Vec<String> {
     let reference: Value = serde_json::from_str(
-        &std::fs::read_to_string(root.join("reference").join(format!("{file}.json"))).expect("reference"),
+        &std::fs::read_to_string(root.join("reference").join(format!("{file}.json")))
+            .expect("reference"),
     )
     .expect("reference JSON");
     let out = dir.join("flows.json");
@@ -143,7 +172,8 @@ fn check(root: &Path, file: &str, dir: &Path) -> Vec<String> {
         problems.push(format!("crashed ({}): {stderr}", run.status));
         return problems;
     }
-    let stats: Value = serde_json::from_str(&std::fs::read_to_string(&stats).unwrap_or_default()).unwrap_or(Value::Null);
+    let stats: Value = serde_json::from_str(&std::fs::read_to_string(&stats).unwrap_or_default())
+        .unwrap_or(Value::Null);
     let not_decoded: u64 = stats["table"]["decode_errors"]
         .as_object()
         .map_or(0, |m| m.values().map(u).sum());
@@ -159,7 +189,14 @@ fn check(root: &Path, file: &str, dir: &Path) -> Vec<String> {
         let proto = f["proto"].as_i64().unwrap_or(-1);
         let a = (a, u(&f["a_port"]) as u16);
         let b = (b, u(&f["b_port"]) as u16);
-        add(&mut want, proto, a, b, (u(&f["packets_a2b"]), u(&f["wire_bytes_a2b"])), (u(&f["packets_b2a"]), u(&f["wire_bytes_b2a"])));
+        add(
+            &mut want,
+            proto,
+            a,
+            b,
+            (u(&f["packets_a2b"]), u(&f["wire_bytes_a2b"])),
+            (u(&f["packets_b2a"]), u(&f["wire_bytes_b2a"])),
+        );
     }
     let mut got = BTreeMap::new();
     let text = std::fs::read_to_string(&out).unwrap_or_default();
@@ -218,7 +255,11 @@ fn every_capture_matches_tshark_per_flow_and_direction() {
         let problems = check(&root, file, &dir);
         if !problems.is_empty() {
             let shown: Vec<_> = problems.iter().take(4).cloned().collect();
-            bad.push(format!("{file}: {} difference(s): {}", problems.len(), shown.join("; ")));
+            bad.push(format!(
+                "{file}: {} difference(s): {}",
+                problems.len(),
+                shown.join("; ")
+            ));
         }
         flows_checked += 1;
     }

@@ -1,6 +1,6 @@
 //! The live engine: attach the XDP program, open one AF_XDP socket and one worker per
 //! rx queue, write finished flows, stop cleanly on SIGINT/SIGTERM or after a duration.
-use super::{handoff, report, worker, writer};
+use super::{handoff, worker, writer};
 
 use std::{
     io::Write,
@@ -14,6 +14,7 @@ use std::{
 
 use crossbeam_queue::ArrayQueue;
 
+pub use super::report::{CaptureReport, QueueReport};
 use crate::{
     bpf::capture::{AttachMode, CaptureProgram},
     capture::afxdp::{XskConfig, XskQueue},
@@ -21,7 +22,6 @@ use crate::{
     flow::{FlowTable, FlowTableConfig},
     netdev,
 };
-pub use super::report::{CaptureReport, QueueReport};
 
 /// Which rx queues to capture.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

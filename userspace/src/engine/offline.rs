@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::capfile::CaptureFile;
-use crate::decode::{DecodeReason, LinkType};
+use crate::decode::LinkType;
 use crate::engine::progress::Progress;
 pub use crate::engine::read_report::{FileReport, ReadReport};
 use crate::error::Error;
@@ -59,7 +59,14 @@ pub fn run_read(opts: ReadOptions) -> Result<ReadReport, Error> {
         if stop.load(Ordering::Relaxed) {
             break;
         }
-        let file = read_file(path, &mut table, &mut sink, &mut next_housekeeping, &stop, progress)?;
+        let file = read_file(
+            path,
+            &mut table,
+            &mut sink,
+            &mut next_housekeeping,
+            &stop,
+            progress,
+        )?;
         if let Some(e) = &file.error {
             eprintln!("sluice: {e}");
         }
@@ -131,7 +138,6 @@ fn read_file(
             }
             None => {
                 *rep.unsupported_links.entry(pkt.linktype).or_default() += 1;
-                table.count_decode_error(DecodeReason::UnsupportedLinkType);
             }
         }
         if ts >= *next_housekeeping {

@@ -50,7 +50,9 @@ impl Progress {
         let frac = done.min(self.total) * WIDTH / self.total.max(1);
         let pct = done.min(self.total) * 100 / self.total.max(1);
         let secs = self.started.elapsed().as_secs_f64().max(1e-9);
-        let bar: String = (0..WIDTH).map(|i| if i < frac { '#' } else { '.' }).collect();
+        let bar: String = (0..WIDTH)
+            .map(|i| if i < frac { '#' } else { '.' })
+            .collect();
         eprint!(
             "\r{} [{bar}] {pct:3}% {:.0}/{:.0} MB {packets} pkts {:.2} Mpps ",
             self.name,

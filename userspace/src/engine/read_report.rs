@@ -109,9 +109,17 @@ impl fmt::Display for ReadReport {
             self.files.iter().map(|x| x.bytes).sum::<u64>(),
             self.seconds,
             pps / 1e6,
-            if self.interrupted { ", interrupted" } else { "" }
+            if self.interrupted {
+                ", interrupted"
+            } else {
+                ""
+            }
         )?;
-        write!(f, "  flows: {} created, {} written;", t.created, self.records)?;
+        write!(
+            f,
+            "  flows: {} created, {} written;",
+            t.created, self.records
+        )?;
         for r in EndReason::ALL {
             let n = t.exported(r);
             if n > 0 {
@@ -135,7 +143,11 @@ impl fmt::Display for ReadReport {
             }
         }
         for file in self.files.iter().filter(|x| x.error.is_some()) {
-            write!(f, "\n  error: {}", file.error.as_deref().unwrap_or_default())?;
+            write!(
+                f,
+                "\n  error: {}",
+                file.error.as_deref().unwrap_or_default()
+            )?;
         }
         Ok(())
     }

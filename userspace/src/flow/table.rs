@@ -20,7 +20,9 @@ use std::hash::BuildHasher;
 
 use hashbrown::{DefaultHashBuilder, HashTable};
 
-use crate::decode::{DecodeReason, Packet, PROTO_TCP, TCP_ACK, TCP_SYN};
+use crate::decode::{
+    decode, DecodeOptions, DecodeReason, LinkType, Packet, PROTO_TCP, TCP_ACK, TCP_SYN,
+};
 use crate::flow::action::Action;
 use crate::flow::callbacks::{Callbacks, Flow, PacketInfo};
 use crate::flow::config::FlowTableConfig;
@@ -76,9 +78,8 @@ pub struct FlowTable<U = ()> {
     linger_ns: u64,
     slice_ns: Option<u64>,
     ignore_vlan: bool,
-    /// Decode tunnels in `process_frame` (`PFRING_FT_DECODE_TUNNELS`).
-    #[allow(dead_code)]
-    decode_tunnels: bool,
+    /// How `process_frame` decodes (`PFRING_FT_DECODE_TUNNELS`).
+    decode: DecodeOptions,
     frags: Fragments,
     rules: Rules,
     next_id: u64,
@@ -119,7 +120,9 @@ impl<U: Default> FlowTable<U> {
             linger_ns: duration_nanos(config.linger),
             slice_ns: config.slice_timeout.map(duration_nanos).filter(|&n| n > 0),
             ignore_vlan: config.ignore_vlan,
-            decode_tunnels: config.decode_tunnels,
+            decode: DecodeOptions {
+                decode_tunnels: config.decode_tunnels,
+            },
             frags: Fragments::new(config.max_fragments),
             rules: config.rules,
             next_id: config.first_id,
@@ -194,6 +197,25 @@ impl<U: Default> FlowTable<U> {
     /// Counts a frame the caller could not decode.
     pub fn count_decode_error(&mut self, reason: DecodeReason) {
         self.stats.decode_errors[reason.index()] += 1;
+    }
+
+    /// Decodes a frame of link type `link` (tunnels per the table's
+    /// `decode_tunnels`) and processes it, like `pfring_ft_process`. Frames
+    /// that do not decode are counted per reason and return `None`.
+    pub fn process_frame(
+        &mut self,
+        link: LinkType,
+        frame: &[u8],
+        wire_len: u32,
+        ts: Timestamp,
+    ) -> Option<FlowHandle> {
+        match decode(link, frame, self.decode) {
+            Ok(pkt) => Some(self.process(&pkt, frame, wire_len, ts)),
+            Err(e) => {
+                self.count_decode_error(e.reason());
+                None
+            }
+        }
     }
 
     /// Accounts one packet of `wire_len` frame bytes seen at `ts`; `data` is
