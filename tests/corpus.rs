@@ -7,13 +7,22 @@
 //! one conversation into several records (timeouts, TCP end, ICMP type/id keys).
 //! The deliberate differences are encoded as rules, not file lists (docs/fidelity.md):
 //!
-//! 1. Fragments: tshark reassembles, so non-final fragments land in a ports-0 flow and
-//!    the final one in the ported flow; Sluice gives every fragment of a train the
-//!    ports of its first fragment. For address pairs where either side has a ports-0
-//!    TCP/UDP/SCTP flow, both sides are compared summed over ports.
+//! 1. Fragments: tshark reassembles, so non-final fragments land in a ports-0 flow (IPv4)
+//!    or a protocol-44 flow (IPv6 fragment header) and the final one in the ported
+//!    flow; Sluice gives every fragment of a train the ports of its first fragment. For
+//!    address pairs where either side has such a flow, both sides are compared summed
+//!    over ports and over TCP/UDP/SCTP/44.
 //! 2. Reference flows whose address tshark could not read ("?": an IP header too
 //!    malformed for tshark to show addresses) are frames Sluice rejects; the test
 //!    checks Sluice counted at least that many frames as not decoded.
+//! 3. tshark shows frame lengths as signed 32-bit numbers, so a (corrupt) record
+//!    claiming more than 2^31-1 bytes counts 2^31-1: where the reference has at least
+//!    that many bytes in a direction, Sluice's count must be at least as large.
+//! 4. sFlow (UDP 6343) datagrams: tshark keys them by the sampled packet headers they
+//!    carry; Sluice keys them as the sFlow datagram they are (sampled headers are
+//!    copies of other packets, not an encapsulation). Reference flows Sluice does not
+//!    have must add up exactly to what Sluice's sFlow flows count beyond the
+//!    reference's.
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
@@ -112,13 +121,19 @@ fn has_ports(proto: i64) -> bool {
     matches!(proto, 6 | 17 | 132)
 }
 
-/// Rule 1: merge the ports of TCP/UDP/SCTP flows of address pairs that have a ports-0 flow.
+/// IPv6 fragment header: tshark's protocol for non-final IPv6 fragments.
+const IPV6_FRAGMENT: i64 = 44;
+/// The protocol rule 1 files merged flows under.
+const MERGED: i64 = -44;
+
+/// Rule 1: merge the TCP/UDP/SCTP/44 flows of address pairs that have a fragment flow.
 fn merge_fragment_pairs(maps: [&mut BTreeMap<Key, Counts>; 2]) {
+    let fragmentable = |p: i64| has_ports(p) || p == IPV6_FRAGMENT;
     let mut pairs = BTreeSet::new();
     for m in maps.iter() {
         for k in m.keys() {
-            if has_ports(k.proto) && k.lo.1 == 0 && k.hi.1 == 0 {
-                pairs.insert((k.proto, k.lo.0.min(k.hi.0), k.lo.0.max(k.hi.0)));
+            if k.proto == IPV6_FRAGMENT || (has_ports(k.proto) && k.lo.1 == 0 && k.hi.1 == 0) {
+                pairs.insert((k.lo.0.min(k.hi.0), k.lo.0.max(k.hi.0)));
             }
         }
     }
@@ -128,21 +143,37 @@ fn merge_fragment_pairs(maps: [&mut BTreeMap<Key, Counts>; 2]) {
     for m in maps {
         let old = std::mem::take(m);
         for (k, c) in old {
-            let pair = (k.proto, k.lo.0.min(k.hi.0), k.lo.0.max(k.hi.0));
-            if pairs.contains(&pair) {
-                add(
-                    m,
-                    k.proto,
-                    (k.lo.0, 0),
-                    (k.hi.0, 0),
-                    (c.pkts_lo_hi, c.bytes_lo_hi),
-                    (c.pkts_hi_lo, c.bytes_hi_lo),
-                );
+            let pair = (k.lo.0.min(k.hi.0), k.lo.0.max(k.hi.0));
+            if fragmentable(k.proto) && pairs.contains(&pair) {
+                let (ab, ba) = ((c.pkts_lo_hi, c.bytes_lo_hi), (c.pkts_hi_lo, c.bytes_hi_lo));
+                add(m, MERGED, (k.lo.0, 0), (k.hi.0, 0), ab, ba);
             } else {
                 m.insert(k, c);
             }
         }
     }
+}
+
+/// The largest frame length tshark shows (`i32::MAX`).
+const CLIPPED: u64 = i32::MAX as u64;
+
+/// Rule 3: equal, or the reference shows a clipped length and ours is at least as large.
+fn same(w: &Counts, g: &Counts) -> bool {
+    let bytes = |w: u64, g: u64| w == g || (w >= CLIPPED && g >= w);
+    w.pkts_lo_hi == g.pkts_lo_hi
+        && w.pkts_hi_lo == g.pkts_hi_lo
+        && bytes(w.bytes_lo_hi, g.bytes_lo_hi)
+        && bytes(w.bytes_hi_lo, g.bytes_hi_lo)
+}
+
+/// Rule 4: is `k` an sFlow flow?
+fn is_sflow(k: &Key) -> bool {
+    k.proto == 17 && (k.lo.1 == 6343 || k.hi.1 == 6343)
+}
+
+/// Packets and bytes both ways.
+fn total(c: &Counts) -> (u64, u64) {
+    (c.pkts_lo_hi + c.pkts_hi_lo, c.bytes_lo_hi + c.bytes_hi_lo)
 }
 
 fn ip(v: &Value) -> Option<IpAddr> {
@@ -228,12 +259,33 @@ fn check(root: &Path, file: &str, dir: &Path) -> Vec<String> {
             "tshark could not read the addresses of {unreadable} frame(s) but sluice rejected only {not_decoded}"
         ));
     }
+    // Rule 4: what sFlow flows count beyond the reference must be the missing flows.
+    let (mut sflow_extra, mut sampled) = ((0, 0), (0, 0));
+    for (k, g) in got.iter().filter(|(k, _)| is_sflow(k)) {
+        let w = want.get(k).map(total).unwrap_or_default();
+        let g = total(g);
+        sflow_extra = (
+            sflow_extra.0 + g.0.saturating_sub(w.0),
+            sflow_extra.1 + g.1.saturating_sub(w.1),
+        );
+    }
     for (k, w) in &want {
         match got.get(k) {
-            Some(g) if g == w => {}
+            Some(g)
+                if is_sflow(k) && g.pkts_lo_hi + g.pkts_hi_lo >= w.pkts_lo_hi + w.pkts_hi_lo => {}
+            Some(g) if same(w, g) => {}
             Some(g) => problems.push(format!("{k:?}: want {w:?}, got {g:?}")),
+            None if sflow_extra.0 > 0 => {
+                let t = total(w);
+                sampled = (sampled.0 + t.0, sampled.1 + t.1);
+            }
             None => problems.push(format!("{k:?}: missing, want {w:?}")),
         }
+    }
+    if sampled != sflow_extra {
+        problems.push(format!(
+            "sFlow flows count {sflow_extra:?} (packets, bytes) beyond the reference, but the flows tshark keyed by sampled headers add up to {sampled:?}"
+        ));
     }
     for (k, g) in &got {
         if !want.contains_key(k) {
