@@ -7,8 +7,10 @@
 //!
 //! Feature `live` (default) builds the XDP/AF_XDP parts; without it (fuzzing, offline
 //! use) no eBPF toolchain is needed.
+#[cfg(feature = "live")]
 pub mod bpf;
 pub mod capfile;
+#[cfg(feature = "live")]
 pub mod capture;
 pub mod cli;
 pub mod decode;

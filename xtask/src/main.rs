@@ -18,6 +18,7 @@ commands:
   build          setup, then build every binary (release)
   demo           setup, build, then run the demo (needs root)
   test           setup, build, then run every test, privileged ones included (needs root)
+  fuzz [SECS]    run every cargo-fuzz target for SECS seconds each (default 30)
   bench          criterion benchmarks (hot paths)
   bench live     end-to-end: XDP_DROP vs sluice capture vs AF_PACKET on one generator (needs root)";
 
@@ -29,6 +30,14 @@ fn main() {
         ["build"] => setup::run().and_then(|_| build()),
         ["demo", rest @ ..] => demo(rest),
         ["test", rest @ ..] => test(rest),
+        ["fuzz"] => setup::run().and_then(|_| fuzz(30)),
+        ["fuzz", secs] => match secs.parse() {
+            Ok(s) => setup::run().and_then(|_| fuzz(s)),
+            Err(_) => {
+                eprintln!("{USAGE}");
+                exit(2);
+            }
+        },
         ["bench"] => bench_criterion(),
         ["bench", "live", rest @ ..] => bench_live(rest),
         _ => {
@@ -127,8 +136,77 @@ fn test(rest: &[&str]) -> Result<()> {
         .args(["--", "--test-threads=1"])
         .args(rest);
     let (passed, failed) = run_counting_tests(&mut cmd)?;
-    println!("tests: {passed} passed, {failed} failed");
+    // Bounded fuzzing of every target; a crash fails the run.
+    let fuzz_result = fuzz(FUZZ_SECS_IN_TEST);
+    let fuzz_failed = u64::from(fuzz_result.is_err());
+    println!(
+        "tests: {} passed, {} failed (including {} fuzz targets run {FUZZ_SECS_IN_TEST} s each)",
+        passed + FUZZ_TARGETS.len() as u64 - fuzz_failed,
+        failed + fuzz_failed,
+        FUZZ_TARGETS.len()
+    );
+    fuzz_result
+}
+
+/// The cargo-fuzz targets in fuzz/.
+const FUZZ_TARGETS: &[&str] = &["decode", "read"];
+/// How long `cargo xtask test` runs each fuzz target.
+const FUZZ_SECS_IN_TEST: u64 = 20;
+
+/// Runs every fuzz target for `secs` seconds, seeded from small corpus captures.
+fn fuzz(secs: u64) -> Result<()> {
+    let seeds = seed_dir()?;
+    for target in FUZZ_TARGETS {
+        let work = root().join("target/fuzz-corpus").join(target);
+        std::fs::create_dir_all(&work)?;
+        run(Command::new("cargo")
+            .current_dir(root().join("fuzz"))
+            .env_remove("RUSTUP_TOOLCHAIN")
+            .args(["+nightly", "fuzz", "run", target])
+            .arg(&work)
+            .arg(&seeds)
+            .args([
+                "--",
+                &format!("-max_total_time={secs}"),
+                "-rss_limit_mb=4096",
+                "-max_len=65536",
+                "-print_final_stats=1",
+            ]))
+        .with_context(|| {
+            format!("fuzz target `{target}` failed (a crash input is in fuzz/artifacts/{target}/)")
+        })?;
+    }
     Ok(())
+}
+
+/// A directory of seed inputs: the shared corpus's captures under 64 KiB.
+fn seed_dir() -> Result<PathBuf> {
+    let dir = root().join("target/fuzz-seeds");
+    std::fs::create_dir_all(&dir)?;
+    let corpus = std::env::var_os("SLUICE_CORPUS")
+        .map_or_else(|| root().join("../shared/corpus"), PathBuf::from);
+    let mut stack = vec![corpus];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.filter_map(Result::ok) {
+            let p = e.path();
+            let name = p
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_string();
+            if p.is_dir() && name != "reference" && name != "expected" {
+                stack.push(p);
+            } else if (name.ends_with(".pcap") || name.ends_with(".pcapng"))
+                && e.metadata().map(|m| m.len() < 65_536).unwrap_or(false)
+            {
+                let _ = std::fs::copy(&p, dir.join(&name));
+            }
+        }
+    }
+    Ok(dir)
 }
 
 /// Runs `cargo test`, echoing its output, and sums the `test result:` lines of every test

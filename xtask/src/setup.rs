@@ -59,12 +59,37 @@ fn stdout(cmd: &mut Command) -> String {
         .unwrap_or_default()
 }
 
+/// cargo-fuzz version used by `cargo xtask fuzz`.
+const CARGO_FUZZ_VERSION: &str = "0.13.2";
+
 /// Runs every setup step.
 pub fn run() -> Result<()> {
     apt()?;
     rust_src()?;
     bpf_linker()?;
+    cargo_fuzz()?;
     Ok(())
+}
+
+/// Installs cargo-fuzz (the fuzz targets run under nightly with libFuzzer).
+fn cargo_fuzz() -> Result<()> {
+    let v = stdout(Command::new("cargo").args(["fuzz", "--version"]));
+    if v.contains(CARGO_FUZZ_VERSION) {
+        return Ok(());
+    }
+    eprintln!("xtask setup: building cargo-fuzz {CARGO_FUZZ_VERSION} (about a minute)");
+    crate::run(
+        Command::new("cargo")
+            .current_dir("/")
+            .env_remove("RUSTUP_TOOLCHAIN")
+            .args([
+                "install",
+                "cargo-fuzz",
+                "--version",
+                CARGO_FUZZ_VERSION,
+                "--locked",
+            ]),
+    )
 }
 
 fn apt() -> Result<()> {
