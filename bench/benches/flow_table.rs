@@ -84,7 +84,7 @@ fn bench(c: &mut Criterion) {
                 k += 1;
                 t += 10;
                 let h = table.process(&packet(k << 8 | (k & 0xff)), &[], 60, Timestamp(t));
-                if k % 1024 == 0 {
+                if k.is_multiple_of(1024) {
                     table.housekeeping(Timestamp(t));
                     table.drain_exported().for_each(|r| {
                         black_box(r);

@@ -11,7 +11,7 @@
 //! flushed at the end (also on SIGINT/SIGTERM).
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -90,7 +90,7 @@ pub fn run_read(opts: ReadOptions) -> Result<ReadReport, Error> {
 
 /// Reads one file into the table.
 fn read_file(
-    path: &PathBuf,
+    path: &Path,
     table: &mut FlowTable,
     sink: &mut Sink<'_>,
     next_housekeeping: &mut Timestamp,
@@ -145,7 +145,7 @@ fn read_file(
             *next_housekeeping = ts + Duration::from_secs(1);
         }
         sink.write(table)?;
-        if rep.packets % 4096 == 0 {
+        if rep.packets.is_multiple_of(4096) {
             if stop.load(Ordering::Relaxed) {
                 break;
             }
