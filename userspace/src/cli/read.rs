@@ -37,8 +37,8 @@ pub struct ReadArgs {
     /// Also export each flow's counts every this many seconds (slices).
     #[arg(long)]
     pub slice_timeout: Option<u64>,
-    /// Maximum concurrent flows; the most idle flow is exported when full.
-    #[arg(long, default_value_t = 1 << 20)]
+    /// Maximum concurrent flows; the most idle flow is exported (`o`) when full.
+    #[arg(long, default_value_t = 262_144)]
     pub max_flows: usize,
     /// Do not show a progress bar.
     #[arg(long)]

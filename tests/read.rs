@@ -1,0 +1,244 @@
+//! `sluice read` as a user runs it: damaged input, bad options, rules, slices, SIGINT.
+use std::{
+    path::{Path, PathBuf},
+    process::{Command, Output, Stdio},
+    time::Duration,
+};
+
+use serde_json::Value;
+use sluice_bench::{
+    frame::{udp_frame, UdpTemplate},
+    pcap_write::{write_header, write_record},
+};
+use sluice_tests::{scratch, sluice_bin};
+
+fn corpus_file(name: &str) -> PathBuf {
+    let root = std::env::var_os("SLUICE_CORPUS").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"),
+        PathBuf::from,
+    );
+    let p = root.join(name);
+    assert!(p.exists(), "{} missing (set SLUICE_CORPUS)", p.display());
+    p
+}
+
+fn read(args: &[&str], files: &[&Path], out: &Path) -> Output {
+    Command::new(sluice_bin())
+        .arg("read")
+        .args(["--no-progress", "--output"])
+        .arg(out)
+        .args(args)
+        .args(files)
+        .output()
+        .expect("running sluice read")
+}
+
+fn records(out: &Path) -> Vec<Value> {
+    std::fs::read_to_string(out)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect()
+}
+
+fn total(recs: &[Value], field: &str) -> u64 {
+    recs.iter().map(|r| r[field].as_u64().unwrap_or(0)).sum()
+}
+
+#[test]
+fn a_cut_file_names_the_offset_and_keeps_what_came_before() {
+    let dir = scratch("read-cut");
+    let whole = corpus_file("ndpi/1kxun.pcap");
+    let bytes = std::fs::read(&whole).unwrap();
+    // Cut in the middle of a record.
+    let cut = dir.join("cut.pcap");
+    std::fs::write(&cut, &bytes[..1_000_003]).unwrap();
+    let out = dir.join("flows.json");
+    let stats = dir.join("stats.json");
+    let run = read(&["--stats", stats.to_str().unwrap()], &[&cut], &out);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    let line = stderr
+        .lines()
+        .find(|l| l.contains("cut.pcap: byte "))
+        .unwrap_or_else(|| panic!("no error naming the file and offset: {stderr}"));
+    assert!(line.contains("cut short"), "{line}");
+    let recs = records(&out);
+    let s: Value = serde_json::from_str(&std::fs::read_to_string(&stats).unwrap()).unwrap();
+    let packets = s["files"][0]["packets"].as_u64().unwrap();
+    assert!(packets > 500, "{packets} packets before the cut");
+    assert_eq!(
+        total(&recs, "num_pkts_out") + total(&recs, "num_pkts_in"),
+        packets
+    );
+    // The next file is still read.
+    let run = read(&[], &[&cut, &corpus_file("joy/dhcp.pcap")], &out);
+    assert_eq!(run.status.code(), Some(1));
+    let dhcp = records(&out).into_iter().filter(|r| r["dp"] == 67).count();
+    assert!(dhcp >= 1, "the second file's flows are written");
+}
+
+#[test]
+fn not_a_capture_and_a_missing_file_are_named() {
+    let dir = scratch("read-bad");
+    let text = dir.join("notes.txt");
+    std::fs::write(&text, "hello, this is not a pcap file").unwrap();
+    let missing = dir.join("missing.pcap");
+    let out = dir.join("flows.json");
+    let run = read(&[], &[&text, &missing], &out);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{}: byte 0:", text.display())),
+        "{stderr}"
+    );
+    assert!(stderr.contains(&missing.display().to_string()), "{stderr}");
+    assert!(records(&out).is_empty());
+}
+
+#[test]
+fn a_bad_rules_file_is_refused_before_reading() {
+    let dir = scratch("read-rules-bad");
+    let rules = dir.join("sluice.toml");
+    std::fs::write(&rules, "[filter]\nTLS = \"discard\"\n").unwrap();
+    let out = dir.join("flows.json");
+    let run = read(
+        &["--config", rules.to_str().unwrap()],
+        &[&corpus_file("joy/dhcp.pcap")],
+        &out,
+    );
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1));
+    assert!(
+        stderr.contains("--config") && stderr.contains("sluice.toml") && stderr.contains("'TLS'"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn rules_set_actions_in_the_records() {
+    let dir = scratch("read-rules");
+    let rules = dir.join("sluice.toml");
+    std::fs::write(
+        &rules,
+        "default_action = \"forward\"\n[[rule]]\nport = 53\naction = \"discard\"\n[shunt]\ntcp = 5\n",
+    )
+    .unwrap();
+    let out = dir.join("flows.json");
+    let run = read(
+        &["--config", rules.to_str().unwrap()],
+        &[&corpus_file("ndpi/1kxun.pcap")],
+        &out,
+    );
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let recs = records(&out);
+    let dns: Vec<_> = recs
+        .iter()
+        .filter(|r| r["dp"] == 53 || r["sp"] == 53)
+        .collect();
+    assert!(!dns.is_empty());
+    assert!(dns.iter().all(|r| r["action"] == "discard"));
+    for r in recs.iter().filter(|r| r["pr"] == 6) {
+        let pkts = r["num_pkts_out"].as_u64().unwrap() + r["num_pkts_in"].as_u64().unwrap();
+        let want = if pkts > 5 { Some("discard") } else { None };
+        assert_eq!(r["action"].as_str(), want, "{r}");
+    }
+}
+
+#[test]
+fn slices_add_up_to_the_unsliced_totals() {
+    let dir = scratch("read-slices");
+    let file = corpus_file("ndpi/1kxun.pcap");
+    let whole = dir.join("whole.json");
+    let sliced = dir.join("sliced.json");
+    assert!(read(&[], &[&file], &whole).status.success());
+    assert!(read(&["--slice-timeout", "2"], &[&file], &sliced)
+        .status
+        .success());
+    let (a, b) = (records(&whole), records(&sliced));
+    assert!(
+        b.iter().any(|r| r["expire_type"] == "s"),
+        "some flow lasted > 2 s"
+    );
+    for f in [
+        "num_pkts_out",
+        "num_pkts_in",
+        "bytes_out",
+        "bytes_in",
+        "wire_bytes_out",
+        "wire_bytes_in",
+    ] {
+        assert_eq!(total(&a, f), total(&b, f), "{f}");
+    }
+}
+
+#[test]
+fn sigint_flushes_every_flow_read_so_far() {
+    let dir = scratch("read-sigint");
+    // 3 M frames over 50 k flows: long enough to interrupt.
+    let pcap = dir.join("big.pcap");
+    let mut w = std::io::BufWriter::new(std::fs::File::create(&pcap).unwrap());
+    write_header(&mut w, 1).unwrap();
+    let frames: Vec<Vec<u8>> = (0..50_000u32)
+        .map(|i| {
+            udp_frame(
+                &UdpTemplate {
+                    dst_mac: [2, 0, 0, 0, 0, 2],
+                    src_mac: [2, 0, 0, 0, 0, 1],
+                    src: std::net::Ipv4Addr::from(0x0a00_0000 | (i >> 8)),
+                    dst: std::net::Ipv4Addr::new(10, 200, 0, 1),
+                    sport: 1024 + (i & 0xff) as u16,
+                    dport: 53,
+                },
+                60,
+            )
+        })
+        .collect();
+    for n in 0..3_000_000u64 {
+        write_record(
+            &mut w,
+            1_700_000_000_000_000_000 + n * 1000,
+            &frames[(n % 50_000) as usize],
+        )
+        .unwrap();
+    }
+    drop(w);
+    let out = dir.join("flows.json");
+    let stats = dir.join("stats.json");
+    let child = Command::new(sluice_bin())
+        .args(["read", "--no-progress", "--output"])
+        .arg(&out)
+        .arg("--stats")
+        .arg(&stats)
+        .arg(&pcap)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(150));
+    // SAFETY: kill only sends a signal to our child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let run = child.wait_with_output().unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let s: Value = serde_json::from_str(&std::fs::read_to_string(&stats).unwrap()).unwrap();
+    assert_eq!(
+        s["interrupted"], true,
+        "the read finished before the signal: make the file bigger"
+    );
+    let packets = s["table"]["packets"].as_u64().unwrap();
+    assert!(packets > 0 && packets < 3_000_000, "{packets}");
+    let recs = records(&out);
+    assert_eq!(
+        total(&recs, "num_pkts_out"),
+        packets,
+        "every packet read is in a written flow"
+    );
+    assert_eq!(s["records"].as_u64().unwrap(), recs.len() as u64);
+}
