@@ -96,6 +96,8 @@ pub enum Tunnel {
     Teredo,
     /// L2TPv2 data (UDP 1701) carrying PPP.
     L2tp,
+    /// CAPWAP data channel (UDP 5247) carrying 802.3 or 802.11 frames.
+    Capwap,
 }
 
 impl Tunnel {
@@ -110,6 +112,7 @@ impl Tunnel {
             Tunnel::IpInIp => "ip-in-ip",
             Tunnel::Teredo => "teredo",
             Tunnel::L2tp => "l2tp",
+            Tunnel::Capwap => "capwap",
         }
     }
 }

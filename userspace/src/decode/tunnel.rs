@@ -27,6 +27,8 @@ pub const PORT_GTP_U: u16 = 2152;
 pub const PORT_TEREDO: u16 = 3544;
 /// UDP port of L2TP.
 pub const PORT_L2TP: u16 = 1701;
+/// UDP port of CAPWAP data channels.
+pub const PORT_CAPWAP_DATA: u16 = 5247;
 
 /// Replaces `pkt` (decoded from `net`) by the innermost tunnelled packet, as
 /// long as each encapsulated payload parses; otherwise keeps the outer one.
@@ -79,6 +81,8 @@ fn inner_start(frame: &[u8], net: &Network, pkt: &Packet) -> Option<(Tunnel, IpS
                 udptun::teredo(frame, data, net.end()).map(|s| (Tunnel::Teredo, s))
             } else if either(PORT_L2TP) {
                 udptun::l2tp(frame, data).map(|s| (Tunnel::L2tp, s))
+            } else if either(PORT_CAPWAP_DATA) {
+                udptun::capwap(frame, data).map(|s| (Tunnel::Capwap, s))
             } else {
                 None
             }

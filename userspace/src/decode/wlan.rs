@@ -22,9 +22,24 @@ pub(crate) fn radiotap(frame: &[u8], off: usize, vlan: &mut u16) -> Result<IpSta
 /// LLC/SNAP header lead to IP; everything else is [`DecodeError::NotIp`]
 /// with the frame control field as protocol.
 pub(crate) fn ieee80211(frame: &[u8], off: usize, vlan: &mut u16) -> Result<IpStart, DecodeError> {
+    ieee80211_fc(frame, off, vlan, false)
+}
+
+/// [`ieee80211`], with the two frame-control bytes swapped when `swap_fc`
+/// (as Cisco CAPWAP access points send them).
+pub(crate) fn ieee80211_fc(
+    frame: &[u8],
+    off: usize,
+    vlan: &mut u16,
+    swap_fc: bool,
+) -> Result<IpStart, DecodeError> {
     let layer = Layer::Link(LinkType::Ieee80211);
     let fc = l2::take(frame, off, 2, layer)?;
-    let (fc0, flags) = (fc[0], fc[1]);
+    let (fc0, flags) = if swap_fc {
+        (fc[1], fc[0])
+    } else {
+        (fc[0], fc[1])
+    };
     let not_ip = DecodeError::NotIp {
         layer,
         protocol: u32::from(u16::from_be_bytes([fc0, flags])),
