@@ -28,9 +28,7 @@ fn header_len(proto: u8, buf: &[u8]) -> usize {
 #[inline]
 pub(crate) fn transport_layer(frame: &[u8], vlan: u16, net: &Network) -> Packet {
     let end = net.end();
-    let buf = frame
-        .get(net.l4_off..end.min(frame.len()))
-        .unwrap_or(&[]);
+    let buf = frame.get(net.l4_off..end.min(frame.len())).unwrap_or(&[]);
     let mut pkt = Packet {
         vlan,
         ip_version: net.ip_version,
