@@ -2,8 +2,8 @@
 //! finds the IP header behind each of them.
 
 use crate::decode::error::{DecodeError, Layer};
-use crate::decode::l2::{self, IpStart};
 use crate::decode::ethernet::{EthernetHeader, ETHERTYPE_IPV4, ETHERTYPE_IPV6};
+use crate::decode::l2::{self, IpStart};
 use crate::decode::{nflog, ppp, wlan};
 
 /// Link-layer header types the decoder understands, named after pcap's
