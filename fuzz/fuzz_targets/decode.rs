@@ -1,12 +1,14 @@
 //! Fuzz target: the decoder never panics on any link type, with or without tunnel
-//! decoding, and what it accepts feeds the flow table and the JSON writer without
-//! panicking either. The first input byte picks the link type (low bits) and the
-//! tunnel flag (high bit); the rest is the frame.
+//! decapsulation, its summary stays within the frame, and what it accepts feeds the
+//! flow table (fragment tracking included) and the JSON writer without panicking.
+//!
+//! The first input byte chooses the link type (low 7 bits, modulo the number of link
+//! types) and the tunnel flag (high bit); the rest is the frame.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use sluice::{
-    decode::LinkType,
+    decode::{decode, DecodeOptions, LinkType},
     export::write_flow_json,
     flow::{FlowTable, FlowTableConfig, Timestamp},
 };
@@ -16,13 +18,20 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let link = LinkType::ALL[usize::from(sel & 0x7f) % LinkType::ALL.len()];
+    let opts = DecodeOptions {
+        decode_tunnels: sel & 0x80 != 0,
+    };
+    if let Ok(pkt) = decode(link, frame, opts) {
+        assert!(pkt.payload_offset as usize <= frame.len());
+        assert!(pkt.payload_len <= pkt.ip_len);
+    }
     let mut table: FlowTable = FlowTable::new(FlowTableConfig {
         max_flows: 4,
         max_fragments: 4,
-        decode_tunnels: sel & 0x80 != 0,
+        decode_tunnels: opts.decode_tunnels,
         ..FlowTableConfig::default()
     });
-    // Twice, so the second packet finds the flow (and its fragment train) the first made.
+    // Twice, so the second packet finds the flow (and fragment train) the first made.
     for t in 1..3 {
         table.process_frame(link, frame, frame.len() as u32, Timestamp(t));
     }

@@ -83,3 +83,47 @@ pub fn v6(n: u8) -> [u8; 16] {
 pub fn cat(parts: &[&[u8]]) -> Vec<u8> {
     parts.concat()
 }
+
+/// SCTP common header (checksum zero) followed by `chunks`.
+pub fn sctp(sport: u16, dport: u16, chunks: &[u8]) -> Vec<u8> {
+    let mut p = Vec::new();
+    p.extend_from_slice(&sport.to_be_bytes());
+    p.extend_from_slice(&dport.to_be_bytes());
+    p.extend_from_slice(&[0, 0, 0, 7, 0, 0, 0, 0]);
+    p.extend_from_slice(chunks);
+    p
+}
+
+/// ICMP/ICMPv6 message: type, code, zero checksum, the 4-byte rest of
+/// header `rest`, then `data`.
+pub fn icmp(kind: u8, code: u8, rest: [u8; 4], data: &[u8]) -> Vec<u8> {
+    let mut p = vec![kind, code, 0, 0];
+    p.extend_from_slice(&rest);
+    p.extend_from_slice(data);
+    p
+}
+
+/// MPLS label stack entries for `labels`, the last with bottom-of-stack set.
+pub fn mpls(labels: &[u32]) -> Vec<u8> {
+    let mut p = Vec::new();
+    for (i, &l) in labels.iter().enumerate() {
+        let bos = u32::from(i + 1 == labels.len());
+        p.extend_from_slice(&((l << 12) | (bos << 8) | 64).to_be_bytes());
+    }
+    p
+}
+
+/// GRE header: `flags` (C/K/S bits and version), `proto`, and a 4-byte field
+/// of 0x11 bytes for each optional field the flags announce.
+pub fn gre(flags: u16, proto: u16, payload: &[u8]) -> Vec<u8> {
+    let mut p = Vec::new();
+    p.extend_from_slice(&flags.to_be_bytes());
+    p.extend_from_slice(&proto.to_be_bytes());
+    for bit in [0x8000u16, 0x2000, 0x1000] {
+        if flags & bit != 0 {
+            p.extend_from_slice(&[0x11; 4]);
+        }
+    }
+    p.extend_from_slice(payload);
+    p
+}

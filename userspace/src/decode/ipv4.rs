@@ -17,6 +17,7 @@ impl<'a> Ipv4Header<'a> {
 
     /// Validates the header at the start of `buf`, which begins `offset` bytes
     /// into the frame (`offset` is only used in error reports).
+    #[inline]
     pub fn new_checked(buf: &'a [u8], offset: usize) -> Result<Self, DecodeError> {
         need(Layer::Ipv4, buf, offset, Self::MIN_LEN)?;
         let version = buf[0] >> 4;

@@ -2,8 +2,9 @@
 //! finds the IP header behind each of them.
 
 use crate::decode::error::{DecodeError, Layer};
+use crate::decode::ethernet::{EthernetHeader, ETHERTYPE_IPV4, ETHERTYPE_IPV6};
 use crate::decode::l2::{self, IpStart};
-use crate::decode::{ethernet::EthernetHeader, nflog, ppp, wlan};
+use crate::decode::{nflog, ppp, wlan};
 
 /// Link-layer header types the decoder understands, named after pcap's
 /// `LINKTYPE_*` values (see [`LinkType::from_dlt`]).
@@ -126,7 +127,13 @@ pub(crate) fn locate_ip(
         LinkType::Ethernet => {
             let h = l2::take(frame, off, EthernetHeader::LEN, Layer::Ethernet)?;
             let ethertype = u16::from_be_bytes([h[12], h[13]]);
-            l2::from_ethertype(frame, ethertype, off + EthernetHeader::LEN, vlan)
+            let next = off + EthernetHeader::LEN;
+            // Fast path for untagged IP, the common case of live capture.
+            match ethertype {
+                ETHERTYPE_IPV4 => Ok(IpStart::V4(next)),
+                ETHERTYPE_IPV6 => Ok(IpStart::V6(next)),
+                _ => l2::from_ethertype(frame, ethertype, next, vlan),
+            }
         }
         LinkType::LinuxSll => {
             let h = l2::take(frame, off, 16, Layer::Link(link))?;

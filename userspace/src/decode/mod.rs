@@ -76,12 +76,27 @@ pub struct DecodeOptions {
 pub fn decode(link: LinkType, frame: &[u8], opts: DecodeOptions) -> Result<Packet, DecodeError> {
     let mut vlan = 0;
     let start = link::locate_ip(link, frame, 0, &mut vlan)?;
-    let net = network::network_layer(frame, start)?;
+    // One arm per IP version, so that each `Network` stays in registers.
+    match network::resolve(frame, start) {
+        l2::IpStart::V4(off) => {
+            let net = network::ipv4_layer(frame, off)?;
+            Ok(finish(frame, vlan, net, opts))
+        }
+        l2::IpStart::V6(off) => {
+            let net = network::ipv6_layer(frame, off)?;
+            Ok(finish(frame, vlan, net, opts))
+        }
+    }
+}
+
+/// The transport layer, then the tunnels if asked.
+#[inline(always)]
+fn finish(frame: &[u8], vlan: u16, net: network::Network, opts: DecodeOptions) -> Packet {
     let pkt = transport::transport_layer(frame, vlan, &net);
     if opts.decode_tunnels {
-        Ok(tunnel::decapsulate(frame, net, pkt))
+        tunnel::decapsulate(frame, net, pkt)
     } else {
-        Ok(pkt)
+        pkt
     }
 }
 

@@ -37,25 +37,35 @@ impl Network {
     }
 }
 
-/// Validates the IP header at `start`. As Wireshark does, the version nibble
-/// wins over the announced version when it is the other IP version.
-#[inline]
-pub(crate) fn network_layer(frame: &[u8], start: IpStart) -> Result<Network, DecodeError> {
+/// The IP header at `start`, with the version decided by the version nibble
+/// when it names the other IP version (as Wireshark does).
+#[inline(always)]
+pub(crate) fn resolve(frame: &[u8], start: IpStart) -> IpStart {
     match start {
-        IpStart::V4(off) if frame.get(off).is_some_and(|b| b >> 4 == 6) => ipv6_layer(frame, off),
+        IpStart::V4(off) if frame.get(off).is_some_and(|b| b >> 4 == 6) => IpStart::V6(off),
+        IpStart::V6(off) if frame.get(off).is_some_and(|b| b >> 4 == 4) => IpStart::V4(off),
+        other => other,
+    }
+}
+
+/// Validates the IP header at `start` (after [`resolve`]).
+///
+/// The live path matches on the version itself and calls [`ipv4_layer`] /
+/// [`ipv6_layer`] directly: merging both results in one `Result<Network, _>`
+/// made the compiler spill it to the stack in pieces, which stalled store
+/// forwarding and doubled the cost of a decode.
+pub(crate) fn network_layer(frame: &[u8], start: IpStart) -> Result<Network, DecodeError> {
+    match resolve(frame, start) {
         IpStart::V4(off) => ipv4_layer(frame, off),
-        IpStart::V6(off) if frame.get(off).is_some_and(|b| b >> 4 == 4) => ipv4_layer(frame, off),
         IpStart::V6(off) => ipv6_layer(frame, off),
     }
 }
 
-#[inline]
-fn ipv4_layer(frame: &[u8], off: usize) -> Result<Network, DecodeError> {
+/// Validates the IPv4 header at `off` (and skips an authentication header).
+#[inline(always)]
+pub(crate) fn ipv4_layer(frame: &[u8], off: usize) -> Result<Network, DecodeError> {
     let ip = Ipv4Header::new_checked(rest(frame, off), off)?;
-    let mut src = [0u8; 16];
-    let mut dst = [0u8; 16];
-    src[..4].copy_from_slice(&ip.src());
-    dst[..4].copy_from_slice(&ip.dst());
+    let (src, dst) = (v4_in_16(ip.src()), v4_in_16(ip.dst()));
     let offset = ip.fragment_offset();
     let more = ip.more_fragments();
     let frag = (more || offset != 0).then(|| Fragment {
@@ -68,43 +78,49 @@ fn ipv4_layer(frame: &[u8], off: usize) -> Result<Network, DecodeError> {
         0 => frame.len() - off,
         n => n,
     };
-    let mut net = Network {
+    let l4_off = off + ip.header_len();
+    let (proto, l4_off, cut) = if ip.protocol() == ipv6::EXT_AUTH && offset == 0 {
+        skip_auth_header(frame, l4_off, (off + ip_len).min(frame.len()))
+    } else {
+        (ip.protocol(), l4_off, false)
+    };
+    Ok(Network {
         ip_version: 4,
         src,
         dst,
-        proto: ip.protocol(),
+        proto,
         l3_off: off,
         ip_len,
-        l4_off: off + ip.header_len(),
-        has_l4: offset == 0,
+        l4_off,
+        has_l4: offset == 0 && !cut,
         frag,
-        cut: false,
-    };
-    if net.proto == ipv6::EXT_AUTH && net.has_l4 {
-        skip_auth_header(frame, &mut net);
-    }
-    Ok(net)
+        cut,
+    })
 }
 
-/// Skips an IPv4 authentication header (RFC 4302), which leaves the payload
-/// in clear: the transport header follows it.
-fn skip_auth_header(frame: &[u8], net: &mut Network) {
-    let buf = frame
-        .get(net.l4_off..net.end().min(frame.len()))
-        .unwrap_or(&[]);
+/// An IPv4 address in the first 4 bytes of 16, the rest zero.
+#[inline(always)]
+fn v4_in_16(a: [u8; 4]) -> [u8; 16] {
+    (u128::from(u32::from_be_bytes(a)) << 96).to_be_bytes()
+}
+
+/// Skips an IPv4 authentication header (RFC 4302) at `at` (the packet ends at
+/// `end`), which leaves the payload in clear: returns the protocol after it,
+/// the transport header's offset, and whether the header is cut short (then
+/// the protocol stays AH).
+#[cold]
+fn skip_auth_header(frame: &[u8], at: usize, end: usize) -> (u8, usize, bool) {
+    let buf = frame.get(at..end).unwrap_or(&[]);
     match buf.get(..2) {
         Some(&[next, len]) if buf.len() >= (usize::from(len) + 2) * 4 => {
-            net.proto = next;
-            net.l4_off += (usize::from(len) + 2) * 4;
+            (next, at + (usize::from(len) + 2) * 4, false)
         }
-        _ => {
-            net.cut = true;
-            net.has_l4 = false;
-        }
+        _ => (ipv6::EXT_AUTH, at, true),
     }
 }
 
-fn ipv6_layer(frame: &[u8], off: usize) -> Result<Network, DecodeError> {
+/// Validates the IPv6 header at `off` and walks its extension headers.
+pub(crate) fn ipv6_layer(frame: &[u8], off: usize) -> Result<Network, DecodeError> {
     let ip = Ipv6Header::new_checked(rest(frame, off), off)?;
     let ip_len = Ipv6Header::LEN + ip.payload_len();
     let ext_off = off + Ipv6Header::LEN;

@@ -25,7 +25,7 @@ fn header_len(proto: u8, buf: &[u8]) -> usize {
 /// at `net.l4_off`. Never fails: a transport header cut short by the capture
 /// sets [`Packet::truncated`] and keeps whatever fields were captured (ports
 /// need its first 4 bytes, TCP flags byte 13); malformed fields are ignored.
-#[inline]
+#[inline(always)]
 pub(crate) fn transport_layer(frame: &[u8], vlan: u16, net: &Network) -> Packet {
     let end = net.end();
     let buf = frame.get(net.l4_off..end.min(frame.len())).unwrap_or(&[]);
