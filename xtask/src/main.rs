@@ -133,6 +133,7 @@ fn test(rest: &[&str]) -> Result<()> {
     let mut cmd = cargo();
     cmd.args(["test", "--release"])
         .env("SLUICE_BIN", bin("sluice"))
+        .env("SLUICE_CORPUS", corpus()?)
         .args(["--", "--test-threads=1"])
         .args(rest);
     let (passed, failed) = run_counting_tests(&mut cmd)?;
@@ -179,13 +180,31 @@ fn fuzz(secs: u64) -> Result<()> {
     Ok(())
 }
 
+/// The shared capture corpus: `$SLUICE_CORPUS`, else `shared/corpus` beside the
+/// repository or beside one of its ancestors, else `/work/shared/corpus` (where this
+/// machine kind keeps it, whatever directory the repository was cloned to).
+fn corpus() -> Result<PathBuf> {
+    if let Some(p) = std::env::var_os("SLUICE_CORPUS") {
+        return Ok(PathBuf::from(p));
+    }
+    let root = root();
+    let candidates = root
+        .ancestors()
+        .map(|a| a.join("shared/corpus"))
+        .chain(std::iter::once(PathBuf::from("/work/shared/corpus")));
+    for c in candidates {
+        if c.join("MANIFEST.tsv").exists() {
+            return Ok(c);
+        }
+    }
+    bail!("the shared capture corpus (shared/corpus/MANIFEST.tsv) was not found beside the repository or in /work/shared; set SLUICE_CORPUS")
+}
+
 /// A directory of seed inputs: the shared corpus's captures under 64 KiB.
 fn seed_dir() -> Result<PathBuf> {
     let dir = root().join("target/fuzz-seeds");
     std::fs::create_dir_all(&dir)?;
-    let corpus = std::env::var_os("SLUICE_CORPUS")
-        .map_or_else(|| root().join("../shared/corpus"), PathBuf::from);
-    let mut stack = vec![corpus];
+    let mut stack = vec![corpus()?];
     while let Some(d) = stack.pop() {
         let Ok(entries) = std::fs::read_dir(&d) else {
             continue;
