@@ -25,25 +25,11 @@
 //!    reference's.
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use serde_json::Value;
-use sluice_tests::{scratch, sluice_bin};
-
-/// Where the corpus is: `$SLUICE_CORPUS`, else `../shared/corpus` beside the repository.
-fn corpus() -> PathBuf {
-    let p = std::env::var_os("SLUICE_CORPUS").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"),
-        PathBuf::from,
-    );
-    assert!(
-        p.join("MANIFEST.tsv").exists(),
-        "corpus not found at {} (set SLUICE_CORPUS)",
-        p.display()
-    );
-    p
-}
+use sluice_tests::{corpus, scratch, sluice_bin};
 
 fn manifest(root: &Path) -> Vec<String> {
     let text = std::fs::read_to_string(root.join("MANIFEST.tsv")).expect("MANIFEST.tsv");

@@ -10,15 +10,11 @@ use sluice_bench::{
     frame::{udp_frame, UdpTemplate},
     pcap_write::{write_header, write_record},
 };
-use sluice_tests::{scratch, sluice_bin};
+use sluice_tests::{corpus, scratch, sluice_bin};
 
 fn corpus_file(name: &str) -> PathBuf {
-    let root = std::env::var_os("SLUICE_CORPUS").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"),
-        PathBuf::from,
-    );
-    let p = root.join(name);
-    assert!(p.exists(), "{} missing (set SLUICE_CORPUS)", p.display());
+    let p = corpus().join(name);
+    assert!(p.exists(), "{} missing from the corpus", p.display());
     p
 }
 

@@ -41,3 +41,18 @@ pub fn scratch(test: &str) -> PathBuf {
     std::fs::create_dir_all(&d).expect("creating scratch dir");
     d
 }
+
+/// The shared capture corpus: `$SLUICE_CORPUS` (set by `cargo xtask test`), else
+/// `../shared/corpus` beside the repository. Fails the test if it is missing.
+pub fn corpus() -> PathBuf {
+    let p = std::env::var_os("SLUICE_CORPUS").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"),
+        PathBuf::from,
+    );
+    assert!(
+        p.join("MANIFEST.tsv").exists(),
+        "corpus not found at {} (set SLUICE_CORPUS, or run `cargo xtask test`)",
+        p.display()
+    );
+    p
+}
