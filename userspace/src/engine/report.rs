@@ -119,7 +119,7 @@ impl CaptureReport {
                 let w = &q.worker;
                 let decode: serde_json::Map<String, Value> = DecodeReason::ALL
                     .iter()
-                    .map(|r| (r.name().to_string(), json!(w.decode_errors[r.index()])))
+                    .map(|r| (r.name().to_string(), json!(w.table.decode_errors[r.index()])))
                     .collect();
                 let exported: serde_json::Map<String, Value> = EndReason::ALL
                     .iter()
@@ -202,7 +202,7 @@ impl fmt::Display for CaptureReport {
         }
         for q in &self.queues {
             let w = &q.worker;
-            let decode_errors: u64 = w.decode_errors.iter().sum();
+            let decode_errors = w.table.total_decode_errors();
             writeln!(
                 f,
                 "  queue {} ({:?}): frames={} bytes={} decode_errors={} flows created={} overflows={} | handoff out={} in={} queue_full={} | socket rx_dropped={} rx_ring_full={} fill_ring_empty={} invalid={} | export_queue_full={}",
@@ -212,7 +212,7 @@ impl fmt::Display for CaptureReport {
                 w.socket.rx_invalid_descs, w.export_queue_full
             )?;
             for r in DecodeReason::ALL {
-                let n = w.decode_errors[r.index()];
+                let n = w.table.decode_errors[r.index()];
                 if n > 0 {
                     writeln!(f, "    decode error {}: {n}", r.name())?;
                 }

@@ -13,7 +13,7 @@ use crossbeam_queue::ArrayQueue;
 
 use crate::{
     capture::afxdp::{XskQueue, XskStats},
-    decode::{decode_ethernet, DecodeReason},
+    decode::decode_ethernet,
     engine::handoff::{Handoff, Links},
     flow::{symmetric_hash, FlowRecord, FlowTable, FlowTableStats, Timestamp},
 };
@@ -32,8 +32,6 @@ pub struct WorkerReport {
     pub frames: u64,
     /// Bytes of those frames.
     pub bytes: u64,
-    /// Frames that did not decode, per reason (indexed by `DecodeReason::index`).
-    pub decode_errors: [u64; DecodeReason::COUNT],
     /// Packets handed to the worker owning their flow.
     pub handed_off: u64,
     /// Packets received from other workers.
@@ -157,7 +155,6 @@ fn pump(
     let (table, outboxes) = (&mut w.table, &w.links.outboxes);
     let mut bytes = 0u64;
     let (mut handed, mut full) = (0u64, 0u64);
-    let errors = &mut report.decode_errors;
     let n = xsk.recv_batch(timeout_ms, |frame| {
         bytes += frame.len() as u64;
         let wire_len = frame.len() as u32;
@@ -180,10 +177,7 @@ fn pump(
                     }
                 }
             }
-            Err(e) => {
-                errors[e.reason().index()] += 1;
-                table.count_decode_error(e.reason());
-            }
+            Err(e) => table.count_decode_error(e.reason()),
         }
     })?;
     report.frames += n as u64;
