@@ -1,5 +1,5 @@
 //! `sluice capture`.
-use std::{fs::File, io::BufWriter, path::PathBuf, time::Duration};
+use std::{path::PathBuf, time::Duration};
 
 use clap::Args;
 
@@ -85,16 +85,7 @@ pub fn run(a: CaptureArgs) -> Result<(), Error> {
         }
         None => None,
     };
-    let output: Box<dyn std::io::Write + Send> = if a.output == "-" {
-        Box::new(BufWriter::new(std::io::stdout()))
-    } else {
-        let f = File::create(&a.output).map_err(|e| Error::BadOption {
-            option: "--output",
-            value: a.output.clone(),
-            why: e.to_string(),
-        })?;
-        Box::new(BufWriter::new(f))
-    };
+    let output = super::open_output(&a.output)?;
     let table = FlowTableConfig {
         max_flows: a.max_flows.max(1),
         idle_timeout: Duration::from_secs(a.idle_timeout),
@@ -118,12 +109,7 @@ pub fn run(a: CaptureArgs) -> Result<(), Error> {
     })?;
     eprintln!("{report}");
     if let Some(path) = a.stats {
-        let text = serde_json::to_string_pretty(&report.to_json()).unwrap_or_default();
-        std::fs::write(&path, text + "\n").map_err(|e| Error::BadOption {
-            option: "--stats",
-            value: path.display().to_string(),
-            why: e.to_string(),
-        })?;
+        super::write_stats(&path, &report.to_json())?;
     }
     Ok(())
 }

@@ -3,7 +3,11 @@
 pub mod capture;
 pub mod read;
 
+use std::{fs::File, io::BufWriter, path::Path};
+
 use clap::{Parser, Subcommand};
+
+use crate::error::Error;
 
 /// Sluice: kernel-bypass flow capture (XDP + AF_XDP) with Joy-style flow records.
 #[derive(Parser, Debug)]
@@ -39,4 +43,30 @@ pub fn main() -> i32 {
             1
         }
     }
+}
+
+/// Opens `--output`: `-` is stdout; both buffered.
+fn open_output(path: &str) -> Result<Box<dyn std::io::Write + Send>, Error> {
+    if path == "-" {
+        return Ok(Box::new(BufWriter::with_capacity(
+            1 << 16,
+            std::io::stdout(),
+        )));
+    }
+    let f = File::create(path).map_err(|e| Error::BadOption {
+        option: "--output",
+        value: path.into(),
+        why: e.to_string(),
+    })?;
+    Ok(Box::new(BufWriter::with_capacity(1 << 16, f)))
+}
+
+/// Writes a run's counters as pretty JSON to the `--stats` file.
+fn write_stats(path: &Path, stats: &serde_json::Value) -> Result<(), Error> {
+    let text = serde_json::to_string_pretty(stats).unwrap_or_default();
+    std::fs::write(path, text + "\n").map_err(|e| Error::BadOption {
+        option: "--stats",
+        value: path.display().to_string(),
+        why: e.to_string(),
+    })
 }

@@ -1,5 +1,5 @@
 //! `sluice read`.
-use std::{fs::File, io::BufWriter, path::PathBuf, time::Duration};
+use std::{path::PathBuf, time::Duration};
 
 use clap::Args;
 
@@ -66,16 +66,7 @@ pub fn run(a: ReadArgs) -> Result<(), Error> {
             why: "must be at least 1 second".into(),
         });
     }
-    let output: Box<dyn std::io::Write + Send> = if a.output == "-" {
-        Box::new(BufWriter::with_capacity(1 << 16, std::io::stdout()))
-    } else {
-        let f = File::create(&a.output).map_err(|e| Error::BadOption {
-            option: "--output",
-            value: a.output.clone(),
-            why: e.to_string(),
-        })?;
-        Box::new(BufWriter::with_capacity(1 << 16, f))
-    };
+    let output = super::open_output(&a.output)?;
     let table = FlowTableConfig {
         max_flows: a.max_flows.max(1),
         idle_timeout: Duration::from_secs(a.idle_timeout),
@@ -94,12 +85,7 @@ pub fn run(a: ReadArgs) -> Result<(), Error> {
     })?;
     eprintln!("{report}");
     if let Some(path) = a.stats {
-        let text = serde_json::to_string_pretty(&report.to_json()).unwrap_or_default();
-        std::fs::write(&path, text + "\n").map_err(|e| Error::BadOption {
-            option: "--stats",
-            value: path.display().to_string(),
-            why: e.to_string(),
-        })?;
+        super::write_stats(&path, &report.to_json())?;
     }
     if report.had_errors() {
         return Err(Error::Other(
