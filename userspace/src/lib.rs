@@ -17,6 +17,7 @@ pub mod decode;
 pub mod engine;
 pub mod error;
 pub mod export;
+pub mod features;
 pub mod flow;
 #[cfg(feature = "live")]
 pub mod netdev;

@@ -29,6 +29,9 @@ pub struct Packet {
     /// Offset in the frame where the transport payload starts, clamped to the
     /// frame length (the payload may be cut short by the capture length).
     pub payload_offset: u32,
+    /// Offset in the frame where the transport header (TCP, UDP, ICMP...)
+    /// starts, clamped to the frame length.
+    pub l4_offset: u32,
     /// Transport payload octets per the IP length (Joy's byte count): IP length
     /// minus IP headers minus the TCP/UDP/ICMP header; for other protocols and
     /// non-first fragments, IP length minus IP headers.

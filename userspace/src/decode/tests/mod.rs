@@ -57,6 +57,7 @@ fn ipv4_udp() {
         tcp_flags: 0,
         ip_len: 33,
         payload_offset: 42,
+        l4_offset: 34,
         payload_len: 5,
         ..Default::default()
     };
@@ -132,6 +133,7 @@ fn ipv6_tcp() {
         tcp_flags: 0x12,
         ip_len: 63,
         payload_offset: 74,
+        l4_offset: 54,
         payload_len: 3,
         ..Default::default()
     };
