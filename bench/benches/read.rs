@@ -60,6 +60,7 @@ fn bench(c: &mut Criterion) {
                     max_flows: 1 << 20,
                     ..FlowTableConfig::default()
                 },
+                features: Default::default(),
                 output: Box::new(std::io::sink()),
                 progress: false,
             })

@@ -1,6 +1,7 @@
 //! Command-line interface: argument parsing and wiring only.
 #[cfg(feature = "live")]
 pub mod capture;
+pub mod features;
 pub mod read;
 
 use std::{fs::File, io::BufWriter, path::Path};

@@ -46,6 +46,9 @@ pub struct ReadArgs {
     /// Write every counter of the run as JSON to this file at exit.
     #[arg(long)]
     pub stats: Option<PathBuf>,
+    /// Joy features.
+    #[command(flatten)]
+    pub features: super::features::FeatureArgs,
 }
 
 /// Runs `sluice read`. Returns an error (exit status 1) if any file could not
@@ -66,6 +69,7 @@ pub fn run(a: ReadArgs) -> Result<(), Error> {
             why: "must be at least 1 second".into(),
         });
     }
+    let features = a.features.config()?;
     let output = super::open_output(&a.output)?;
     let table = FlowTableConfig {
         max_flows: a.max_flows.max(1),
@@ -80,6 +84,7 @@ pub fn run(a: ReadArgs) -> Result<(), Error> {
     let report = run_read(ReadOptions {
         files: a.files,
         table,
+        features,
         output,
         progress: !a.no_progress,
     })?;

@@ -29,6 +29,8 @@ pub struct Packet {
     /// Offset in the frame where the transport payload starts, clamped to the
     /// frame length (the payload may be cut short by the capture length).
     pub payload_offset: u32,
+    /// Offset in the frame where the (innermost) IP header starts.
+    pub l3_offset: u32,
     /// Offset in the frame where the transport header (TCP, UDP, ICMP...)
     /// starts, clamped to the frame length.
     pub l4_offset: u32,

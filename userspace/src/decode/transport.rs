@@ -67,6 +67,7 @@ pub(crate) fn transport_layer(frame: &[u8], vlan: u16, net: &Network) -> Packet 
     pkt.payload_len = to_u32(net.ip_len.saturating_sub(ip_hdrs + l4_len));
     pkt.payload_offset = to_u32((net.l4_off + l4_len).min(frame.len()));
     pkt.l4_offset = to_u32(net.l4_off.min(frame.len()));
+    pkt.l3_offset = to_u32(net.l3_off.min(frame.len()));
     pkt
 }
 

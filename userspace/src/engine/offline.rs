@@ -21,7 +21,8 @@ use crate::decode::LinkType;
 use crate::engine::progress::Progress;
 pub use crate::engine::read_report::{FileReport, ReadReport};
 use crate::error::Error;
-use crate::export::json::write_flow_json;
+use crate::export::json::write_flow_json_with;
+use crate::features::{attach, FeatureConfig, FlowFeatures, ReadyHooks};
 use crate::flow::{FlowRecord, FlowTable, FlowTableConfig, Timestamp};
 
 /// Everything `sluice read` needs.
@@ -30,6 +31,8 @@ pub struct ReadOptions {
     pub files: Vec<PathBuf>,
     /// Flow table settings (tunnel decoding, timeouts, rules...).
     pub table: FlowTableConfig,
+    /// Which Joy features each record carries.
+    pub features: FeatureConfig,
     /// Where flow records go.
     pub output: Box<dyn Write + Send>,
     /// Show a progress bar for big files (when stderr is a terminal).
@@ -42,6 +45,7 @@ pub fn run_read(opts: ReadOptions) -> Result<ReadReport, Error> {
     let ReadOptions {
         files,
         table,
+        features,
         mut output,
         progress,
     } = opts;
@@ -51,8 +55,10 @@ pub fn run_read(opts: ReadOptions) -> Result<ReadReport, Error> {
             .map_err(|e| Error::Other(format!("installing signal handler: {e}")))?;
     }
     let started = Instant::now();
-    let mut table: FlowTable = FlowTable::new(table);
-    let mut sink = Sink::new(&mut output);
+    let mut table: FlowTable<FlowFeatures> = FlowTable::new(table);
+    let features = Arc::new(features);
+    attach(&mut table, Arc::clone(&features), ReadyHooks::default());
+    let mut sink = Sink::new(&mut output, features);
     let mut report = ReadReport::default();
     let mut next_housekeeping = Timestamp(0);
     for path in &files {
@@ -91,7 +97,7 @@ pub fn run_read(opts: ReadOptions) -> Result<ReadReport, Error> {
 /// Reads one file into the table.
 fn read_file(
     path: &Path,
-    table: &mut FlowTable,
+    table: &mut FlowTable<FlowFeatures>,
     sink: &mut Sink<'_>,
     next_housekeeping: &mut Timestamp,
     stop: &AtomicBool,
@@ -163,28 +169,32 @@ fn read_file(
 /// Writes exported records as JSON lines, one expiry pass at a time.
 struct Sink<'w> {
     out: &'w mut Box<dyn Write + Send>,
-    batch: Vec<FlowRecord>,
+    features: Arc<FeatureConfig>,
+    batch: Vec<(FlowRecord, FlowFeatures)>,
     records: u64,
 }
 
 impl<'w> Sink<'w> {
-    fn new(out: &'w mut Box<dyn Write + Send>) -> Self {
+    fn new(out: &'w mut Box<dyn Write + Send>, features: Arc<FeatureConfig>) -> Self {
         Sink {
             out,
+            features,
             batch: Vec::with_capacity(1024),
             records: 0,
         }
     }
 
     /// Writes what the table exported since the last call, sorted by end time.
-    fn write(&mut self, table: &mut FlowTable) -> Result<(), Error> {
-        self.batch.extend(table.drain_exported());
+    fn write(&mut self, table: &mut FlowTable<FlowFeatures>) -> Result<(), Error> {
+        self.batch.extend(table.drain_exported_with_user());
         if self.batch.is_empty() {
             return Ok(());
         }
-        self.batch.sort_by_key(|r| r.time_end);
-        for r in self.batch.drain(..) {
-            write_flow_json(&r, &mut *self.out).map_err(output_error)?;
+        self.batch.sort_by_key(|(r, _)| r.time_end);
+        let cfg = &*self.features;
+        for (r, f) in self.batch.drain(..) {
+            write_flow_json_with(&r, &mut *self.out, |w| f.write_json(w, cfg))
+                .map_err(output_error)?;
             self.records += 1;
         }
         Ok(())

@@ -20,6 +20,16 @@ use crate::flow::{FlowRecord, Timestamp};
 /// Formats straight into `w` without allocating; wrap unbuffered writers in
 /// a `BufWriter`.
 pub fn write_flow_json<W: Write>(rec: &FlowRecord, w: &mut W) -> io::Result<()> {
+    write_flow_json_with(rec, w, |_| Ok(()))
+}
+
+/// As [`write_flow_json`], with `extra` writing more members (each with a
+/// leading comma: the flow's features) before `expire_type`.
+pub fn write_flow_json_with<W: Write, F: FnOnce(&mut W) -> io::Result<()>>(
+    rec: &FlowRecord,
+    w: &mut W,
+    extra: F,
+) -> io::Result<()> {
     write!(
         w,
         "{{\"sa\":\"{}\",\"da\":\"{}\",\"pr\":{},\"sp\":{},\"dp\":{}",
@@ -60,13 +70,14 @@ pub fn write_flow_json<W: Write>(rec: &FlowRecord, w: &mut W) -> io::Result<()> 
             o.tcp_flags, i.tcp_flags
         )?;
     }
-    writeln!(
+    write!(
         w,
-        ",\"time_start\":{},\"time_end\":{},\"expire_type\":\"{}\"}}",
+        ",\"time_start\":{},\"time_end\":{}",
         Secs(rec.time_start),
         Secs(rec.time_end),
-        rec.end_reason.joy_name()
-    )
+    )?;
+    extra(w)?;
+    writeln!(w, ",\"expire_type\":\"{}\"}}", rec.end_reason.joy_name())
 }
 
 /// The address in `bytes` for `version` (IPv4 in the first 4 bytes).

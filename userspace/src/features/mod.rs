@@ -3,3 +3,16 @@
 //! data packet, TLS, DNS and HTTP metadata with fingerprints, and address and
 //! username anonymization at export. Each feature is switched on separately
 //! and costs nothing when off.
+
+pub mod byte_dist;
+pub mod config;
+pub mod hooks;
+pub mod idp;
+pub mod splt;
+pub mod state;
+pub mod stream;
+pub mod tcp_info;
+
+pub use config::{Feature, FeatureConfig, FeatureSet};
+pub use hooks::{attach, ReadyHooks};
+pub use state::{FeatureState, FlowFeatures};

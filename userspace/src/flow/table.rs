@@ -86,6 +86,9 @@ pub struct FlowTable<U = ()> {
     stats: FlowTableStats,
     callbacks: Callbacks<U>,
     pending: Vec<FlowRecord>,
+    /// User metadata of each `pending` record (of a final export; a slice
+    /// export carries `U::default()` and the flow keeps its own).
+    pending_users: Vec<U>,
 }
 
 impl<U> std::fmt::Debug for FlowTable<U> {
@@ -129,6 +132,7 @@ impl<U: Default> FlowTable<U> {
             stats: FlowTableStats::default(),
             callbacks: Callbacks::default(),
             pending: Vec::with_capacity(PENDING_CAPACITY),
+            pending_users: Vec::with_capacity(PENDING_CAPACITY),
         }
     }
 
@@ -189,9 +193,18 @@ impl<U: Default> FlowTable<U> {
         self.rules = rules;
     }
 
-    /// Takes the exported records queued when no export callback is set.
+    /// Takes the exported records queued when no export callback is set
+    /// (their user metadata is dropped).
     pub fn drain_exported(&mut self) -> std::vec::Drain<'_, FlowRecord> {
+        self.pending_users.clear();
         self.pending.drain(..)
+    }
+
+    /// Takes the exported records queued when no export callback is set,
+    /// each with the user metadata the flow ended with (`U::default()` for a
+    /// slice export: the flow keeps its metadata until its final export).
+    pub fn drain_exported_with_user(&mut self) -> impl Iterator<Item = (FlowRecord, U)> + '_ {
+        self.pending.drain(..).zip(self.pending_users.drain(..))
     }
 
     /// Counts a frame the caller could not decode.
@@ -406,6 +419,7 @@ impl<U: Default> FlowTable<U> {
         if let Some(cb) = self.callbacks.export_list.as_mut() {
             cb(&mut self.pending);
             self.pending.clear();
+            self.pending_users.clear();
         }
     }
 
@@ -440,7 +454,14 @@ impl<U: Default> FlowTable<U> {
         let user = &mut self.users[slot as usize];
         match self.callbacks.export.as_mut() {
             Some(cb) => cb(rec, user),
-            None => self.pending.push(rec),
+            None => {
+                self.pending.push(rec);
+                self.pending_users.push(if last {
+                    std::mem::take(user)
+                } else {
+                    U::default()
+                });
+            }
         }
         if last {
             *user = U::default();

@@ -58,6 +58,7 @@ fn ipv4_udp() {
         ip_len: 33,
         payload_offset: 42,
         l4_offset: 34,
+        l3_offset: 14,
         payload_len: 5,
         ..Default::default()
     };
@@ -134,6 +135,7 @@ fn ipv6_tcp() {
         ip_len: 63,
         payload_offset: 74,
         l4_offset: 54,
+        l3_offset: 14,
         payload_len: 3,
         ..Default::default()
     };

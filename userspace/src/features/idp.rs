@@ -1,0 +1,90 @@
+//! The initial data packet of each direction (Joy's `idp_out`, `idp_in`):
+//! the first packet carrying payload, from its IP header on, cut to a
+//! configured length.
+
+use std::io::{self, Write};
+
+/// The first data packet of each direction.
+#[derive(Debug, Clone, Default)]
+pub struct Idp {
+    dirs: [Option<Box<[u8]>>; 2],
+}
+
+impl Idp {
+    /// True once the direction's packet is kept.
+    pub fn has(&self, outbound: bool) -> bool {
+        self.dirs[usize::from(!outbound)].is_some()
+    }
+
+    /// Keeps `ip_packet` (cut to `max` bytes) as the direction's initial
+    /// data packet, unless one is kept already.
+    pub fn offer(&mut self, outbound: bool, ip_packet: &[u8], max: usize) {
+        let slot = &mut self.dirs[usize::from(!outbound)];
+        if slot.is_none() {
+            let n = ip_packet.len().min(max);
+            *slot = Some(ip_packet.get(..n).unwrap_or_default().into());
+        }
+    }
+
+    /// The kept bytes of one direction.
+    pub fn get(&self, outbound: bool) -> Option<&[u8]> {
+        self.dirs[usize::from(!outbound)].as_deref()
+    }
+
+    /// Writes `,"idp_out":"hex","idp_len_out":n` and the same for `in`.
+    pub fn write_json<W: Write + ?Sized>(&self, w: &mut W) -> io::Result<()> {
+        for (outbound, name) in [(true, "out"), (false, "in")] {
+            if let Some(b) = self.get(outbound) {
+                write!(w, ",\"idp_{name}\":\"")?;
+                write_hex(w, b)?;
+                write!(w, "\",\"idp_len_{name}\":{}", b.len())?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Writes `bytes` as lowercase hex digits.
+pub fn write_hex<W: Write + ?Sized>(w: &mut W, bytes: &[u8]) -> io::Result<()> {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut buf = [0u8; 128];
+    for chunk in bytes.chunks(64) {
+        let mut n = 0;
+        for &b in chunk {
+            buf[n] = DIGITS[usize::from(b >> 4)];
+            buf[n + 1] = DIGITS[usize::from(b & 15)];
+            n += 2;
+        }
+        w.write_all(&buf[..n])?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_the_first_packet_each_way_cut_to_max() {
+        let mut idp = Idp::default();
+        idp.offer(true, &[0x45, 0x00, 0xab, 0xcd], 3);
+        idp.offer(true, &[0x99], 3);
+        let mut out = Vec::new();
+        idp.write_json(&mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            ",\"idp_out\":\"4500ab\",\"idp_len_out\":3"
+        );
+        idp.offer(false, &[0x60], 3);
+        assert_eq!(idp.get(false), Some(&[0x60][..]));
+    }
+
+    #[test]
+    fn hex_of_long_input() {
+        let data: Vec<u8> = (0..=255u8).collect();
+        let mut out = Vec::new();
+        write_hex(&mut out, &data).unwrap();
+        let expect: String = data.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(String::from_utf8(out).unwrap(), expect);
+    }
+}

@@ -1,0 +1,281 @@
+//! TCP details of a flow as Joy reports them (`tcp` object): the first SYN's
+//! sequence number, and per direction the flags, window and options of the
+//! first SYN or SYN/ACK; plus retransmission detection.
+
+use std::io::{self, Write};
+
+use crate::features::idp::write_hex;
+
+/// Joy keeps at most this many option bytes (`TCP_OPT_LEN`).
+pub const MAX_OPTIONS: usize = 24;
+
+/// TCP header fields the features read, from a captured header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TcpHeader<'a> {
+    /// Sequence number.
+    pub seq: u32,
+    /// Acknowledgment number.
+    pub ack: u32,
+    /// Flags byte.
+    pub flags: u8,
+    /// Receive window.
+    pub window: u16,
+    /// Option bytes (as captured).
+    pub options: &'a [u8],
+}
+
+impl<'a> TcpHeader<'a> {
+    /// Reads the header at the start of `b`; `None` if it is cut short or
+    /// its data offset is below 5 words.
+    pub fn parse(b: &'a [u8]) -> Option<Self> {
+        let fixed = b.get(..20)?;
+        let hlen = usize::from(fixed[12] >> 4) * 4;
+        if hlen < 20 {
+            return None;
+        }
+        let options = b.get(20..hlen.min(b.len()))?;
+        Some(TcpHeader {
+            seq: u32::from_be_bytes([fixed[4], fixed[5], fixed[6], fixed[7]]),
+            ack: u32::from_be_bytes([fixed[8], fixed[9], fixed[10], fixed[11]]),
+            flags: fixed[13],
+            window: u16::from_be_bytes([fixed[14], fixed[15]]),
+            options,
+        })
+    }
+}
+
+/// Per-direction TCP state.
+#[derive(Debug, Clone, Copy, Default)]
+struct Dir {
+    /// Flags of the first SYN or SYN/ACK (0 if none).
+    flags: u8,
+    window: u16,
+    opt_len: u8,
+    opts: [u8; MAX_OPTIONS],
+    /// One past the highest payload sequence number seen.
+    next_seq: Option<u32>,
+    retrans: u32,
+}
+
+/// TCP state of both directions.
+#[derive(Debug, Clone, Default)]
+pub struct TcpInfo {
+    first_seq: Option<u32>,
+    dirs: [Dir; 2],
+}
+
+impl TcpInfo {
+    /// Updates with one segment; returns true if it is a retransmission
+    /// (payload that ends at or before data already seen that way).
+    pub fn update(&mut self, outbound: bool, h: &TcpHeader<'_>, payload_len: u32) -> bool {
+        let d = &mut self.dirs[usize::from(!outbound)];
+        if h.flags == 0x02 || h.flags == 0x12 {
+            if h.flags == 0x02 && self.first_seq.is_none() {
+                self.first_seq = Some(h.seq);
+            }
+            if d.flags == 0 {
+                d.flags = h.flags;
+                d.window = h.window;
+                let n = h.options.len().min(MAX_OPTIONS);
+                d.opts[..n].copy_from_slice(&h.options[..n]);
+                d.opt_len = n as u8;
+            }
+        }
+        if payload_len == 0 {
+            return false;
+        }
+        let end = h.seq.wrapping_add(payload_len);
+        match d.next_seq {
+            Some(next) if seq_le(end, next) => {
+                d.retrans += 1;
+                true
+            }
+            _ => {
+                d.next_seq = Some(end);
+                false
+            }
+        }
+    }
+
+    /// Retransmitted segments seen in both directions.
+    pub fn retransmissions(&self) -> u32 {
+        self.dirs[0].retrans + self.dirs[1].retrans
+    }
+
+    /// Writes Joy's `,"tcp":{"first_seq":..,"out":{..},"in":{..}}` (nothing
+    /// when there is nothing to say), with Sluice's `retrans` count per
+    /// direction added.
+    pub fn write_json<W: Write + ?Sized>(&self, w: &mut W) -> io::Result<()> {
+        let has = |d: &Dir| d.flags != 0 || d.retrans != 0;
+        if self.first_seq.is_none() && !self.dirs.iter().any(has) {
+            return Ok(());
+        }
+        w.write_all(b",\"tcp\":{")?;
+        let mut comma = false;
+        if let Some(s) = self.first_seq {
+            write!(w, "\"first_seq\":{s}")?;
+            comma = true;
+        }
+        for (d, name) in self.dirs.iter().zip(["out", "in"]) {
+            if !has(d) {
+                continue;
+            }
+            if comma {
+                w.write_all(b",")?;
+            }
+            comma = true;
+            write!(w, "\"{name}\":{{")?;
+            let mut inner = false;
+            if d.flags != 0 {
+                write!(w, "\"flags\":\"{}\"", FlagString(d.flags))?;
+                inner = true;
+                if d.window != 0 {
+                    write!(w, ",\"first_window_size\":{}", d.window)?;
+                }
+                if d.opt_len > 0 {
+                    write!(w, ",\"opt_len\":{}", d.opt_len)?;
+                    write_options(w, &d.opts[..usize::from(d.opt_len)])?;
+                }
+            }
+            if d.retrans != 0 {
+                if inner {
+                    w.write_all(b",")?;
+                }
+                write!(w, "\"retrans\":{}", d.retrans)?;
+            }
+            w.write_all(b"}")?;
+        }
+        w.write_all(b"}")
+    }
+}
+
+fn seq_le(a: u32, b: u32) -> bool {
+    (a.wrapping_sub(b) as i32) <= 0
+}
+
+/// TCP flags as Joy spells them: F S R P A U E C.
+pub struct FlagString(pub u8);
+
+impl std::fmt::Display for FlagString {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (bit, c) in "FSRPAUEC".chars().enumerate() {
+            if self.0 & (1 << bit) != 0 {
+                write!(f, "{c}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Writes `,"opts":[...]` as Joy's `tcp_opt_print_json`.
+fn write_options<W: Write + ?Sized>(w: &mut W, mut opts: &[u8]) -> io::Result<()> {
+    w.write_all(b",\"opts\":[")?;
+    let mut first = true;
+    while let Some(&kind) = opts.first() {
+        if kind == 0 {
+            break;
+        }
+        let len = if kind == 1 {
+            1
+        } else {
+            match opts.get(1) {
+                Some(&l) => usize::from(l),
+                None => break,
+            }
+        };
+        if !first {
+            w.write_all(b",")?;
+        }
+        first = false;
+        if len > opts.len() || len == 0 || (kind != 1 && len < 2) {
+            write!(w, "{{\"malformed\":{{\"kind\":{kind},\"len\":{len}}}}}")?;
+            break;
+        }
+        let data = opts.get(2.min(len)..len).unwrap_or_default();
+        match (kind, data.len()) {
+            (1, _) => w.write_all(b"{\"noop\":null}")?,
+            (2, 2) => write!(w, "{{\"mss\":{}}}", u16::from_be_bytes([data[0], data[1]]))?,
+            (3, 1) => write!(w, "{{\"ws\":{}}}", data[0])?,
+            (4, _) => w.write_all(b"{\"sackp\":null}")?,
+            (8, 8) => write!(
+                w,
+                "{{\"ts\":{{\"val\":{},\"ecr\":{}}}}}",
+                u32::from_be_bytes([data[0], data[1], data[2], data[3]]),
+                u32::from_be_bytes([data[4], data[5], data[6], data[7]])
+            )?,
+            (2 | 3 | 8, n) => {
+                write!(w, "{{\"malformed\":{{\"kind\":{kind},\"data\":\"")?;
+                write_hex(w, data)?;
+                write!(w, "\",\"len\":{n}}}}}")?;
+            }
+            _ => {
+                write!(w, "{{\"kind\":{kind},\"data\":\"")?;
+                write_hex(w, data)?;
+                w.write_all(b"\"}")?;
+            }
+        }
+        opts = opts.get(len..).unwrap_or_default();
+    }
+    w.write_all(b"]")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header(seq: u32, flags: u8, opts: &[u8]) -> Vec<u8> {
+        let mut h = vec![0u8; 20];
+        h[4..8].copy_from_slice(&seq.to_be_bytes());
+        h[12] = ((20 + opts.len()) / 4 * 16) as u8;
+        h[13] = flags;
+        h[14..16].copy_from_slice(&64240u16.to_be_bytes());
+        h.extend_from_slice(opts);
+        h
+    }
+
+    #[test]
+    fn syn_details_and_options_print_as_joy() {
+        // MSS 1460, SACK permitted, timestamps, NOP, window scale 7.
+        let opts = [
+            2, 4, 5, 180, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7,
+        ];
+        let raw = header(1000, 0x02, &opts);
+        let h = TcpHeader::parse(&raw).unwrap();
+        let mut t = TcpInfo::default();
+        assert!(!t.update(true, &h, 0));
+        let mut out = Vec::new();
+        t.write_json(&mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            ",\"tcp\":{\"first_seq\":1000,\"out\":{\"flags\":\"S\",\"first_window_size\":64240,\
+             \"opt_len\":20,\"opts\":[{\"mss\":1460},{\"sackp\":null},{\"ts\":{\"val\":1,\"ecr\":0}},\
+             {\"noop\":null},{\"ws\":7}]}}"
+        );
+    }
+
+    #[test]
+    fn retransmissions_are_segments_ending_at_or_before_seen_data() {
+        let mut t = TcpInfo::default();
+        let seg = |seq| header(seq, 0x18, &[]);
+        let a = seg(100);
+        assert!(!t.update(true, &TcpHeader::parse(&a).unwrap(), 50));
+        assert!(t.update(true, &TcpHeader::parse(&a).unwrap(), 50));
+        let b = seg(150);
+        assert!(!t.update(true, &TcpHeader::parse(&b).unwrap(), 10));
+        // Across the sequence wrap.
+        let c = seg(u32::MAX - 5);
+        assert!(!t.update(false, &TcpHeader::parse(&c).unwrap(), 10));
+        let d = seg(4);
+        assert!(!t.update(false, &TcpHeader::parse(&d).unwrap(), 10));
+        assert!(t.update(false, &TcpHeader::parse(&c).unwrap(), 10));
+        assert_eq!(t.retransmissions(), 2);
+    }
+
+    #[test]
+    fn short_or_bad_headers_are_refused() {
+        assert!(TcpHeader::parse(&[0; 19]).is_none());
+        let mut h = header(1, 2, &[]);
+        h[12] = 0x40;
+        assert!(TcpHeader::parse(&h).is_none());
+    }
+}
