@@ -26,6 +26,20 @@ enum Cmd {
     Demo(sluice_bench::demo::DemoArgs),
     /// Live benchmark: XDP_DROP ceiling vs sluice capture vs AF_PACKET on one generator.
     Live(sluice_bench::live::LiveArgs),
+    /// Write the large mixed capture (the corpus replayed with shifted addresses).
+    Mixed(MixedArgs),
+}
+
+#[derive(clap::Args)]
+struct MixedArgs {
+    /// The shared corpus directory.
+    #[arg(long)]
+    corpus: std::path::PathBuf,
+    /// How many times to replay it.
+    #[arg(long, default_value_t = 20)]
+    rounds: u8,
+    /// Output pcap.
+    out: std::path::PathBuf,
 }
 
 #[derive(clap::Args)]
@@ -97,6 +111,9 @@ fn main() {
         Cmd::Gen(a) => gen(a),
         Cmd::Demo(a) => sluice_bench::demo::run(a),
         Cmd::Live(a) => sluice_bench::live::run(a),
+        Cmd::Mixed(a) => sluice_bench::mixed::build(&a.corpus, a.rounds, &a.out).map(|m| {
+            println!("{}: {} packets, {} bytes", a.out.display(), m.packets, m.bytes);
+        }),
     };
     if let Err(e) = res {
         eprintln!("sluice-lab: error: {e:#}");

@@ -4,6 +4,7 @@
 
 use std::io::{self, Write};
 
+
 /// Counts of each byte value over the payload bytes seen.
 #[derive(Clone)]
 pub struct ByteDist {
@@ -123,13 +124,26 @@ impl ByteDist {
     /// Writes `,"byte_dist":[...],"byte_dist_mean":m,"byte_dist_std":s`
     /// (the statistics only when bytes were seen, as Joy).
     pub fn write_json<W: Write + ?Sized>(&self, w: &mut W) -> io::Result<()> {
-        w.write_all(b",\"byte_dist\":[")?;
-        for (i, c) in self.counts.iter().enumerate() {
+        // 256 numbers, mostly small: format them in one buffer.
+        let mut buf = [0u8; 256 * 21 + 16];
+        let mut n = 0;
+        let mut digits = itoa::Buffer::new();
+        for (i, &c) in self.counts.iter().enumerate() {
             if i > 0 {
-                w.write_all(b",")?;
+                buf[n] = b',';
+                n += 1;
             }
-            write!(w, "{c}")?;
+            if c < 10 {
+                buf[n] = b'0' + c as u8;
+                n += 1;
+            } else {
+                let s = digits.format(c).as_bytes();
+                buf[n..n + s.len()].copy_from_slice(s);
+                n += s.len();
+            }
         }
+        w.write_all(b",\"byte_dist\":[")?;
+        w.write_all(&buf[..n])?;
         w.write_all(b"]")?;
         if self.total > 0 {
             write!(

@@ -2,6 +2,7 @@
 
 use std::io::{self, Write};
 
+use crate::export::num::write_uint;
 use crate::flow::Timestamp;
 
 /// One packet of the list.
@@ -78,8 +79,15 @@ impl Splt {
             if i > 0 {
                 w.write_all(b",")?;
             }
-            let dir = if e.outbound { ">" } else { "<" };
-            write!(w, "{{\"b\":{},\"dir\":\"{dir}\",\"ipt\":{ipt}}}", e.len)?;
+            w.write_all(b"{\"b\":")?;
+            write_uint(w, u64::from(e.len))?;
+            w.write_all(if e.outbound {
+                b",\"dir\":\">\",\"ipt\":"
+            } else {
+                b",\"dir\":\"<\",\"ipt\":"
+            })?;
+            write_uint(w, ipt)?;
+            w.write_all(b"}")?;
             last = e.ts;
         }
         w.write_all(b"]")
