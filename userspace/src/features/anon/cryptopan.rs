@@ -320,14 +320,20 @@ mod tests {
                     a
                 } else {
                     let low = (1u32 << (31 - k)) - 1;
-                    (a & !low & !(1 << (31 - k))) | (!a & (1 << (31 - k))) | (rng.next() as u32 & low)
+                    (a & !low & !(1 << (31 - k)))
+                        | (!a & (1 << (31 - k)))
+                        | (rng.next() as u32 & low)
                 };
                 assert_eq!(common_prefix(u128::from(a), u128::from(b), 32), k);
                 let (x, y) = (
                     u32::from(cp.anonymize_v4(a.into())),
                     u32::from(cp.anonymize_v4(b.into())),
                 );
-                assert_eq!(common_prefix(u128::from(x), u128::from(y), 32), k, "{a:#x} {b:#x}");
+                assert_eq!(
+                    common_prefix(u128::from(x), u128::from(y), 32),
+                    k,
+                    "{a:#x} {b:#x}"
+                );
             }
         }
     }
