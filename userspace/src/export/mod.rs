@@ -1,6 +1,7 @@
 //! Serialisation of exported flow records.
 
 pub mod json;
+pub mod rotate;
 
 #[cfg(test)]
 mod tests;
