@@ -2,6 +2,7 @@
 
 pub mod json;
 pub mod num;
+pub mod rotate;
 
 #[cfg(test)]
 mod tests;

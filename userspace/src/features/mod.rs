@@ -4,7 +4,9 @@
 //! username anonymization at export. Each feature is switched on separately
 //! and costs nothing when off.
 
+pub mod anon;
 pub mod byte_dist;
+pub mod compact_bd;
 pub mod config;
 pub mod hooks;
 pub mod idp;
