@@ -61,7 +61,8 @@ fn bench(c: &mut Criterion) {
                     ..FlowTableConfig::default()
                 },
                 features: Default::default(),
-                output: Box::new(std::io::sink()),
+                anon: None,
+                output: sluice::export::output::RecordOutput::Stream(Box::new(std::io::sink())),
                 progress: false,
             })
             .expect("read");

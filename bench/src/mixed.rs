@@ -45,7 +45,8 @@ pub fn corpus_files(corpus: &Path) -> Result<Vec<PathBuf>> {
 /// Writes the mixed capture (nanosecond pcap, Ethernet) to `out`.
 pub fn build(corpus: &Path, rounds: u8, out: &Path) -> Result<Mixed> {
     let files = corpus_files(corpus)?;
-    let mut w = BufWriter::new(File::create(out).with_context(|| format!("creating {}", out.display()))?);
+    let mut w =
+        BufWriter::new(File::create(out).with_context(|| format!("creating {}", out.display()))?);
     write_header(&mut w, 1)?;
     let mut m = Mixed::default();
     let mut cursor: u64 = 1_700_000_000_000_000_000;
@@ -53,7 +54,9 @@ pub fn build(corpus: &Path, rounds: u8, out: &Path) -> Result<Mixed> {
     for round in 0..rounds {
         for path in &files {
             // Unreadable or cut files still give the frames before the problem.
-            let Ok(mut f) = CaptureFile::open(path) else { continue };
+            let Ok(mut f) = CaptureFile::open(path) else {
+                continue;
+            };
             let mut first: Option<u64> = None;
             let mut last = cursor;
             while let Ok(Some(p)) = f.next_packet() {

@@ -20,6 +20,7 @@ const APT_PACKAGES: &[&str] = &[
     "ethtool",
     "iproute2",
     "tcpdump",
+    "tshark",
     "curl",
     "python3",
     "procps",

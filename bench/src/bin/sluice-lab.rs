@@ -112,7 +112,12 @@ fn main() {
         Cmd::Demo(a) => sluice_bench::demo::run(a),
         Cmd::Live(a) => sluice_bench::live::run(a),
         Cmd::Mixed(a) => sluice_bench::mixed::build(&a.corpus, a.rounds, &a.out).map(|m| {
-            println!("{}: {} packets, {} bytes", a.out.display(), m.packets, m.bytes);
+            println!(
+                "{}: {} packets, {} bytes",
+                a.out.display(),
+                m.packets,
+                m.bytes
+            );
         }),
     };
     if let Err(e) = res {

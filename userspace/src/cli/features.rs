@@ -1,9 +1,15 @@
 //! Feature options shared by `sluice capture` and `sluice read`.
 
+use std::path::{Path, PathBuf};
+
 use clap::Args;
 
 use crate::error::Error;
-use crate::features::{FeatureConfig, FeatureSet};
+use crate::export::output::RecordOutput;
+use crate::export::rotate::RotatingWriter;
+use crate::features::anon::{AnonKey, Anonymizer};
+use crate::features::compact_bd::CompactBdMap;
+use crate::features::{Feature, FeatureConfig, FeatureSet};
 
 /// Which Joy features to compute, and their parameters.
 #[derive(Args, Debug, Clone)]
@@ -25,6 +31,26 @@ pub struct FeatureArgs {
     /// Include TCP retransmissions in SPLT, byte distribution and IDP (Joy's retrans).
     #[arg(long)]
     pub retrans: bool,
+    /// Byte-to-bucket mapping file for the compact byte distribution (Joy's
+    /// compact_bd); turns the compact_bd feature on.
+    #[arg(long, value_name = "FILE")]
+    pub compact_bd: Option<PathBuf>,
+    /// Subnets whose addresses are anonymized with Crypto-PAn (Joy's anon file).
+    #[arg(long, value_name = "FILE")]
+    pub anon: Option<PathBuf>,
+    /// HTTP usernames replaced by keyed pseudonyms in request URIs (Joy's useranon file).
+    #[arg(long, value_name = "FILE")]
+    pub anon_http: Option<PathBuf>,
+    /// Anonymization key: 64 hex digits or 32 raw bytes. Created with a random
+    /// key if missing; same key, same output. Default: sluice-anon.key.
+    #[arg(long, value_name = "FILE")]
+    pub anon_key: Option<PathBuf>,
+    /// Start a new output file after this many records (Joy's max_records; 0 = never).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub max_records: u64,
+    /// Gzip the output file(s).
+    #[arg(long)]
+    pub gzip: bool,
 }
 
 impl FeatureArgs {
@@ -49,12 +75,95 @@ impl FeatureArgs {
                 why: "must be between 1 and 65535".into(),
             });
         }
+        let mut set = set;
+        let compact_bd = match &self.compact_bd {
+            Some(p) => {
+                set.insert(Feature::CompactBd);
+                Some(std::sync::Arc::new(CompactBdMap::load(p).map_err(|e| {
+                    Error::BadOption {
+                        option: "--compact-bd",
+                        value: p.display().to_string(),
+                        why: e.to_string(),
+                    }
+                })?))
+            }
+            None => None,
+        };
         Ok(FeatureConfig {
             set,
+            compact_bd,
             num_pkts: self.num_pkts,
             idp_bytes: self.idp_bytes,
             zeros: self.zeros,
             retrans: self.retrans,
         })
+    }
+}
+
+impl FeatureArgs {
+    /// The anonymizer `--anon`/`--anon-http` ask for, if any; creates the key
+    /// file with a random key when it does not exist.
+    pub fn anonymizer(&self) -> Result<Option<Anonymizer>, Error> {
+        if self.anon.is_none() && self.anon_http.is_none() {
+            return Ok(None);
+        }
+        let key_path = self
+            .anon_key
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("sluice-anon.key"));
+        let bad = |why: String| Error::BadOption {
+            option: "--anon-key",
+            value: key_path.display().to_string(),
+            why,
+        };
+        let key = if key_path.exists() {
+            AnonKey::load(&key_path).map_err(|e| bad(e.to_string()))?
+        } else {
+            let k = AnonKey::generate().map_err(|e| bad(e.to_string()))?;
+            k.save(&key_path).map_err(|e| bad(e.to_string()))?;
+            eprintln!(
+                "sluice: wrote a new anonymization key to {}",
+                key_path.display()
+            );
+            k
+        };
+        Anonymizer::load(self.anon.as_deref(), self.anon_http.as_deref(), key)
+            .map(Some)
+            .map_err(|e| Error::BadOption {
+                option: if self.anon.is_some() {
+                    "--anon"
+                } else {
+                    "--anon-http"
+                },
+                value: self
+                    .anon
+                    .as_deref()
+                    .or(self.anon_http.as_deref())
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default(),
+                why: e.to_string(),
+            })
+    }
+
+    /// Opens `--output` for records, rotated by `--max-records` and gzipped
+    /// with `--gzip` (both need a file, not stdout).
+    pub fn open_records(&self, output: &str) -> Result<RecordOutput, Error> {
+        if self.max_records == 0 && !self.gzip {
+            return Ok(super::open_output(output)?.into());
+        }
+        if output == "-" {
+            return Err(Error::BadOption {
+                option: if self.gzip { "--gzip" } else { "--max-records" },
+                value: "-".into(),
+                why: "needs --output FILE, not stdout".into(),
+            });
+        }
+        RotatingWriter::create(Path::new(output), self.max_records, self.gzip)
+            .map(RecordOutput::Rotating)
+            .map_err(|e| Error::BadOption {
+                option: "--output",
+                value: output.into(),
+                why: e.to_string(),
+            })
     }
 }

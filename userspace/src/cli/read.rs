@@ -70,7 +70,8 @@ pub fn run(a: ReadArgs) -> Result<(), Error> {
         });
     }
     let features = a.features.config()?;
-    let output = super::open_output(&a.output)?;
+    let anon = a.features.anonymizer()?;
+    let output = a.features.open_records(&a.output)?;
     let table = FlowTableConfig {
         max_flows: a.max_flows.max(1),
         idle_timeout: Duration::from_secs(a.idle_timeout),
@@ -85,6 +86,7 @@ pub fn run(a: ReadArgs) -> Result<(), Error> {
         files: a.files,
         table,
         features,
+        anon,
         output,
         progress: !a.no_progress,
     })?;

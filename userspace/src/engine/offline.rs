@@ -10,7 +10,6 @@
 //! before still counts, the other files are still read, and every flow is
 //! flushed at the end (also on SIGINT/SIGTERM).
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -22,6 +21,8 @@ use crate::engine::progress::Progress;
 pub use crate::engine::read_report::{FileReport, ReadReport};
 use crate::error::Error;
 use crate::export::json::write_flow_json_with;
+use crate::export::output::RecordOutput;
+use crate::features::anon::Anonymizer;
 use crate::features::{attach, FeatureConfig, FlowFeatures, ReadyHooks};
 use crate::flow::{FlowRecord, FlowTable, FlowTableConfig, Timestamp};
 
@@ -33,8 +34,10 @@ pub struct ReadOptions {
     pub table: FlowTableConfig,
     /// Which Joy features each record carries.
     pub features: FeatureConfig,
+    /// Replaces addresses (and HTTP usernames) in exported records.
+    pub anon: Option<Anonymizer>,
     /// Where flow records go.
-    pub output: Box<dyn Write + Send>,
+    pub output: RecordOutput,
     /// Show a progress bar for big files (when stderr is a terminal).
     pub progress: bool,
 }
@@ -46,7 +49,8 @@ pub fn run_read(opts: ReadOptions) -> Result<ReadReport, Error> {
         files,
         table,
         features,
-        mut output,
+        anon,
+        output,
         progress,
     } = opts;
     let stop = Arc::new(AtomicBool::new(false));
@@ -58,7 +62,7 @@ pub fn run_read(opts: ReadOptions) -> Result<ReadReport, Error> {
     let mut table: FlowTable<FlowFeatures> = FlowTable::new(table);
     let features = Arc::new(features);
     attach(&mut table, Arc::clone(&features), ReadyHooks::default());
-    let mut sink = Sink::new(&mut output, features);
+    let mut sink = Sink::new(output, features, anon);
     let mut report = ReadReport::default();
     let mut next_housekeeping = Timestamp(0);
     for path in &files {
@@ -87,9 +91,9 @@ pub fn run_read(opts: ReadOptions) -> Result<ReadReport, Error> {
     report.interrupted = stop.load(Ordering::Relaxed);
     table.flush();
     sink.write(&mut table)?;
-    sink.finish()?;
-    report.table = table.stats();
     report.records = sink.records;
+    report.outputs = sink.finish()?;
+    report.table = table.stats();
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
 }
@@ -98,7 +102,7 @@ pub fn run_read(opts: ReadOptions) -> Result<ReadReport, Error> {
 fn read_file(
     path: &Path,
     table: &mut FlowTable<FlowFeatures>,
-    sink: &mut Sink<'_>,
+    sink: &mut Sink,
     next_housekeeping: &mut Timestamp,
     stop: &AtomicBool,
     progress: bool,
@@ -167,19 +171,23 @@ fn read_file(
 }
 
 /// Writes exported records as JSON lines, one expiry pass at a time.
-struct Sink<'w> {
-    out: &'w mut Box<dyn Write + Send>,
+struct Sink {
+    out: RecordOutput,
     features: Arc<FeatureConfig>,
+    anon: Option<Anonymizer>,
     batch: Vec<(FlowRecord, FlowFeatures)>,
+    line: Vec<u8>,
     records: u64,
 }
 
-impl<'w> Sink<'w> {
-    fn new(out: &'w mut Box<dyn Write + Send>, features: Arc<FeatureConfig>) -> Self {
+impl Sink {
+    fn new(out: RecordOutput, features: Arc<FeatureConfig>, anon: Option<Anonymizer>) -> Self {
         Sink {
             out,
             features,
+            anon,
             batch: Vec::with_capacity(1024),
+            line: Vec::with_capacity(1 << 16),
             records: 0,
         }
     }
@@ -192,16 +200,24 @@ impl<'w> Sink<'w> {
         }
         self.batch.sort_by_key(|(r, _)| r.time_end);
         let cfg = &*self.features;
-        for (r, f) in self.batch.drain(..) {
-            write_flow_json_with(&r, &mut *self.out, |w| f.write_json(w, cfg))
-                .map_err(output_error)?;
+        for (mut r, f) in self.batch.drain(..) {
+            if let Some(a) = &self.anon {
+                a.anonymize_record(&mut r);
+            }
+            self.line.clear();
+            write_flow_json_with(&r, &mut self.line, |w| {
+                f.write_json(w, cfg, self.anon.as_ref())
+            })
+            .map_err(output_error)?;
+            self.out.write_record(&self.line).map_err(output_error)?;
             self.records += 1;
         }
         Ok(())
     }
 
-    fn finish(&mut self) -> Result<(), Error> {
-        self.out.flush().map_err(output_error)
+    /// Flushes the output; returns the files written when rotating.
+    fn finish(self) -> Result<Vec<PathBuf>, Error> {
+        self.out.finish().map_err(output_error)
     }
 }
 

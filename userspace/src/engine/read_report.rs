@@ -32,6 +32,8 @@ pub struct ReadReport {
     pub table: FlowTableStats,
     /// Flow records written.
     pub records: u64,
+    /// Output files written when rotating (`--max-records`).
+    pub outputs: Vec<std::path::PathBuf>,
     /// Wall time.
     pub seconds: f64,
     /// True if SIGINT/SIGTERM stopped the run early.
@@ -82,6 +84,7 @@ impl ReadReport {
             "seconds": self.seconds,
             "interrupted": self.interrupted,
             "records": self.records,
+            "outputs": self.outputs.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
             "table": {
                 "packets": t.packets,
                 "bytes": t.bytes,

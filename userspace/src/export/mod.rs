@@ -2,6 +2,7 @@
 
 pub mod json;
 pub mod num;
+pub mod output;
 pub mod rotate;
 
 #[cfg(test)]

@@ -11,7 +11,10 @@ pub fn write_uint<W: Write + ?Sized>(w: &mut W, n: u64) -> io::Result<()> {
 }
 
 /// Writes the numbers of `list` separated by commas (no brackets).
-pub fn write_uint_list<W: Write + ?Sized>(w: &mut W, list: impl IntoIterator<Item = u64>) -> io::Result<()> {
+pub fn write_uint_list<W: Write + ?Sized>(
+    w: &mut W,
+    list: impl IntoIterator<Item = u64>,
+) -> io::Result<()> {
     // Build in a stack buffer to keep the writer's call count low.
     let mut buf = [0u8; 4096];
     let mut n = 0;
@@ -45,7 +48,10 @@ mod tests {
         let expect = format!(
             "{} {}",
             u64::MAX,
-            (0..1000u64).map(|i| (i * 1_000_003).to_string()).collect::<Vec<_>>().join(",")
+            (0..1000u64)
+                .map(|i| (i * 1_000_003).to_string())
+                .collect::<Vec<_>>()
+                .join(",")
         );
         assert_eq!(String::from_utf8(out).unwrap(), expect);
     }

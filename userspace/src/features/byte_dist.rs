@@ -4,7 +4,6 @@
 
 use std::io::{self, Write};
 
-
 /// Counts of each byte value over the payload bytes seen.
 #[derive(Clone)]
 pub struct ByteDist {

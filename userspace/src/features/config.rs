@@ -161,6 +161,8 @@ pub struct FeatureConfig {
     /// Count TCP retransmissions in SPLT, byte distribution and IDP (Joy's
     /// `retrans`); off by default, as in Joy.
     pub retrans: bool,
+    /// Bucket mapping of the compact byte distribution.
+    pub compact_bd: Option<std::sync::Arc<crate::features::compact_bd::CompactBdMap>>,
 }
 
 impl Default for FeatureConfig {
@@ -171,6 +173,7 @@ impl Default for FeatureConfig {
             idp_bytes: 1300,
             zeros: false,
             retrans: false,
+            compact_bd: None,
         }
     }
 }

@@ -4,6 +4,8 @@
 use std::io::{self, Write};
 
 use crate::decode::{Packet, PROTO_TCP};
+use crate::export::num::write_uint_list;
+use crate::features::anon::Anonymizer;
 use crate::features::byte_dist::ByteDist;
 use crate::features::config::{Feature, FeatureConfig};
 use crate::features::idp::Idp;
@@ -28,6 +30,8 @@ pub struct FeatureState {
     pub splt: Splt,
     /// Byte distribution (when `bd` or `entropy` is on).
     pub bd: Option<ByteDist>,
+    /// Compact byte distribution: counts per bucket of the mapping.
+    pub compact_bd: Option<Box<[u64]>>,
     /// Initial data packets.
     pub idp: Idp,
     /// TCP handshake details and retransmissions.
@@ -51,6 +55,11 @@ impl FlowFeatures {
             Box::new(FeatureState {
                 start: p.ts,
                 bd: (cfg.has(Feature::Bd) || cfg.has(Feature::Entropy)).then(ByteDist::default),
+                compact_bd: cfg
+                    .compact_bd
+                    .as_ref()
+                    .filter(|_| cfg.has(Feature::CompactBd))
+                    .map(|m| vec![0; m.buckets()].into_boxed_slice()),
                 ..FeatureState::default()
             })
         });
@@ -65,9 +74,15 @@ impl FlowFeatures {
     }
 
     /// Writes the enabled features as JSON members, each with a leading comma.
-    pub fn write_json<W: Write + ?Sized>(&self, w: &mut W, cfg: &FeatureConfig) -> io::Result<()> {
+    /// `anon` rewrites listed usernames in HTTP request URIs.
+    pub fn write_json<W: Write + ?Sized>(
+        &self,
+        w: &mut W,
+        cfg: &FeatureConfig,
+        anon: Option<&Anonymizer>,
+    ) -> io::Result<()> {
         match self.state() {
-            Some(s) => s.write_json(w, cfg),
+            Some(s) => s.write_json(w, cfg, anon),
             None => Ok(()),
         }
     }
@@ -110,6 +125,13 @@ impl FeatureState {
         if let Some(bd) = self.bd.as_mut() {
             bd.add(payload);
         }
+        if let (Some(counts), Some(map)) = (self.compact_bd.as_mut(), cfg.compact_bd.as_ref()) {
+            for &b in payload {
+                if let Some(c) = counts.get_mut(usize::from(map.bucket(b))) {
+                    *c += 1;
+                }
+            }
+        }
         if cfg.has(Feature::Idp) && !self.idp.has(p.outbound) {
             let l3 = pkt.l3_offset as usize;
             let end = l3.saturating_add(pkt.ip_len as usize).min(p.data.len());
@@ -131,7 +153,12 @@ impl FeatureState {
         s.push(h.seq, payload, &mut |_bytes| {});
     }
 
-    fn write_json<W: Write + ?Sized>(&self, w: &mut W, cfg: &FeatureConfig) -> io::Result<()> {
+    fn write_json<W: Write + ?Sized>(
+        &self,
+        w: &mut W,
+        cfg: &FeatureConfig,
+        _anon: Option<&Anonymizer>,
+    ) -> io::Result<()> {
         if cfg.has(Feature::Splt) {
             self.splt.write_json(w, self.start, self.bidir)?;
         }
@@ -142,6 +169,11 @@ impl FeatureState {
             if cfg.has(Feature::Entropy) {
                 bd.write_entropy_json(w)?;
             }
+        }
+        if let Some(counts) = &self.compact_bd {
+            w.write_all(b",\"compact_byte_dist\":[")?;
+            write_uint_list(w, counts.iter().copied())?;
+            w.write_all(b"]")?;
         }
         if cfg.has(Feature::Tcp) {
             self.tcp.write_json(w)?;

@@ -45,6 +45,24 @@ impl Anonymizer {
         }
     }
 
+    /// Anonymizes a record's two addresses in place (see [`Anonymizer::address`]).
+    pub fn anonymize_record(&self, rec: &mut crate::flow::FlowRecord) {
+        if !self.anonymizes_addresses() {
+            return;
+        }
+        for a in [&mut rec.sa, &mut rec.da] {
+            let ip = if rec.ip_version == 4 {
+                IpAddr::from([a[0], a[1], a[2], a[3]])
+            } else {
+                IpAddr::from(*a)
+            };
+            match self.address(ip) {
+                IpAddr::V4(v4) => a[..4].copy_from_slice(&v4.octets()),
+                IpAddr::V6(v6) => *a = v6.octets(),
+            }
+        }
+    }
+
     /// `ip` itself, or its Crypto-PAn form if it lies inside a configured subnet.
     pub fn address(&self, ip: IpAddr) -> IpAddr {
         if !self.subnets.contains(ip) {
