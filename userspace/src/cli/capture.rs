@@ -44,6 +44,9 @@ pub struct CaptureArgs {
     /// Write every counter of the run as JSON to this file at exit.
     #[arg(long)]
     pub stats: Option<PathBuf>,
+    /// Joy features.
+    #[command(flatten)]
+    pub features: super::features::FeatureArgs,
 }
 
 /// Runs `sluice capture`.
@@ -85,7 +88,9 @@ pub fn run(a: CaptureArgs) -> Result<(), Error> {
         }
         None => None,
     };
-    let output = super::open_output(&a.output)?;
+    let features = a.features.config()?;
+    let anon = a.features.anonymizer()?;
+    let output = a.features.open_records(&a.output)?;
     let table = FlowTableConfig {
         max_flows: a.max_flows.max(1),
         idle_timeout: Duration::from_secs(a.idle_timeout),
@@ -105,6 +110,8 @@ pub fn run(a: CaptureArgs) -> Result<(), Error> {
         table,
         export_queue: 65_536,
         handoff_queue: 16_384,
+        features,
+        anon,
         output,
     })?;
     eprintln!("{report}");

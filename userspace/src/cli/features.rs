@@ -159,7 +159,7 @@ impl FeatureArgs {
             });
         }
         RotatingWriter::create(Path::new(output), self.max_records, self.gzip)
-            .map(RecordOutput::Rotating)
+            .map(|r| RecordOutput::Rotating(Box::new(r)))
             .map_err(|e| Error::BadOption {
                 option: "--output",
                 value: output.into(),

@@ -3,7 +3,6 @@
 use super::{handoff, worker, writer};
 
 use std::{
-    io::Write,
     sync::{
         atomic::{AtomicBool, Ordering},
         Arc, Barrier,
@@ -19,6 +18,8 @@ use crate::{
     bpf::capture::{AttachMode, CaptureProgram},
     capture::afxdp::{XskConfig, XskQueue},
     error::Error,
+    export::output::RecordOutput,
+    features::{anon::Anonymizer, attach, FeatureConfig, FlowFeatures, ReadyHooks},
     flow::{FlowTable, FlowTableConfig},
     netdev,
 };
@@ -50,8 +51,12 @@ pub struct CaptureOptions {
     pub export_queue: usize,
     /// Capacity of each queue between two workers (packets of flows the other owns).
     pub handoff_queue: usize,
+    /// Joy features computed by each worker for its flows.
+    pub features: FeatureConfig,
+    /// Replaces addresses (and HTTP usernames) in written records.
+    pub anon: Option<Anonymizer>,
     /// Where flow records go.
-    pub output: Box<dyn Write + Send>,
+    pub output: RecordOutput,
 }
 
 /// Runs a live capture to completion and returns every counter.
@@ -65,6 +70,8 @@ pub fn run_capture(opts: CaptureOptions) -> Result<CaptureReport, Error> {
         table,
         export_queue,
         handoff_queue,
+        features,
+        anon,
         output,
     } = opts;
     netdev::ifindex(&interface)?;
@@ -106,19 +113,23 @@ pub fn run_capture(opts: CaptureOptions) -> Result<CaptureReport, Error> {
         .map(|_| Arc::new(ArrayQueue::new(export_queue.max(1))))
         .collect();
     let done = Arc::new(AtomicBool::new(false));
+    let features = Arc::new(features);
     let writer = {
         let (outs, done) = (outs.clone(), Arc::clone(&done));
+        let writer_features = Arc::clone(&features);
         thread::Builder::new()
             .name("sluice-writer".into())
-            .spawn(move || writer::run(outs, output, done))
+            .spawn(move || writer::run(outs, output, writer_features, anon, done))
             .map_err(|e| Error::Other(format!("starting the writer: {e}")))?
     };
     let mut workers = Vec::with_capacity(nq as usize);
     let barrier = Arc::new(Barrier::new(nq as usize));
     let links = handoff::mesh(nq as usize, handoff_queue);
     for ((s, out), links) in sockets.into_iter().zip(&outs).zip(links) {
+        let mut table: FlowTable<FlowFeatures> = FlowTable::new(table.clone());
+        attach(&mut table, Arc::clone(&features), ReadyHooks::default());
         let w = worker::Worker {
-            table: FlowTable::new(table.clone()),
+            table,
             links,
             out: Arc::clone(out),
         };

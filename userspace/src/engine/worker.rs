@@ -15,7 +15,8 @@ use crate::{
     capture::afxdp::{XskQueue, XskStats},
     decode::decode_ethernet,
     engine::handoff::{Handoff, Links},
-    flow::{symmetric_hash, FlowRecord, FlowTable, FlowTableStats, Timestamp},
+    features::FlowFeatures,
+    flow::{symmetric_hash, EndReason, FlowRecord, FlowTable, FlowTableStats, Timestamp},
 };
 
 /// How often a worker runs flow-table housekeeping (expiry is due within this much).
@@ -58,12 +59,12 @@ pub fn now() -> Timestamp {
 
 /// A worker's state besides its socket.
 pub struct Worker {
-    /// The flow table this worker owns.
-    pub table: FlowTable,
+    /// The flow table this worker owns, with each flow's features.
+    pub table: FlowTable<FlowFeatures>,
     /// Its queues to and from the other workers.
     pub links: Links,
     /// Its export queue to the writer.
-    pub out: Arc<ArrayQueue<FlowRecord>>,
+    pub out: Arc<ArrayQueue<(FlowRecord, FlowFeatures)>>,
 }
 
 /// Runs the capture loop for one queue until `stop` is set, then takes what the kernel
@@ -84,8 +85,14 @@ pub fn run(
     let export_full = Arc::new(AtomicU64::new(0));
     let full = Arc::clone(&export_full);
     w.table
-        .set_flow_export_callback(move |rec: FlowRecord, _: &mut ()| {
-            if out.push(rec).is_err() {
+        .set_flow_export_callback(move |rec: FlowRecord, user: &mut FlowFeatures| {
+            // A slice leaves the features with the flow; its final record takes them.
+            let features = if rec.end_reason == EndReason::SliceTimeout {
+                FlowFeatures::default()
+            } else {
+                std::mem::take(user)
+            };
+            if out.push((rec, features)).is_err() {
                 full.fetch_add(1, Ordering::Relaxed);
             }
         });

@@ -1,7 +1,6 @@
 //! The writer thread: drains every worker's export queue into the JSON output.
 //! Workers never block on output; a full queue is a counted drop in the worker.
 use std::{
-    io::Write,
     sync::{
         atomic::{AtomicBool, Ordering},
         Arc,
@@ -11,7 +10,11 @@ use std::{
 
 use crossbeam_queue::ArrayQueue;
 
-use crate::{export::json::write_flow_json, flow::FlowRecord};
+use crate::{
+    export::{json::write_flow_json_with, output::RecordOutput},
+    features::{anon::Anonymizer, FeatureConfig, FlowFeatures},
+    flow::FlowRecord,
+};
 
 /// What the writer did.
 #[derive(Clone, Copy, Debug, Default)]
@@ -22,21 +25,33 @@ pub struct WriterReport {
     pub write_errors: u64,
 }
 
-/// Drains `queues` into `out` until `done` is set and every queue is empty.
+/// Drains `queues` into `out` until `done` is set and every queue is empty,
+/// anonymizing with `anon` and writing the features `features` enables.
 pub fn run(
-    queues: Vec<Arc<ArrayQueue<FlowRecord>>>,
-    mut out: Box<dyn Write + Send>,
+    queues: Vec<Arc<ArrayQueue<(FlowRecord, FlowFeatures)>>>,
+    mut out: RecordOutput,
+    features: Arc<FeatureConfig>,
+    anon: Option<Anonymizer>,
     done: Arc<AtomicBool>,
 ) -> WriterReport {
     let mut report = WriterReport::default();
+    let mut line = Vec::with_capacity(1 << 16);
     loop {
         // Read `done` before draining so records pushed before it was set are seen.
         let finished = done.load(Ordering::Acquire);
         let mut wrote = 0;
         for q in &queues {
-            while let Some(rec) = q.pop() {
+            while let Some((mut rec, f)) = q.pop() {
                 wrote += 1;
-                match write_flow_json(&rec, &mut out) {
+                if let Some(a) = &anon {
+                    a.anonymize_record(&mut rec);
+                }
+                line.clear();
+                let written = write_flow_json_with(&rec, &mut line, |w| {
+                    f.write_json(w, &features, anon.as_ref())
+                })
+                .and_then(|()| out.write_record(&line));
+                match written {
                     Ok(()) => report.records += 1,
                     Err(e) => {
                         if report.write_errors == 0 {
@@ -55,7 +70,7 @@ pub fn run(
             std::thread::sleep(Duration::from_millis(20));
         }
     }
-    if let Err(e) = out.flush() {
+    if let Err(e) = out.finish() {
         eprintln!("sluice: flushing flows failed: {e}");
     }
     report

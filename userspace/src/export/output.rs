@@ -11,7 +11,7 @@ pub enum RecordOutput {
     /// One buffered stream.
     Stream(Box<dyn Write + Send>),
     /// Rotated (and maybe gzipped) files.
-    Rotating(RotatingWriter),
+    Rotating(Box<RotatingWriter>),
 }
 
 impl RecordOutput {
@@ -20,6 +20,15 @@ impl RecordOutput {
         match self {
             RecordOutput::Stream(w) => w.write_all(line),
             RecordOutput::Rotating(r) => r.write_record(line),
+        }
+    }
+
+    /// Pushes buffered records of a stream out (rotated files flush as
+    /// they rotate and at `finish`).
+    pub fn flush(&mut self) -> io::Result<()> {
+        match self {
+            RecordOutput::Stream(w) => w.flush(),
+            RecordOutput::Rotating(_) => Ok(()),
         }
     }
 
