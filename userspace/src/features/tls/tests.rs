@@ -88,6 +88,39 @@ fn curl_tls12_hello_fingerprints_and_cert() {
     assert_eq!(leaf.signature_key_size, 2048);
 }
 
+const ANDROID13: &str = include_str!("tests/android-tls13.txt");
+
+#[test]
+fn android_chrome_tls13_grease() {
+    let s = feed(&segments(ANDROID13), usize::MAX, &TlsConfig::default());
+    // reference/ndpi/android.pcap.json (tshark) and nDPI's android.pcap.out.
+    assert_eq!(s.sni(), Some("accounts.google.com"));
+    assert_eq!(s.ja3().as_deref(), Some("66918128f1b9b03303d77c6f2eefd128"));
+    assert_eq!(s.ja3s().as_deref(), Some("eb1d94daa7e0344597e756a1fb6e7054"));
+    assert_eq!(s.ja4().as_deref(), Some("t13d1615h2_46e7e9700bed_45f260be83e2"));
+    // tshark: supported_versions 0x8a8a (GREASE),0x0304,0x0303,0x0302,0x0301; server 0x0304.
+    assert_eq!(s.supported_versions(), &[0x8a8a, 0x0304, 0x0303, 0x0302, 0x0301]);
+    assert_eq!(s.server_selected_version(), Some(0x0304));
+    assert_eq!((s.client_version(), s.server_version()), (Some(0x0303), Some(0x0303)));
+    // TLS 1.3: the certificate is encrypted.
+    assert!(s.server_certificates().is_empty());
+    let v = tls_value(&s);
+    assert_eq!(v["s_cert_encrypted"], true);
+    assert_eq!(v["c_alpn"], serde_json::json!(["h2", "http/1.1"]));
+    assert_eq!(v["s_selected_version"], "0304");
+    // GREASE stays in Joy's lists (cs/c_extensions) but not in JA3.
+    let ja3 = s.ja3_string().unwrap_or_default();
+    assert!(!ja3.contains("2570") && !ja3.contains("35466"), "{ja3}");
+    let b = split_equal(ANDROID13);
+    assert!(b);
+}
+
+fn split_equal(fixture: &str) -> bool {
+    let segs = segments(fixture);
+    let cfg = TlsConfig::default();
+    json(&feed(&segs, usize::MAX, &cfg)) == json(&feed(&segs, 1, &cfg))
+}
+
 #[test]
 fn split_at_every_byte_gives_the_same_result() {
     let segs = segments(CURL);
@@ -159,6 +192,39 @@ fn stops_wanting_data_after_handshake_and_full_salt() {
     assert!(more.wants_data());
 }
 
+fn leak(s: String) -> &'static str {
+    Box::leak(s.into_boxed_str())
+}
+
+/// Explains a JA4 that differs from nDPI's by nDPI's known deviations from the
+/// FoxIO spec, or returns "differ".
+fn ndpi_ja4_quirk(ndpi: &str, ours: &str) -> &'static str {
+    let (n, o) = (ndpi.as_bytes(), ours.as_bytes());
+    if n.len() != o.len() || n.len() < 36 {
+        return "differ";
+    }
+    let diff: Vec<usize> = (0..n.len()).filter(|i| n.get(*i) != o.get(*i)).collect();
+    let mut reasons = Vec::new();
+    let mut rest: Vec<usize> = Vec::new();
+    for i in diff {
+        match i {
+            3 => reasons.push("sni-flag"),
+            8 | 9 => reasons.push("alpn-chars"),
+            _ => rest.push(i),
+        }
+    }
+    if !rest.is_empty() {
+        if ndpi.ends_with("_e3b0c44298fc") && ours.ends_with("_000000000000") && rest.iter().all(|i| *i >= 24) {
+            reasons.push("empty-hash");
+        } else {
+            return "differ";
+        }
+    }
+    reasons.sort_unstable();
+    reasons.dedup();
+    leak(format!("differs only by nDPI quirk: {}", reasons.join("+")))
+}
+
 /// All-corpus sweep: needs `extract.py sweep /tmp/tls-sweep.jsonl` first
 /// (or TLS_SWEEP=path). Counts agreement with Wireshark's JA3/JA3S/SNI and
 /// nDPI's JA4, and panics (there must be none).
@@ -200,13 +266,15 @@ fn corpus_sweep() {
         };
         let mut check = |what: &'static str, want: Option<&str>, got: Option<String>| {
             let Some(want) = want else { return };
-            let key = if Some(want) == got.as_deref() { "agree" } else { "differ" };
-            *n.entry(if key == "agree" {
-                match what { "ja3" => "ja3 agree", "ja3s" => "ja3s agree", "sni" => "sni agree", _ => "ja4(ndpi) agree" }
+            let verdict = if Some(want) == got.as_deref() {
+                "agree"
+            } else if what == "ja4" {
+                ndpi_ja4_quirk(want, got.as_deref().unwrap_or(""))
             } else {
-                match what { "ja3" => "ja3 differ", "ja3s" => "ja3s differ", "sni" => "sni differ", _ => "ja4(ndpi) differ" }
-            }).or_default() += 1;
-            if key == "differ" && shown < 40 {
+                "differ"
+            };
+            *n.entry(leak(format!("{what} {verdict}"))).or_default() += 1;
+            if verdict.ends_with("differ") && shown < 60 {
                 shown += 1;
                 eprintln!("{} stream {} {what}: want {want} got {got:?}", row["file"], row["stream"]);
             }
