@@ -5,7 +5,7 @@ use x509_parser::extensions::{GeneralName, ParsedExtension};
 use x509_parser::prelude::{FromDer, X509Certificate, X509Name};
 use x509_parser::public_key::PublicKey;
 
-use super::hex::{hex_colon_upper};
+use super::hex::hex_colon_upper;
 use super::oid_names::{curve_bits, joy_truncate, long_name};
 use super::validity::openssl_time;
 
@@ -134,7 +134,11 @@ fn render_extension(parsed: &ParsedExtension<'_>, raw: &[u8]) -> String {
                 (k.encipher_only(), "Encipher Only"),
                 (k.decipher_only(), "Decipher Only"),
             ];
-            let v: Vec<&str> = names.iter().filter(|(on, _)| *on).map(|(_, n)| *n).collect();
+            let v: Vec<&str> = names
+                .iter()
+                .filter(|(on, _)| *on)
+                .map(|(_, n)| *n)
+                .collect();
             v.join(", ")
         }
         _ => super::hex::hex(raw),

@@ -120,8 +120,16 @@ mod tests {
         assert_eq!(
             got,
             vec![
-                Ok(RawExt { typ: 0, data: &[1, 2, 3], offset: 4 }),
-                Ok(RawExt { typ: 23, data: &[], offset: 11 }),
+                Ok(RawExt {
+                    typ: 0,
+                    data: &[1, 2, 3],
+                    offset: 4
+                }),
+                Ok(RawExt {
+                    typ: 23,
+                    data: &[],
+                    offset: 11
+                }),
                 Err(ExtError::Truncated { at: 11 }),
             ]
         );

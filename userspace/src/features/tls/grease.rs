@@ -14,7 +14,9 @@ mod tests {
     #[test]
     fn exactly_the_sixteen_rfc8701_values() {
         let all: Vec<u16> = (0..=u16::MAX).filter(|v| is_grease(*v)).collect();
-        let want: Vec<u16> = (0..16u16).map(|i| (i << 12) | 0x0a00 | (i << 4) | 0x0a).collect();
+        let want: Vec<u16> = (0..16u16)
+            .map(|i| (i << 12) | 0x0a00 | (i << 4) | 0x0a)
+            .collect();
         assert_eq!(all, want);
         assert_eq!(all.first(), Some(&0x0a0a));
         assert_eq!(all.last(), Some(&0xfafa));

@@ -66,7 +66,12 @@ pub fn ja4_parts(ch: &ClientHello) -> (String, String, String) {
         .filter(|v| !is_grease(*v))
         .max()
         .unwrap_or(ch.version());
-    let mut ciphers: Vec<u16> = ch.ciphers().iter().copied().filter(|c| !is_grease(*c)).collect();
+    let mut ciphers: Vec<u16> = ch
+        .ciphers()
+        .iter()
+        .copied()
+        .filter(|c| !is_grease(*c))
+        .collect();
     let all_ext: Vec<u16> = ch.extension_types().filter(|e| !is_grease(*e)).collect();
     let a = format!(
         "t{}{}{:02}{:02}{}",

@@ -246,14 +246,20 @@ pub fn write_tls<W: Write>(s: &TlsState, w: &mut W) -> io::Result<()> {
     // Sluice additions.
     if let Some(c) = ch {
         if !c.supported_versions().is_empty() {
-            hex16_list(o.key("c_supported_versions")?, c.supported_versions().iter().copied())?;
+            hex16_list(
+                o.key("c_supported_versions")?,
+                c.supported_versions().iter().copied(),
+            )?;
         }
         if !c.key_shares().is_empty() {
             write_list(o.key("c_key_shares")?, c.key_shares(), |w, k| {
                 write!(w, "{{\"group\":\"{:04x}\",\"length\":{}}}", k.group, k.len)
             })?;
         }
-        let alpn: Vec<String> = c.alpn().map(|p| String::from_utf8_lossy(p).into_owned()).collect();
+        let alpn: Vec<String> = c
+            .alpn()
+            .map(|p| String::from_utf8_lossy(p).into_owned())
+            .collect();
         if !alpn.is_empty() {
             write_list(o.key("c_alpn")?, &alpn, |w, p| write_str(w, p))?;
         }

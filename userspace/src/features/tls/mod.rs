@@ -119,9 +119,7 @@ impl TlsState {
                 ..Inner::default()
             })
         });
-        let Inner {
-            dirs, salt, hs, ..
-        } = &mut **inner;
+        let Inner { dirs, salt, hs, .. } = &mut **inner;
         let [out_dir, in_dir] = dirs;
         let dir = if outbound { out_dir } else { in_dir };
         dir.feed(outbound, data, ts, cfg.max_records, salt, hs);

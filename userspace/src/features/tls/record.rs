@@ -84,7 +84,10 @@ mod tests {
                 length: 512
             })
         );
-        assert_eq!(RecordHeader::parse(&[0x16, 3, 1, 0]), Err(RecordError::Short));
+        assert_eq!(
+            RecordHeader::parse(&[0x16, 3, 1, 0]),
+            Err(RecordError::Short)
+        );
         // SSLv2-compatible ClientHello: 2-byte length with the top bit set.
         assert_eq!(
             RecordHeader::parse(&[0x80, 0x2e, 0x01, 0x03, 0x01]),

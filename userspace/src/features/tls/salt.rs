@@ -48,12 +48,16 @@ impl RecordStat {
 
     /// Handshake message types that began in this record.
     pub fn handshake_types(&self) -> &[u8] {
-        self.hs_types.get(..usize::from(self.hs_count)).unwrap_or(&[])
+        self.hs_types
+            .get(..usize::from(self.hs_count))
+            .unwrap_or(&[])
     }
 
     /// Body lengths of those handshake messages.
     pub fn handshake_lens(&self) -> &[u32] {
-        self.hs_lens.get(..usize::from(self.hs_count)).unwrap_or(&[])
+        self.hs_lens
+            .get(..usize::from(self.hs_count))
+            .unwrap_or(&[])
     }
 }
 

@@ -139,7 +139,12 @@ impl Direction {
         self.body_left = usize::from(h.length);
         self.body_type = h.content_type;
         self.cur_record = if self.records < max {
-            Some(salt.push(RecordStat::new(h.length, h.content_type, outbound, self.hdr_ts)))
+            Some(salt.push(RecordStat::new(
+                h.length,
+                h.content_type,
+                outbound,
+                self.hdr_ts,
+            )))
         } else {
             None
         };

@@ -55,8 +55,14 @@ fn curl_tls12_hello_fingerprints_and_cert() {
     assert_eq!(s.client_version(), Some(0x0303));
     assert_eq!(s.server_version(), Some(0x0303));
     assert_eq!(s.ja3().as_deref(), Some("2a26b1a62e40d25d4de3babc9d532f30"));
-    assert_eq!(s.ja3s().as_deref(), Some("ae53107a2e47ea20c72ac44821a728bf"));
-    assert_eq!(s.ja4().as_deref(), Some("t12d6707h2_2955a3196ffa_c83f907a73d3"));
+    assert_eq!(
+        s.ja3s().as_deref(),
+        Some("ae53107a2e47ea20c72ac44821a728bf")
+    );
+    assert_eq!(
+        s.ja4().as_deref(),
+        Some("t12d6707h2_2955a3196ffa_c83f907a73d3")
+    );
     // nDPI: Cipher TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 = 0xc02f.
     assert_eq!(s.selected_cipher_suite(), Some(0xc02f));
     let certs = s.server_certificates();
@@ -64,7 +70,10 @@ fn curl_tls12_hello_fingerprints_and_cert() {
     let leaf = &certs[0];
     // tshark -e x509sat.printableString / nDPI: Subject CN=www.ntop.org,
     // Issuer C=US, O=Let's Encrypt, CN=Let's Encrypt Authority X3.
-    assert_eq!(leaf.subject, vec![("commonName".into(), "www.ntop.org".into())]);
+    assert_eq!(
+        leaf.subject,
+        vec![("commonName".into(), "www.ntop.org".into())]
+    );
     assert_eq!(
         leaf.issuer,
         vec![
@@ -78,8 +87,14 @@ fn curl_tls12_hello_fingerprints_and_cert() {
     assert_eq!(leaf.not_after, "Mar 16 01:17:28 2020 GMT");
     // tshark -e x509af.serialNumber -e x509ce.dNSName -e tls.handshake.certificate_length
     // -e x509af.algorithm.id -e pkcs1.modulus (257 bytes with the sign octet).
-    assert_eq!(super::hex::hex(&leaf.serial), "03c56f6636eda72f7f4c5665fa055d933255");
-    assert_eq!(super::hex::hex(&certs[1].serial), "0a0141420000015385736a0b85eca708");
+    assert_eq!(
+        super::hex::hex(&leaf.serial),
+        "03c56f6636eda72f7f4c5665fa055d933255"
+    );
+    assert_eq!(
+        super::hex::hex(&certs[1].serial),
+        "0a0141420000015385736a0b85eca708"
+    );
     assert_eq!(leaf.san, vec!["DNS:www.ntop.org".to_string()]);
     assert_eq!((leaf.length, certs[1].length), (1365, 1174));
     assert_eq!(leaf.signature_algorithm, "sha256WithRSAEncryption");
@@ -96,12 +111,24 @@ fn android_chrome_tls13_grease() {
     // reference/ndpi/android.pcap.json (tshark) and nDPI's android.pcap.out.
     assert_eq!(s.sni(), Some("accounts.google.com"));
     assert_eq!(s.ja3().as_deref(), Some("66918128f1b9b03303d77c6f2eefd128"));
-    assert_eq!(s.ja3s().as_deref(), Some("eb1d94daa7e0344597e756a1fb6e7054"));
-    assert_eq!(s.ja4().as_deref(), Some("t13d1615h2_46e7e9700bed_45f260be83e2"));
+    assert_eq!(
+        s.ja3s().as_deref(),
+        Some("eb1d94daa7e0344597e756a1fb6e7054")
+    );
+    assert_eq!(
+        s.ja4().as_deref(),
+        Some("t13d1615h2_46e7e9700bed_45f260be83e2")
+    );
     // tshark: supported_versions 0x8a8a (GREASE),0x0304,0x0303,0x0302,0x0301; server 0x0304.
-    assert_eq!(s.supported_versions(), &[0x8a8a, 0x0304, 0x0303, 0x0302, 0x0301]);
+    assert_eq!(
+        s.supported_versions(),
+        &[0x8a8a, 0x0304, 0x0303, 0x0302, 0x0301]
+    );
     assert_eq!(s.server_selected_version(), Some(0x0304));
-    assert_eq!((s.client_version(), s.server_version()), (Some(0x0303), Some(0x0303)));
+    assert_eq!(
+        (s.client_version(), s.server_version()),
+        (Some(0x0303), Some(0x0303))
+    );
     // TLS 1.3: the certificate is encrypted.
     assert!(s.server_certificates().is_empty());
     let v = tls_value(&s);
@@ -132,7 +159,11 @@ fn split_at_every_byte_gives_the_same_result() {
     // Also with everything of a direction in one chunk (records crossing segments).
     let mut joined = TlsState::default();
     for out in [true, false] {
-        let all: Vec<u8> = segs.iter().filter(|s| s.0 == out).flat_map(|s| s.1.clone()).collect();
+        let all: Vec<u8> = segs
+            .iter()
+            .filter(|s| s.0 == out)
+            .flat_map(|s| s.1.clone())
+            .collect();
         joined.on_data(out, &all, Timestamp(1), &cfg);
     }
     assert_eq!(joined.ja3(), whole.ja3());
@@ -148,8 +179,14 @@ fn curl_json_has_joy_fields() {
     assert_eq!(v["sni"], serde_json::json!(["www.ntop.org"]));
     assert_eq!(v["scs"], "c02f");
     assert_eq!(v["ja3"], "2a26b1a62e40d25d4de3babc9d532f30");
-    assert_eq!(v["s_cert"][0]["subject"], serde_json::json!([{"commonName": "www.ntop.org"}]));
-    assert_eq!(v["s_cert"][0]["validity_not_before"], "Dec 17 01:17:28 2019 GMT");
+    assert_eq!(
+        v["s_cert"][0]["subject"],
+        serde_json::json!([{"commonName": "www.ntop.org"}])
+    );
+    assert_eq!(
+        v["s_cert"][0]["validity_not_before"],
+        "Dec 17 01:17:28 2019 GMT"
+    );
     assert_eq!(v["c_random"].as_str().map(str::len), Some(64));
     // First SALT record: the 512-byte ClientHello record (16 03 01 02 00), outbound.
     assert_eq!(v["srlt"][0]["b"], 512);
@@ -168,13 +205,23 @@ fn not_tls_stops_and_prints_nothing() {
     let cfg = TlsConfig::default();
     let mut s = TlsState::default();
     assert!(s.wants_data());
-    s.on_data(true, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", Timestamp(1), &cfg);
+    s.on_data(
+        true,
+        b"GET / HTTP/1.1\r\nHost: x\r\n\r\n",
+        Timestamp(1),
+        &cfg,
+    );
     assert!(!s.wants_data());
     assert!(s.is_not_tls());
     assert_eq!(json(&s), "");
     // SSLv2-compatible ClientHello (first bytes of such a hello: 80 2e 01 03 01).
     let mut v2 = TlsState::default();
-    v2.on_data(true, &[0x80, 0x2e, 0x01, 0x03, 0x01, 0x00, 0x15], Timestamp(1), &cfg);
+    v2.on_data(
+        true,
+        &[0x80, 0x2e, 0x01, 0x03, 0x01, 0x00, 0x15],
+        Timestamp(1),
+        &cfg,
+    );
     assert!(!v2.wants_data());
     assert_eq!(json(&v2), "");
     // Nothing at all: no output either.
@@ -183,7 +230,10 @@ fn not_tls_stops_and_prints_nothing() {
 
 #[test]
 fn stops_wanting_data_after_handshake_and_full_salt() {
-    let cfg = TlsConfig { certs: true, max_records: 3 };
+    let cfg = TlsConfig {
+        certs: true,
+        max_records: 3,
+    };
     let s = feed(&segments(CURL), usize::MAX, &cfg);
     assert!(!s.wants_data());
     assert_eq!(s.records().iter().filter(|r| r.outbound).count(), 3);
@@ -214,7 +264,10 @@ fn ndpi_ja4_quirk(ndpi: &str, ours: &str) -> &'static str {
         }
     }
     if !rest.is_empty() {
-        if ndpi.ends_with("_e3b0c44298fc") && ours.ends_with("_000000000000") && rest.iter().all(|i| *i >= 24) {
+        if ndpi.ends_with("_e3b0c44298fc")
+            && ours.ends_with("_000000000000")
+            && rest.iter().all(|i| *i >= 24)
+        {
             reasons.push("empty-hash");
         } else {
             return "differ";
@@ -240,7 +293,9 @@ fn corpus_sweep() {
     let mut n = std::collections::BTreeMap::<&str, usize>::new();
     let mut shown = 0;
     for line in text.lines() {
-        let Ok(row) = serde_json::from_str::<serde_json::Value>(line) else { continue };
+        let Ok(row) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
         let segs: Vec<(bool, Vec<u8>)> = row["chunks"]
             .as_array()
             .into_iter()
@@ -276,7 +331,10 @@ fn corpus_sweep() {
             *n.entry(leak(format!("{what} {verdict}"))).or_default() += 1;
             if verdict.ends_with("differ") && shown < 60 {
                 shown += 1;
-                eprintln!("{} stream {} {what}: want {want} got {got:?}", row["file"], row["stream"]);
+                eprintln!(
+                    "{} stream {} {what}: want {want} got {got:?}",
+                    row["file"], row["stream"]
+                );
             }
         };
         check("ja3", row["ja3"][0].as_str(), s.ja3());
