@@ -182,7 +182,7 @@ pub fn write_tls<W: Write>(s: &TlsState, w: &mut W) -> io::Result<()> {
     let h = &inner.hs;
     let ch = h.client.as_deref();
     let sh = h.server.as_deref();
-    if ch.is_none() && sh.is_none() && inner.salt.records().len() < 2 {
+    if ch.is_none() && sh.is_none() && (inner.salt.records().len() < 2 || s.is_not_tls()) {
         return Ok(());
     }
     w.write_all(b",\"tls\":{")?;
