@@ -3,7 +3,6 @@
 //! data packet, TLS, DNS and HTTP metadata with fingerprints, and address and
 //! username anonymization at export. Each feature is switched on separately
 //! and costs nothing when off.
-
 pub mod anon;
 pub mod byte_dist;
 pub mod compact_bd;
@@ -14,6 +13,7 @@ pub mod splt;
 pub mod state;
 pub mod stream;
 pub mod tcp_info;
+pub mod tls;
 
 pub use config::{Feature, FeatureConfig, FeatureSet};
 pub use hooks::{attach, ReadyHooks};

@@ -1,0 +1,117 @@
+//! JA4 (FoxIO) for a TCP ClientHello: `t{ver}{d|i}{nc}{ne}{alpn}_{b}_{c}` where
+//! b is sha256-12 of the sorted cipher list and c of the sorted extension list
+//! (SNI and ALPN removed) plus '_' and the signature algorithms in wire order.
+//! GREASE is ignored everywhere, signature algorithms included (the spec's
+//! rule; see FoxIO-LLC/ja4 issues #60 and #305).
+
+use sha2::{Digest, Sha256};
+
+use super::extensions::ext;
+use super::grease::is_grease;
+use super::hello::ClientHello;
+use super::hex::hex;
+
+/// Two-character version code of JA4_a.
+fn version_code(v: u16) -> &'static str {
+    match v {
+        0x0304 => "13",
+        0x0303 => "12",
+        0x0302 => "11",
+        0x0301 => "10",
+        0x0300 => "s3",
+        0x0002 => "s2",
+        0xfeff => "d1",
+        0xfefd => "d2",
+        0xfefc => "d3",
+        _ => "00",
+    }
+}
+
+/// First 12 hex digits of the SHA-256 of `s`, or twelve zeros for an empty list.
+fn hash12(s: &str, empty: bool) -> String {
+    if empty {
+        return "000000000000".to_string();
+    }
+    let mut h = hex(&Sha256::digest(s.as_bytes()));
+    h.truncate(12);
+    h
+}
+
+fn hex_list(v: &[u16]) -> String {
+    let parts: Vec<String> = v.iter().map(|x| format!("{x:04x}")).collect();
+    parts.join(",")
+}
+
+/// The two ALPN characters: first and last of the first protocol, their hex
+/// digits if either is not ASCII alphanumeric, "00" without ALPN.
+fn alpn_code(ch: &ClientHello) -> String {
+    let Some(first) = ch.alpn().next() else {
+        return "00".to_string();
+    };
+    match (first.first(), first.last()) {
+        (Some(&a), Some(&z)) if a.is_ascii_alphanumeric() && z.is_ascii_alphanumeric() => {
+            format!("{}{}", a as char, z as char)
+        }
+        (Some(&a), Some(&z)) => format!("{:x}{:x}", a >> 4, z & 0x0f),
+        _ => "00".to_string(),
+    }
+}
+
+/// The raw (unhashed) parts of JA4: `(a, ciphers, extensions_and_sigalgs)`.
+pub fn ja4_parts(ch: &ClientHello) -> (String, String, String) {
+    let version = ch
+        .supported_versions()
+        .iter()
+        .copied()
+        .filter(|v| !is_grease(*v))
+        .max()
+        .unwrap_or(ch.version());
+    let mut ciphers: Vec<u16> = ch
+        .ciphers()
+        .iter()
+        .copied()
+        .filter(|c| !is_grease(*c))
+        .collect();
+    let all_ext: Vec<u16> = ch.extension_types().filter(|e| !is_grease(*e)).collect();
+    let a = format!(
+        "t{}{}{:02}{:02}{}",
+        version_code(version),
+        if ch.has_sni_extension() { 'd' } else { 'i' },
+        ciphers.len().min(99),
+        all_ext.len().min(99),
+        alpn_code(ch)
+    );
+    ciphers.sort_unstable();
+    let mut exts: Vec<u16> = all_ext
+        .into_iter()
+        .filter(|e| *e != ext::SERVER_NAME && *e != ext::ALPN)
+        .collect();
+    exts.sort_unstable();
+    let sig: Vec<u16> = ch
+        .signature_algorithms()
+        .iter()
+        .copied()
+        .filter(|s| !is_grease(*s))
+        .collect();
+    let mut c = hex_list(&exts);
+    if !sig.is_empty() {
+        c.push('_');
+        c.push_str(&hex_list(&sig));
+    }
+    (a, hex_list(&ciphers), c)
+}
+
+/// The JA4 fingerprint.
+pub fn ja4(ch: &ClientHello) -> String {
+    let (a, b, c) = ja4_parts(ch);
+    let no_ext = !ch
+        .extension_types()
+        .any(|e| !is_grease(e) && e != ext::SERVER_NAME && e != ext::ALPN);
+    format!("{a}_{}_{}", hash12(&b, b.is_empty()), hash12(&c, no_ext))
+}
+
+/// JA4_r: the same fields with the lists spelled out instead of hashed.
+pub fn ja4_r(ch: &ClientHello) -> String {
+    let (a, b, c) = ja4_parts(ch);
+    format!("{a}_{b}_{c}")
+}
