@@ -4,6 +4,7 @@
 //! username anonymization at export. Each feature is switched on separately
 //! and costs nothing when off.
 pub mod anon;
+pub mod app;
 pub mod byte_dist;
 pub mod compact_bd;
 pub mod config;

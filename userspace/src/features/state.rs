@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use crate::decode::{Packet, PROTO_TCP};
 use crate::export::num::write_uint_list;
 use crate::features::anon::Anonymizer;
+use crate::features::app::App;
 use crate::features::byte_dist::ByteDist;
 use crate::features::config::{Feature, FeatureConfig};
 use crate::features::idp::Idp;
@@ -39,6 +40,8 @@ pub struct FeatureState {
     /// Payload octets counted into SPLT/BD (retransmissions excluded).
     pub data_bytes: u64,
     pub(crate) streams: Option<Box<[Stream; 2]>>,
+    /// The application parser (TLS...).
+    pub app: App,
     /// Ready callbacks already run (bit per hook).
     pub(crate) fired: u8,
 }
@@ -91,7 +94,7 @@ impl FlowFeatures {
 impl FeatureState {
     /// True once the TLS handshake has told all it will.
     pub fn tls_ready(&self) -> bool {
-        false
+        self.app.tls_ready()
     }
 
     fn update(&mut self, p: &PacketInfo<'_>, cfg: &FeatureConfig) {
@@ -106,8 +109,8 @@ impl FeatureState {
                 .and_then(TcpHeader::parse);
             if let Some(h) = hdr {
                 retrans = self.tcp.update(p.outbound, &h, pkt.payload_len);
-                if cfg.set.needs_streams() {
-                    self.feed_stream(p.outbound, &h, payload);
+                if cfg.set.needs_streams() && self.app.wants_stream() {
+                    self.feed_stream(p.outbound, &h, payload, p.ts, cfg);
                 }
             }
         }
@@ -144,13 +147,27 @@ impl FeatureState {
     }
 
     /// Passes a TCP segment's payload through the direction's reassembly.
-    fn feed_stream(&mut self, outbound: bool, h: &TcpHeader<'_>, payload: &[u8]) {
+    fn feed_stream(
+        &mut self,
+        outbound: bool,
+        h: &TcpHeader<'_>,
+        payload: &[u8],
+        ts: Timestamp,
+        cfg: &FeatureConfig,
+    ) {
         let streams = self.streams.get_or_insert_with(Box::default);
         let s = &mut streams[usize::from(!outbound)];
         if h.flags & 0x02 != 0 {
             s.syn(h.seq);
         }
-        s.push(h.seq, payload, &mut |_bytes| {});
+        let app = &mut self.app;
+        s.push(h.seq, payload, &mut |bytes| {
+            app.on_stream(outbound, bytes, ts, cfg)
+        });
+        if !self.app.wants_stream() {
+            // Nothing more to parse: free the reassembly buffers.
+            self.streams = None;
+        }
     }
 
     fn write_json<W: Write + ?Sized>(
@@ -178,6 +195,7 @@ impl FeatureState {
         if cfg.has(Feature::Tcp) {
             self.tcp.write_json(w)?;
         }
+        self.app.write_json(w, cfg)?;
         if cfg.has(Feature::Idp) {
             self.idp.write_json(w)?;
         }

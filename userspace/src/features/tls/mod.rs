@@ -139,6 +139,14 @@ impl TlsState {
         !(o.done(inner.max_records) && i.done(inner.max_records))
     }
 
+    /// True once both directions have finished their handshake (encrypted
+    /// records follow) or cannot say more: the handshake is all known.
+    pub fn handshake_done(&self) -> bool {
+        self.inner
+            .as_deref()
+            .is_some_and(|inner| inner.dirs.iter().all(|d| d.done(0)))
+    }
+
     /// Writes `,"tls":{...}` (leading comma); nothing if the flow carried no TLS.
     pub fn write_json<W: std::io::Write>(&self, w: &mut W) -> std::io::Result<()> {
         json::write_tls(self, w)
