@@ -3,3 +3,5 @@
 //! data packet, TLS, DNS and HTTP metadata with fingerprints, and address and
 //! username anonymization at export. Each feature is switched on separately
 //! and costs nothing when off.
+
+pub mod dns;
