@@ -15,8 +15,6 @@ pub enum DnsError {
     BadPointer(u16),
     /// Too many compression pointers followed (a loop or an abuse).
     PointerLoop,
-    /// A name longer than 255 bytes on the wire.
-    NameTooLong,
     /// RDATA of the wrong size for its type (A must be 4 bytes, AAAA 16).
     BadRdLength {
         /// The record type.
@@ -34,7 +32,6 @@ impl fmt::Display for DnsError {
             DnsError::BadLabelType(b) => write!(f, "reserved DNS label type 0x{b:02x}"),
             DnsError::BadPointer(p) => write!(f, "DNS compression pointer {p} out of range"),
             DnsError::PointerLoop => write!(f, "DNS compression pointer loop"),
-            DnsError::NameTooLong => write!(f, "DNS name longer than 255 bytes"),
             DnsError::BadRdLength { rtype, len } => {
                 write!(f, "DNS type {rtype} record with RDLENGTH {len}")
             }

@@ -48,7 +48,8 @@ fn step(msg: &[u8], pos: usize) -> Result<Step<'_>, DnsError> {
 
 impl<'a> NameRef<'a> {
     /// Validates the name at the cursor and moves the cursor past it (past
-    /// the first pointer if the name is compressed).
+    /// the first pointer if the name is compressed). A name longer than 255
+    /// bytes is not an error (tshark reads on too): its text stops at 255.
     pub fn parse(cur: &mut Cursor<'a>) -> Result<Self, DnsError> {
         let msg = cur.message();
         let start = cur.pos();
@@ -57,6 +58,14 @@ impl<'a> NameRef<'a> {
         let mut wire_len = 1usize;
         let mut pointers = 0usize;
         loop {
+            // Past the text bound, only the in-place part still matters:
+            // where the name ends in the message.
+            if wire_len > MAX_WIRE_LEN {
+                if let Some(end) = after {
+                    cur.seek(end)?;
+                    return Ok(NameRef { msg, start });
+                }
+            }
             match step(msg, pos)? {
                 Step::End => {
                     cur.seek(after.unwrap_or(pos + 1))?;
@@ -64,9 +73,6 @@ impl<'a> NameRef<'a> {
                 }
                 Step::Label(label, next) => {
                     wire_len += label.len() + 1;
-                    if wire_len > MAX_WIRE_LEN {
-                        return Err(DnsError::NameTooLong);
-                    }
                     pos = next;
                 }
                 Step::Pointer(target) => {
@@ -89,30 +95,39 @@ impl<'a> NameRef<'a> {
         Labels {
             msg: self.msg,
             pos: self.start,
-            budget: MAX_POINTERS + MAX_WIRE_LEN,
+            steps: MAX_POINTERS + MAX_WIRE_LEN,
+            wire_len: 1,
         }
     }
 
-    /// The name as Joy prints it: labels joined by '.', no trailing dot, the
-    /// root as "", bytes outside printable ASCII replaced by '*'.
+    /// The name as text: labels joined by '.', no trailing dot, the root as
+    /// "". As in Joy, unprintable bytes become '*'; unlike Joy, a label that
+    /// is valid UTF-8 (mDNS and LLMNR names are) keeps its non-ASCII
+    /// characters, as tshark shows them. At most 255 wire bytes are read.
     pub fn to_text(&self) -> String {
         let mut out = String::new();
         for (i, label) in self.labels().enumerate() {
             if i > 0 {
                 out.push('.');
             }
-            out.extend(label.iter().map(|&b| printable(b)));
+            push_label(&mut out, label);
         }
         out
     }
 }
 
-/// Joy's `printable()`: isprint() or '*'.
-fn printable(b: u8) -> char {
-    if (0x20..0x7f).contains(&b) {
-        char::from(b)
-    } else {
-        '*'
+/// Appends one label: UTF-8 text with control characters as '*', or, if not
+/// UTF-8, printable ASCII bytes with every other byte as '*' (Joy's rule).
+pub(crate) fn push_label(out: &mut String, label: &[u8]) {
+    match std::str::from_utf8(label) {
+        Ok(s) => out.extend(s.chars().map(|c| if c.is_control() { '*' } else { c })),
+        Err(_) => out.extend(label.iter().map(|&b| {
+            if (0x20..0x7f).contains(&b) {
+                char::from(b)
+            } else {
+                '*'
+            }
+        })),
     }
 }
 
@@ -121,7 +136,9 @@ pub struct Labels<'a> {
     msg: &'a [u8],
     pos: usize,
     /// Steps left: a validated name never runs out, a bad one stops.
-    budget: usize,
+    steps: usize,
+    /// Wire bytes read so far; labels past 255 are not returned.
+    wire_len: usize,
 }
 
 impl<'a> Iterator for Labels<'a> {
@@ -129,10 +146,15 @@ impl<'a> Iterator for Labels<'a> {
 
     fn next(&mut self) -> Option<&'a [u8]> {
         loop {
-            self.budget = self.budget.checked_sub(1)?;
+            self.steps = self.steps.checked_sub(1)?;
             match step(self.msg, self.pos).ok()? {
                 Step::End => return None,
                 Step::Label(label, next) => {
+                    self.wire_len += label.len() + 1;
+                    if self.wire_len > MAX_WIRE_LEN {
+                        self.steps = 0;
+                        return None;
+                    }
                     self.pos = next;
                     return Some(label);
                 }

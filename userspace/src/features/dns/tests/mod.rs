@@ -9,7 +9,7 @@ use crate::flow::Timestamp;
 mod corpus_sweep;
 
 /// Decodes a fixture's hex text.
-fn hex(s: &str) -> Vec<u8> {
+pub(super) fn hex(s: &str) -> Vec<u8> {
     let s: Vec<u8> = s.bytes().filter(u8::is_ascii_hexdigit).collect();
     s.chunks(2)
         .filter_map(|p| std::str::from_utf8(p).ok())
