@@ -5,3 +5,4 @@
 //! and costs nothing when off.
 
 pub mod dns;
+pub mod http;

@@ -34,3 +34,9 @@ impl DnsState {
         json::write_dns(w, self.messages())
     }
 }
+
+/// Hex text to bytes, for the feature tests' fixtures.
+#[cfg(test)]
+pub(crate) fn tests_hex(s: &str) -> Vec<u8> {
+    tests::hex(s)
+}
