@@ -32,7 +32,7 @@ impl HttpState {
     pub fn write_json<W: std::io::Write>(
         &self,
         w: &mut W,
-        rewrite: Option<&dyn Fn(&str) -> Option<String>>,
+        rewrite: Rewrite<'_>,
     ) -> std::io::Result<()> {
         json::write_http(w, self.messages(), rewrite)
     }

@@ -24,7 +24,7 @@ fn feed_whole(client: &[u8], server: &[u8], cfg: &HttpConfig) -> HttpState {
     s
 }
 
-fn json(s: &HttpState, rewrite: Option<&dyn Fn(&str) -> Option<String>>) -> String {
+fn json(s: &HttpState, rewrite: Rewrite<'_>) -> String {
     let mut out = Vec::new();
     assert!(s.write_json(&mut out, rewrite).is_ok());
     String::from_utf8_lossy(&out).into_owned()
