@@ -150,9 +150,9 @@ fn test(rest: &[&str]) -> Result<()> {
 }
 
 /// The cargo-fuzz targets in fuzz/.
-const FUZZ_TARGETS: &[&str] = &["decode", "read", "tls"];
+const FUZZ_TARGETS: &[&str] = &["decode", "read", "tls", "dns", "http"];
 /// How long `cargo xtask test` runs each fuzz target.
-const FUZZ_SECS_IN_TEST: u64 = 20;
+const FUZZ_SECS_IN_TEST: u64 = 15;
 
 /// Runs every fuzz target for `secs` seconds, seeded from small corpus captures.
 fn fuzz(secs: u64) -> Result<()> {
