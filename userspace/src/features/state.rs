@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use crate::decode::{Packet, PROTO_TCP};
+use crate::decode::{Packet, PROTO_TCP, PROTO_UDP};
 use crate::export::num::write_uint_list;
 use crate::features::anon::Anonymizer;
 use crate::features::app::App;
@@ -110,9 +110,17 @@ impl FeatureState {
             if let Some(h) = hdr {
                 retrans = self.tcp.update(p.outbound, &h, pkt.payload_len);
                 if cfg.set.needs_streams() && self.app.wants_stream() {
-                    self.feed_stream(p.outbound, &h, payload, p.ts, cfg);
+                    self.feed_stream(p.outbound, &h, payload, [pkt.sport, pkt.dport], p.ts, cfg);
                 }
             }
+        }
+        if pkt.proto == PROTO_UDP
+            && cfg.set.needs_streams()
+            && pkt.frag.is_none_or(|f| f.is_first())
+            && !matches!(self.app, App::Nothing)
+        {
+            let ports = [pkt.sport, pkt.dport];
+            self.app.on_datagram(p.outbound, payload, ports, p.ts, cfg);
         }
         if retrans && !cfg.retrans {
             return;
@@ -152,6 +160,7 @@ impl FeatureState {
         outbound: bool,
         h: &TcpHeader<'_>,
         payload: &[u8],
+        ports: [u16; 2],
         ts: Timestamp,
         cfg: &FeatureConfig,
     ) {
@@ -162,7 +171,7 @@ impl FeatureState {
         }
         let app = &mut self.app;
         s.push(h.seq, payload, &mut |bytes| {
-            app.on_stream(outbound, bytes, ts, cfg)
+            app.on_stream(outbound, bytes, ports, ts, cfg)
         });
         if !self.app.wants_stream() {
             // Nothing more to parse: free the reassembly buffers.
@@ -174,7 +183,7 @@ impl FeatureState {
         &self,
         w: &mut W,
         cfg: &FeatureConfig,
-        _anon: Option<&Anonymizer>,
+        anon: Option<&Anonymizer>,
     ) -> io::Result<()> {
         if cfg.has(Feature::Splt) {
             self.splt.write_json(w, self.start, self.bidir)?;
@@ -195,7 +204,7 @@ impl FeatureState {
         if cfg.has(Feature::Tcp) {
             self.tcp.write_json(w)?;
         }
-        self.app.write_json(w, cfg)?;
+        self.app.write_json(w, cfg, anon)?;
         if cfg.has(Feature::Idp) {
             self.idp.write_json(w)?;
         }
