@@ -139,3 +139,113 @@ pub fn attach(table: &mut FlowTable<FlowFeatures>, cfg: Arc<FeatureConfig>, mut 
         }
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+    use crate::decode::LinkType;
+    use crate::features::{Feature, FeatureSet};
+    use crate::flow::{FlowTableConfig, Timestamp};
+
+    /// An Ethernet/IPv4/UDP frame from 10.0.0.1:1000 to 10.0.0.2:2000 (or back).
+    fn frame(up: bool, payload: &[u8]) -> Vec<u8> {
+        let mut f = vec![0u8; 12];
+        f.extend_from_slice(&[0x08, 0x00]);
+        let ip_len = (20 + 8 + payload.len()) as u16;
+        let (s, d) = if up {
+            ([10, 0, 0, 1], [10, 0, 0, 2])
+        } else {
+            ([10, 0, 0, 2], [10, 0, 0, 1])
+        };
+        f.extend_from_slice(&[
+            0x45,
+            0,
+            (ip_len >> 8) as u8,
+            ip_len as u8,
+            0,
+            0,
+            0,
+            0,
+            64,
+            17,
+            0,
+            0,
+        ]);
+        f.extend_from_slice(&s);
+        f.extend_from_slice(&d);
+        let (sp, dp): (u16, u16) = if up { (1000, 2000) } else { (2000, 1000) };
+        let ul = (8 + payload.len()) as u16;
+        f.extend_from_slice(&sp.to_be_bytes());
+        f.extend_from_slice(&dp.to_be_bytes());
+        f.extend_from_slice(&ul.to_be_bytes());
+        f.extend_from_slice(&[0, 0]);
+        f.extend_from_slice(payload);
+        f
+    }
+
+    #[test]
+    fn hooks_run_once_when_their_threshold_is_met() {
+        let mut set = FeatureSet::NONE;
+        for f in [Feature::Splt, Feature::Bd, Feature::Idp] {
+            set.insert(f);
+        }
+        let cfg = Arc::new(FeatureConfig {
+            set,
+            ..FeatureConfig::default()
+        });
+        let splt_at = Arc::new(AtomicUsize::new(0));
+        let bd_at = Arc::new(AtomicUsize::new(0));
+        let idp_runs = Arc::new(AtomicUsize::new(0));
+        let (s, b, i) = (
+            Arc::clone(&splt_at),
+            Arc::clone(&bd_at),
+            Arc::clone(&idp_runs),
+        );
+        let hooks = ReadyHooks::default()
+            .on_splt(3, move |flow| {
+                let n = flow.user().state().map_or(0, |st| st.splt.entries().len());
+                s.store(n, Ordering::Relaxed);
+            })
+            .on_bd(250, move |flow| {
+                let n = flow
+                    .user()
+                    .state()
+                    .and_then(|st| st.bd.as_ref())
+                    .map_or(0, |bd| bd.total());
+                b.store(n as usize, Ordering::Relaxed);
+            })
+            .on_idp(move |_| {
+                i.fetch_add(1, Ordering::Relaxed);
+            });
+        let mut table: FlowTable<FlowFeatures> = FlowTable::new(FlowTableConfig::default());
+        attach(&mut table, cfg, hooks);
+        for n in 0..5u64 {
+            let f = frame(n % 2 == 0, &[0xab; 100]);
+            table.process_frame(
+                LinkType::Ethernet,
+                &f,
+                f.len() as u32,
+                Timestamp(1_000_000_000 + n),
+            );
+        }
+        assert_eq!(
+            splt_at.load(Ordering::Relaxed),
+            3,
+            "SPLT hook at its 3rd packet"
+        );
+        assert_eq!(
+            bd_at.load(Ordering::Relaxed),
+            300,
+            "BD hook once 250 bytes were counted"
+        );
+        assert_eq!(idp_runs.load(Ordering::Relaxed), 1, "IDP hook once");
+        table.flush();
+        let out: Vec<_> = table.drain_exported_with_user().collect();
+        assert_eq!(out.len(), 1);
+        let st = out[0].1.state().expect("features travel with the record");
+        assert_eq!(st.splt.entries().len(), 5);
+        assert_eq!(st.bd.as_ref().map(|b| b.counts()[0xab]), Some(500));
+    }
+}
