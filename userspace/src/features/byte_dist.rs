@@ -140,6 +140,15 @@ impl ByteDist {
     /// Writes `,"byte_dist":[...],"byte_dist_mean":m,"byte_dist_std":s`
     /// (the statistics only when bytes were seen, as Joy).
     pub fn write_json<W: Write + ?Sized>(&self, w: &mut W) -> io::Result<()> {
+        self.write_json_with(w, self.stats())
+    }
+
+    /// As [`ByteDist::write_json`] with `stats` from [`ByteDist::stats`].
+    pub fn write_json_with<W: Write + ?Sized>(
+        &self,
+        w: &mut W,
+        (mean, std, _): (f64, f64, f64),
+    ) -> io::Result<()> {
         // 256 numbers, mostly small: format them in one buffer.
         let mut buf = [0u8; 256 * 21 + 16];
         let mut n = 0;
@@ -164,9 +173,7 @@ impl ByteDist {
         if self.total > 0 {
             write!(
                 w,
-                ",\"byte_dist_mean\":{:.6},\"byte_dist_std\":{:.6}",
-                self.mean(),
-                self.std_dev()
+                ",\"byte_dist_mean\":{mean:.6},\"byte_dist_std\":{std:.6}"
             )?;
         }
         Ok(())
@@ -174,8 +181,16 @@ impl ByteDist {
 
     /// Writes `,"entropy":e,"total_entropy":e*n` when bytes were seen.
     pub fn write_entropy_json<W: Write + ?Sized>(&self, w: &mut W) -> io::Result<()> {
+        self.write_entropy_json_with(w, self.stats())
+    }
+
+    /// As [`ByteDist::write_entropy_json`] with `stats` from [`ByteDist::stats`].
+    pub fn write_entropy_json_with<W: Write + ?Sized>(
+        &self,
+        w: &mut W,
+        (_, _, e): (f64, f64, f64),
+    ) -> io::Result<()> {
         if self.total > 0 {
-            let e = self.entropy();
             write!(
                 w,
                 ",\"entropy\":{e:.6},\"total_entropy\":{:.6}",

@@ -189,11 +189,12 @@ impl FeatureState {
             self.splt.write_json(w, self.start, self.bidir)?;
         }
         if let Some(bd) = &self.bd {
+            let stats = bd.stats();
             if cfg.has(Feature::Bd) {
-                bd.write_json(w)?;
+                bd.write_json_with(w, stats)?;
             }
             if cfg.has(Feature::Entropy) {
-                bd.write_entropy_json(w)?;
+                bd.write_entropy_json_with(w, stats)?;
             }
         }
         if let Some(counts) = &self.compact_bd {
