@@ -4,6 +4,8 @@
 
 use std::io::{self, Write};
 
+use crate::export::num::write_hex;
+
 /// The first data packet of each direction.
 #[derive(Debug, Clone, Default)]
 pub struct Idp {
@@ -44,22 +46,6 @@ impl Idp {
     }
 }
 
-/// Writes `bytes` as lowercase hex digits.
-pub fn write_hex<W: Write + ?Sized>(w: &mut W, bytes: &[u8]) -> io::Result<()> {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut buf = [0u8; 128];
-    for chunk in bytes.chunks(64) {
-        let mut n = 0;
-        for &b in chunk {
-            buf[n] = DIGITS[usize::from(b >> 4)];
-            buf[n + 1] = DIGITS[usize::from(b & 15)];
-            n += 2;
-        }
-        w.write_all(&buf[..n])?;
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,14 +63,5 @@ mod tests {
         );
         idp.offer(false, &[0x60], 3);
         assert_eq!(idp.get(false), Some(&[0x60][..]));
-    }
-
-    #[test]
-    fn hex_of_long_input() {
-        let data: Vec<u8> = (0..=255u8).collect();
-        let mut out = Vec::new();
-        write_hex(&mut out, &data).unwrap();
-        let expect: String = data.iter().map(|b| format!("{b:02x}")).collect();
-        assert_eq!(String::from_utf8(out).unwrap(), expect);
     }
 }

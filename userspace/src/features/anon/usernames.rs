@@ -117,7 +117,7 @@ impl UsernameSet {
         let mut mac = self.mac.clone();
         mac.update(name.as_bytes());
         let tag = mac.finalize().into_bytes();
-        tag.iter().take(16).map(|b| format!("{b:02x}")).collect()
+        crate::export::num::hex(tag.get(..16).unwrap_or_default())
     }
 
     /// The listed names in `uri` that Joy's rule replaces, as byte ranges.

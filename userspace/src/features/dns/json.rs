@@ -92,9 +92,7 @@ fn write_rr<W: Write>(w: &mut W, rr: &DnsAnswer) -> io::Result<()> {
                 "\"type\":\"{:x}\",\"class\":\"{:x}\",\"rdlength\":{},\"rdata\":\"",
                 rr.rtype, rr.class, rr.rdlength
             )?;
-            for b in raw {
-                write!(w, "{b:02x}")?;
-            }
+            crate::export::num::write_hex(w, raw)?;
             w.write_all(b"\"")?;
         }
     }

@@ -62,9 +62,7 @@ fn message<W: Write>(w: &mut W, m: &HttpMessage, rewrite: Rewrite<'_>) -> io::Re
     }
     if !m.body.is_empty() {
         w.write_all(b",{\"body\":\"")?;
-        for b in &m.body {
-            write!(w, "{b:02x}")?;
-        }
+        crate::export::num::write_hex(w, &m.body)?;
         w.write_all(b"\"}")?;
     }
     w.write_all(b"]")

@@ -1,15 +1,9 @@
-//! Lower-case hex rendering, as Joy prints byte strings.
+//! Hex renderings of certificate and handshake bytes: Joy's lowercase form
+//! (the engine's shared writer) and OpenSSL's colon-separated uppercase.
 
 use std::fmt::Write as _;
 
-/// Lower-case hex of `bytes`, two digits per byte, no separators.
-pub fn hex(bytes: &[u8]) -> String {
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(s, "{b:02x}");
-    }
-    s
-}
+pub use crate::export::num::hex;
 
 /// Upper-case hex pairs joined by ':' (OpenSSL's rendering of key identifiers).
 pub fn hex_colon_upper(bytes: &[u8]) -> String {
