@@ -111,17 +111,37 @@ fn reference_plain(r: &Value) -> BTreeMap<Key, Plain> {
     m
 }
 
+/// The flow key of one of Sluice's records.
+fn record_key(r: &Value) -> Option<Key> {
+    let ep = |a: &str, p: &str| -> Option<Endpoint> {
+        Some((r[a].as_str()?.parse().ok()?, r[p].as_u64()? as u16))
+    };
+    Some(key(r["pr"].as_u64()?, ep("sa", "sp")?, ep("da", "dp")?))
+}
+
+/// Every corpus capture with its tshark reference, in manifest order.
+fn references(root: &Path) -> Vec<(String, Value)> {
+    let manifest = std::fs::read_to_string(root.join("MANIFEST.tsv")).expect("MANIFEST.tsv");
+    manifest
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split('\t').next().filter(|n| !n.is_empty()))
+        .map(|name| {
+            let path = root.join("reference").join(format!("{name}.json"));
+            let text = std::fs::read_to_string(&path).expect("reference file");
+            (
+                name.to_string(),
+                serde_json::from_str(&text).expect("reference JSON"),
+            )
+        })
+        .collect()
+}
+
 fn ours_plain(records: &[Value]) -> BTreeMap<Key, Plain> {
     let mut m: BTreeMap<Key, Plain> = BTreeMap::new();
     for r in records {
-        let ep = |a: &str, p: &str| -> Option<Endpoint> {
-            Some((r[a].as_str()?.parse().ok()?, r[p].as_u64()? as u16))
-        };
-        let (Some(sa), Some(da), Some(pr)) = (ep("sa", "sp"), ep("da", "dp"), r["pr"].as_u64())
-        else {
-            continue;
-        };
-        let p = m.entry(key(pr, sa, da)).or_default();
+        let Some(k) = record_key(r) else { continue };
+        let p = m.entry(k).or_default();
         for msg in r["dns"].as_array().into_iter().flatten() {
             for q in msg["questions"].as_array().into_iter().flatten() {
                 p.dns_names.extend(q["name"].as_str().and_then(dns_name));
@@ -266,14 +286,8 @@ fn idp_payload(hex: &str) -> Option<Vec<u8>> {
 fn ours(records: &[Value]) -> BTreeMap<Key, Tls> {
     let mut m: BTreeMap<Key, Tls> = BTreeMap::new();
     for r in records {
-        let ep = |a: &str, p: &str| -> Option<Endpoint> {
-            Some((r[a].as_str()?.parse().ok()?, r[p].as_u64()? as u16))
-        };
-        let (Some(sa), Some(da), Some(pr)) = (ep("sa", "sp"), ep("da", "dp"), r["pr"].as_u64())
-        else {
-            continue;
-        };
-        let t = m.entry(key(pr, sa, da)).or_default();
+        let Some(k) = record_key(r) else { continue };
+        let t = m.entry(k).or_default();
         for d in ["idp_out", "idp_in"] {
             if let Some(p) = r[d].as_str().and_then(idp_payload) {
                 t.starts_with_tls |= matches!(p.as_slice(), [0x16, 0x03, ..]);
@@ -516,16 +530,8 @@ fn tls_metadata_matches_tshark_on_every_capture() {
     let mut tally = Tally::default();
     let mut bad = Vec::new();
     let mut files = 0;
-    for entry in std::fs::read_to_string(root.join("MANIFEST.tsv"))
-        .unwrap()
-        .lines()
-        .skip(1)
-    {
-        let Some(name) = entry.split('\t').next() else {
-            continue;
-        };
-        let reference = root.join("reference").join(format!("{name}.json"));
-        let r: Value = serde_json::from_str(&std::fs::read_to_string(&reference).unwrap()).unwrap();
+    for (name, r) in references(&root) {
+        let name = name.as_str();
         let want = reference_tls(&r);
         if want.is_empty() {
             continue;
@@ -592,16 +598,8 @@ fn dns_and_http_metadata_match_tshark_on_every_capture() {
     let mut bad = Vec::new();
     let (mut names, mut names_found, mut reqs, mut reqs_found, mut codes, mut codes_found) =
         (0, 0, 0, 0, 0, 0);
-    for entry in std::fs::read_to_string(root.join("MANIFEST.tsv"))
-        .unwrap()
-        .lines()
-        .skip(1)
-    {
-        let Some(name) = entry.split('\t').next() else {
-            continue;
-        };
-        let reference = root.join("reference").join(format!("{name}.json"));
-        let r: Value = serde_json::from_str(&std::fs::read_to_string(&reference).unwrap()).unwrap();
+    for (name, r) in references(&root) {
+        let name = name.as_str();
         let mut want = reference_plain(&r);
         // Only DNS on DNS ports is Sluice's DNS.
         for (k, p) in want.iter_mut() {
