@@ -11,54 +11,11 @@
 //!
 //! There is no built-in default mapping: Joy has none either (compact BD is off
 //! unless a file is given), so the mapping always comes from a file.
-use std::path::{Path, PathBuf};
-use std::{fmt, io};
+use std::path::Path;
 
-/// Why a compact BD mapping file could not be used.
-#[derive(Debug)]
-pub enum CompactBdError {
-    /// The file could not be read.
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// The underlying error.
-        source: io::Error,
-    },
-    /// A line is malformed.
-    Line {
-        /// The file.
-        path: PathBuf,
-        /// The 1-based line number.
-        line: usize,
-        /// The offending line, trimmed.
-        text: String,
-        /// What is wrong with it.
-        why: String,
-    },
-}
-
-impl fmt::Display for CompactBdError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CompactBdError::Io { path, source } => write!(f, "{}: {source}", path.display()),
-            CompactBdError::Line {
-                path,
-                line,
-                text,
-                why,
-            } => write!(f, "{}:{line}: {why}: '{text}'", path.display()),
-        }
-    }
-}
-
-impl std::error::Error for CompactBdError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            CompactBdError::Io { source, .. } => Some(source),
-            CompactBdError::Line { .. } => None,
-        }
-    }
-}
+/// Why a compact BD mapping file could not be used: the features' shared
+/// file error (never its `Key` variant).
+pub type CompactBdError = crate::features::file_error::FileError;
 
 /// A byte-value-to-bucket mapping.
 #[derive(Debug, Clone, PartialEq, Eq)]

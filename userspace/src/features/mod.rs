@@ -9,6 +9,7 @@ pub mod byte_dist;
 pub mod compact_bd;
 pub mod config;
 pub mod dns;
+pub mod file_error;
 pub mod hooks;
 pub mod http;
 pub mod idp;
