@@ -37,8 +37,6 @@ pub struct FeatureState {
     pub idp: Idp,
     /// TCP handshake details and retransmissions.
     pub tcp: TcpInfo,
-    /// Payload octets counted into SPLT/BD (retransmissions excluded).
-    pub data_bytes: u64,
     pub(crate) streams: Option<Box<[Stream; 2]>>,
     /// The application parser (TLS...).
     pub app: App,
@@ -132,7 +130,6 @@ impl FeatureState {
         if len == 0 {
             return;
         }
-        self.data_bytes += u64::from(len);
         if let Some(bd) = self.bd.as_mut() {
             bd.add(payload);
         }
