@@ -20,8 +20,8 @@ use crate::decode::LinkType;
 use crate::engine::progress::Progress;
 pub use crate::engine::read_report::{FileReport, ReadReport};
 use crate::error::Error;
-use crate::export::json::write_flow_json_with;
 use crate::export::output::RecordOutput;
+use crate::export::record_writer::RecordWriter;
 use crate::features::anon::Anonymizer;
 use crate::features::{attach, FeatureConfig, FlowFeatures, ReadyHooks};
 use crate::flow::{FlowRecord, FlowTable, FlowTableConfig, Timestamp};
@@ -172,22 +172,16 @@ fn read_file(
 
 /// Writes exported records as JSON lines, one expiry pass at a time.
 struct Sink {
-    out: RecordOutput,
-    features: Arc<FeatureConfig>,
-    anon: Option<Anonymizer>,
+    out: RecordWriter,
     batch: Vec<(FlowRecord, FlowFeatures)>,
-    line: Vec<u8>,
     records: u64,
 }
 
 impl Sink {
     fn new(out: RecordOutput, features: Arc<FeatureConfig>, anon: Option<Anonymizer>) -> Self {
         Sink {
-            out,
-            features,
-            anon,
+            out: RecordWriter::new(out, features, anon),
             batch: Vec::with_capacity(1024),
-            line: Vec::with_capacity(1 << 16),
             records: 0,
         }
     }
@@ -199,17 +193,8 @@ impl Sink {
             return Ok(());
         }
         self.batch.sort_by_key(|(r, _)| r.time_end);
-        let cfg = &*self.features;
-        for (mut r, f) in self.batch.drain(..) {
-            if let Some(a) = &self.anon {
-                a.anonymize_record(&mut r);
-            }
-            self.line.clear();
-            write_flow_json_with(&r, &mut self.line, |w| {
-                f.write_json(w, cfg, self.anon.as_ref())
-            })
-            .map_err(output_error)?;
-            self.out.write_record(&self.line).map_err(output_error)?;
+        for (r, f) in self.batch.drain(..) {
+            self.out.write(r, &f).map_err(output_error)?;
             self.records += 1;
         }
         Ok(())

@@ -11,7 +11,7 @@ use std::{
 use crossbeam_queue::ArrayQueue;
 
 use crate::{
-    export::{json::write_flow_json_with, output::RecordOutput},
+    export::{output::RecordOutput, record_writer::RecordWriter},
     features::{anon::Anonymizer, FeatureConfig, FlowFeatures},
     flow::FlowRecord,
 };
@@ -29,29 +29,21 @@ pub struct WriterReport {
 /// anonymizing with `anon` and writing the features `features` enables.
 pub fn run(
     queues: Vec<Arc<ArrayQueue<(FlowRecord, FlowFeatures)>>>,
-    mut out: RecordOutput,
+    out: RecordOutput,
     features: Arc<FeatureConfig>,
     anon: Option<Anonymizer>,
     done: Arc<AtomicBool>,
 ) -> WriterReport {
     let mut report = WriterReport::default();
-    let mut line = Vec::with_capacity(1 << 16);
+    let mut out = RecordWriter::new(out, features, anon);
     loop {
         // Read `done` before draining so records pushed before it was set are seen.
         let finished = done.load(Ordering::Acquire);
         let mut wrote = 0;
         for q in &queues {
-            while let Some((mut rec, f)) = q.pop() {
+            while let Some((rec, f)) = q.pop() {
                 wrote += 1;
-                if let Some(a) = &anon {
-                    a.anonymize_record(&mut rec);
-                }
-                line.clear();
-                let written = write_flow_json_with(&rec, &mut line, |w| {
-                    f.write_json(w, &features, anon.as_ref())
-                })
-                .and_then(|()| out.write_record(&line));
-                match written {
+                match out.write(rec, &f) {
                     Ok(()) => report.records += 1,
                     Err(e) => {
                         if report.write_errors == 0 {

@@ -3,6 +3,7 @@
 pub mod json;
 pub mod num;
 pub mod output;
+pub mod record_writer;
 pub mod rotate;
 
 #[cfg(test)]
