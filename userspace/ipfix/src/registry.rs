@@ -1,0 +1,1 @@
+//! The IANA information-element registry (placeholder until generated).
