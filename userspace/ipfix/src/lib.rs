@@ -12,4 +12,27 @@
 //! The crate knows nothing of flows: the engine maps its records onto it.
 #![warn(missing_docs)]
 
+#[cfg(any(test, feature = "decode"))]
+pub mod decode;
+pub mod error;
+pub mod exporter;
+pub mod field;
+pub mod list;
+pub(crate) mod message;
+pub mod record;
 pub mod registry;
+pub mod stream;
+pub mod template;
+pub mod transport;
+
+pub use error::ExportError;
+pub use exporter::{CollectorId, Exporter, ExporterConfig, ExporterStats};
+pub use field::{Field, PEN_REVERSE, VARLEN};
+pub use list::semantic;
+pub use record::DataSet;
+pub use template::Template;
+pub use transport::tcp::TcpConfig;
+pub use transport::{CollectorSpec, CollectorStats};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,58 @@
+//! basicList encoding (RFC 6313 §4.5.3): semantic, the element's field
+//! specifier (with its enterprise number), then the items.
+
+use crate::field::{Field, ENTERPRISE_BIT};
+
+/// List semantics (RFC 6313 §4.5.1).
+pub mod semantic {
+    /// None of the items.
+    pub const NONE_OF: u8 = 0x00;
+    /// Exactly one of the items.
+    pub const EXACTLY_ONE_OF: u8 = 0x01;
+    /// One or more of the items.
+    pub const ONE_OR_MORE_OF: u8 = 0x02;
+    /// All of the items.
+    pub const ALL_OF: u8 = 0x03;
+    /// All of the items, in this order (used for sequences).
+    pub const ORDERED: u8 = 0x04;
+    /// Not specified.
+    pub const UNDEFINED: u8 = 0xFF;
+}
+
+/// Bytes of the list header: semantic, field id, element length, and the
+/// enterprise number if any.
+pub(crate) fn header_len(element: Field) -> usize {
+    5 + if element.is_enterprise() { 4 } else { 0 }
+}
+
+/// Appends the list header.
+pub(crate) fn put_header(buf: &mut Vec<u8>, semantic: u8, element: Field) {
+    buf.push(semantic);
+    if element.is_enterprise() {
+        buf.extend_from_slice(&(element.id | ENTERPRISE_BIT).to_be_bytes());
+        buf.extend_from_slice(&element.len.to_be_bytes());
+        buf.extend_from_slice(&element.pen.to_be_bytes());
+    } else {
+        buf.extend_from_slice(&element.id.to_be_bytes());
+        buf.extend_from_slice(&element.len.to_be_bytes());
+    }
+}
+
+/// Bytes of a variable-length value's length prefix (RFC 7011 §7).
+pub(crate) fn varlen_prefix_len(len: usize) -> usize {
+    if len < 255 {
+        1
+    } else {
+        3
+    }
+}
+
+/// Appends a variable-length value's length prefix; `len` ≤ 65535.
+pub(crate) fn put_varlen_prefix(buf: &mut Vec<u8>, len: usize) {
+    if len < 255 {
+        buf.push(len as u8);
+    } else {
+        buf.push(255);
+        buf.extend_from_slice(&(len.min(65535) as u16).to_be_bytes());
+    }
+}

@@ -1,0 +1,236 @@
+//! One transport session's view of the export (RFC 7011 §8, §10): its own
+//! sequence number, and which templates it has been sent, so each collector
+//! gets a template before the first data set that uses it, again after a
+//! reconnect or a new file, and periodically over UDP.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::message::{HEADER_LEN, SET_HEADER_LEN};
+use crate::template::Template;
+
+/// The templates defined when a message was written, by id.
+pub type TemplateSnapshot = HashMap<u16, Arc<Template>>;
+
+/// IPFIX version number.
+pub const VERSION: u16 = 10;
+
+/// A data message ready to send: its sets, data record count, the
+/// templates its data sets use, and the template definitions of the moment.
+#[derive(Clone, Debug)]
+pub struct Outgoing<'a> {
+    /// The sets (no header).
+    pub sets: &'a [u8],
+    /// Data records in the sets.
+    pub records: u32,
+    /// Template ids of its data sets.
+    pub templates: &'a [u16],
+    /// Every template defined when it was written.
+    pub defined: &'a Arc<TemplateSnapshot>,
+}
+
+/// Template handling of a transport.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TemplatePolicy {
+    /// Connection-oriented or file: templates once per session, withdrawals
+    /// sent (RFC 7011 §8.1).
+    PerSession,
+    /// UDP: templates re-sent every interval, never withdrawn (RFC 7011
+    /// §10.3.6: UDP relies on template expiry at the collector).
+    Refresh(Duration),
+}
+
+/// Per-session export state.
+#[derive(Debug)]
+pub struct StreamState {
+    domain: u32,
+    policy: TemplatePolicy,
+    /// Data records sent in this session (the next message's sequence number).
+    sequence: u32,
+    sent: HashMap<u16, Arc<Template>>,
+    last_refresh: Option<Instant>,
+}
+
+impl StreamState {
+    /// A new session of observation domain `domain`.
+    pub fn new(domain: u32, policy: TemplatePolicy) -> StreamState {
+        StreamState {
+            domain,
+            policy,
+            sequence: 0,
+            sent: HashMap::new(),
+            last_refresh: None,
+        }
+    }
+
+    /// Forgets the session (a new connection or file): sequence numbers
+    /// start again at 0 and every template will be sent again.
+    pub fn reset(&mut self) {
+        self.sequence = 0;
+        self.sent.clear();
+        self.last_refresh = None;
+    }
+
+    /// The template messages to send before `msg` (bodies: sets only),
+    /// split to fit `mtu`, and how many template records they hold.
+    /// Records them as sent.
+    pub fn templates_before(
+        &mut self,
+        msg: &Outgoing<'_>,
+        now: Instant,
+        mtu: usize,
+    ) -> (Vec<Vec<u8>>, u64) {
+        let mut withdraw: Vec<(u16, u16)> = Vec::new();
+        let mut send: Vec<Arc<Template>> = Vec::new();
+        if let TemplatePolicy::Refresh(every) = self.policy {
+            let due = self
+                .last_refresh
+                .is_some_and(|t| now.saturating_duration_since(t) >= every);
+            if due {
+                // Re-send what this session uses that is still defined.
+                let mut ids: Vec<u16> = self.sent.keys().copied().collect();
+                ids.sort_unstable();
+                self.sent.clear();
+                for id in ids {
+                    if let Some(t) = msg.defined.get(&id) {
+                        self.sent.insert(id, t.clone());
+                        send.push(t.clone());
+                    }
+                }
+                self.last_refresh = Some(now);
+            }
+        }
+        for id in msg.templates {
+            let Some(t) = msg.defined.get(id) else {
+                continue;
+            };
+            match self.sent.get(id) {
+                Some(old) if Arc::ptr_eq(old, t) || **old == **t => {}
+                Some(old) => {
+                    if self.policy == TemplatePolicy::PerSession {
+                        withdraw.push((*id, old.set_id()));
+                    }
+                    self.sent.insert(*id, t.clone());
+                    send.push(t.clone());
+                }
+                None => {
+                    self.sent.insert(*id, t.clone());
+                    send.push(t.clone());
+                }
+            }
+        }
+        if !send.is_empty() && self.last_refresh.is_none() {
+            self.last_refresh = Some(now);
+        }
+        let n = (withdraw.len() + send.len()) as u64;
+        (template_bodies(&withdraw, &send, mtu), n)
+    }
+
+    /// The withdrawal message for template `id`, if this session was sent
+    /// it and withdraws templates; forgets it.
+    pub fn withdraw(&mut self, id: u16) -> Option<Vec<u8>> {
+        let old = self.sent.remove(&id)?;
+        if self.policy != TemplatePolicy::PerSession {
+            return None;
+        }
+        template_bodies(&[(id, old.set_id())], &[], usize::MAX).pop()
+    }
+
+    /// The 16-byte header of a message whose sets are `sets_len` bytes,
+    /// carrying `records` data records; advances the sequence number.
+    pub fn header(&mut self, sets_len: usize, records: u32, export_time: u32) -> [u8; HEADER_LEN] {
+        let mut h = [0u8; HEADER_LEN];
+        h[0..2].copy_from_slice(&VERSION.to_be_bytes());
+        // Callers keep messages within 65535 bytes (the mtu is bounded).
+        h[2..4].copy_from_slice(&((HEADER_LEN + sets_len) as u16).to_be_bytes());
+        h[4..8].copy_from_slice(&export_time.to_be_bytes());
+        h[8..12].copy_from_slice(&self.sequence.to_be_bytes());
+        h[12..16].copy_from_slice(&self.domain.to_be_bytes());
+        self.sequence = self.sequence.wrapping_add(records);
+        h
+    }
+
+    /// The sequence number the next message will carry.
+    pub fn sequence(&self) -> u32 {
+        self.sequence
+    }
+}
+
+/// Template and withdrawal sets packed into as few message bodies as fit
+/// `mtu` (withdrawals first, then templates; options templates in set 3).
+/// A withdrawal is a 4-byte record with field count 0 in either set
+/// (RFC 7011 §8.1).
+pub fn template_bodies(
+    withdraw: &[(u16, u16)],
+    send: &[Arc<Template>],
+    mtu: usize,
+) -> Vec<Vec<u8>> {
+    let mut p = SetPacker::new(mtu);
+    let mut rec = Vec::new();
+    for &(id, set_id) in withdraw {
+        rec.clear();
+        rec.extend_from_slice(&id.to_be_bytes());
+        rec.extend_from_slice(&0u16.to_be_bytes());
+        p.put(set_id, &rec);
+    }
+    for t in send {
+        rec.clear();
+        t.encode_record(&mut rec);
+        p.put(t.set_id(), &rec);
+    }
+    p.finish()
+}
+
+/// Packs records into sets and sets into message bodies of bounded size.
+struct SetPacker {
+    room: usize,
+    bodies: Vec<Vec<u8>>,
+    body: Vec<u8>,
+    /// Set id and header offset of the open set.
+    open: Option<(u16, usize)>,
+}
+
+impl SetPacker {
+    fn new(mtu: usize) -> SetPacker {
+        SetPacker {
+            room: mtu.saturating_sub(HEADER_LEN),
+            bodies: Vec::new(),
+            body: Vec::new(),
+            open: None,
+        }
+    }
+
+    fn put(&mut self, set_id: u16, rec: &[u8]) {
+        let same = self.open.is_some_and(|(id, _)| id == set_id);
+        let extra = rec.len() + if same { 0 } else { SET_HEADER_LEN };
+        if !self.body.is_empty() && self.body.len() + extra > self.room {
+            self.close();
+            self.bodies.push(std::mem::take(&mut self.body));
+        }
+        if self.open.map(|(id, _)| id) != Some(set_id) {
+            self.close();
+            self.open = Some((set_id, self.body.len()));
+            self.body.extend_from_slice(&set_id.to_be_bytes());
+            self.body.extend_from_slice(&[0, 0]);
+        }
+        self.body.extend_from_slice(rec);
+    }
+
+    /// Writes the length of the open set.
+    fn close(&mut self) {
+        if let Some((_, start)) = self.open.take() {
+            let len = self.body.len() - start;
+            // Bounded by the mtu (≤ 65535).
+            self.body[start + 2..start + 4].copy_from_slice(&(len as u16).to_be_bytes());
+        }
+    }
+
+    fn finish(mut self) -> Vec<Vec<u8>> {
+        self.close();
+        if !self.body.is_empty() {
+            self.bodies.push(self.body);
+        }
+        self.bodies
+    }
+}
