@@ -20,9 +20,10 @@ pub struct CaptureArgs {
     /// Number of rx queues to capture (queues 0..N), or `all`.
     #[arg(short, long, default_value = "all")]
     pub queues: String,
-    /// Where to write flow records (JSON lines); `-` is stdout.
-    #[arg(short, long, default_value = "-")]
-    pub output: String,
+    /// Where to write flow records (JSON lines); `-` is stdout. Default:
+    /// stdout, unless IPFIX is asked for (then no JSON unless given).
+    #[arg(short, long)]
+    pub output: Option<String>,
     /// Stop after this many seconds (default: run until SIGINT/SIGTERM).
     #[arg(short, long)]
     pub duration: Option<f64>,
@@ -47,6 +48,9 @@ pub struct CaptureArgs {
     /// Joy features.
     #[command(flatten)]
     pub features: super::features::FeatureArgs,
+    /// IPFIX export.
+    #[command(flatten)]
+    pub ipfix: super::ipfix::IpfixArgs,
 }
 
 /// Runs `sluice capture`.
@@ -90,7 +94,12 @@ pub fn run(a: CaptureArgs) -> Result<(), Error> {
     };
     let features = a.features.config()?;
     let anon = a.features.anonymizer()?;
-    let output = a.features.open_records(&a.output)?;
+    let ipfix = a.ipfix.options()?;
+    let output = match (&a.output, ipfix.is_some()) {
+        (Some(o), _) => Some(a.features.open_records(o)?),
+        (None, false) => Some(a.features.open_records("-")?),
+        (None, true) => None,
+    };
     let table = FlowTableConfig {
         max_flows: a.max_flows.max(1),
         idle_timeout: Duration::from_secs(a.idle_timeout),
@@ -113,6 +122,7 @@ pub fn run(a: CaptureArgs) -> Result<(), Error> {
         features,
         anon,
         output,
+        ipfix,
     })?;
     eprintln!("{report}");
     if let Some(path) = a.stats {

@@ -2,6 +2,7 @@
 #[cfg(feature = "live")]
 pub mod capture;
 pub mod features;
+pub mod ipfix;
 pub mod read;
 
 use std::{fs::File, io::BufWriter, path::Path};

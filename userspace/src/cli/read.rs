@@ -15,9 +15,10 @@ pub struct ReadArgs {
     /// Capture files (pcap or pcapng), read in order as one capture.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
-    /// Where to write flow records (JSON lines); `-` is stdout.
-    #[arg(short, long, default_value = "-")]
-    pub output: String,
+    /// Where to write flow records (JSON lines); `-` is stdout. Default:
+    /// stdout, unless IPFIX is asked for (then no JSON unless given).
+    #[arg(short, long)]
+    pub output: Option<String>,
     /// Rules file (TOML): default action, filter and shunt rules.
     #[arg(short, long)]
     pub config: Option<PathBuf>,
@@ -49,6 +50,9 @@ pub struct ReadArgs {
     /// Joy features.
     #[command(flatten)]
     pub features: super::features::FeatureArgs,
+    /// IPFIX export.
+    #[command(flatten)]
+    pub ipfix: super::ipfix::IpfixArgs,
 }
 
 /// Runs `sluice read`. Returns an error (exit status 1) if any file could not
@@ -71,7 +75,12 @@ pub fn run(a: ReadArgs) -> Result<(), Error> {
     }
     let features = a.features.config()?;
     let anon = a.features.anonymizer()?;
-    let output = a.features.open_records(&a.output)?;
+    let ipfix = a.ipfix.options()?;
+    let output = match (&a.output, ipfix.is_some()) {
+        (Some(o), _) => Some(a.features.open_records(o)?),
+        (None, false) => Some(a.features.open_records("-")?),
+        (None, true) => None,
+    };
     let table = FlowTableConfig {
         max_flows: a.max_flows.max(1),
         idle_timeout: Duration::from_secs(a.idle_timeout),
@@ -88,6 +97,7 @@ pub fn run(a: ReadArgs) -> Result<(), Error> {
         features,
         anon,
         output,
+        ipfix,
         progress: !a.no_progress,
     })?;
     eprintln!("{report}");

@@ -18,7 +18,7 @@ use crate::{
     bpf::capture::{AttachMode, CaptureProgram},
     capture::afxdp::{XskConfig, XskQueue},
     error::Error,
-    export::output::RecordOutput,
+    export::{ipfix::IpfixOptions, output::RecordOutput, record_writer::RecordWriter},
     features::{anon::Anonymizer, attach, FeatureConfig, FlowFeatures, ReadyHooks},
     flow::{FlowTable, FlowTableConfig},
     netdev,
@@ -55,8 +55,10 @@ pub struct CaptureOptions {
     pub features: FeatureConfig,
     /// Replaces addresses (and HTTP usernames) in written records.
     pub anon: Option<Anonymizer>,
-    /// Where flow records go.
-    pub output: RecordOutput,
+    /// Where JSON flow records go (None: no JSON).
+    pub output: Option<RecordOutput>,
+    /// Where IPFIX goes (None: no IPFIX).
+    pub ipfix: Option<IpfixOptions>,
 }
 
 /// Runs a live capture to completion and returns every counter.
@@ -73,6 +75,7 @@ pub fn run_capture(opts: CaptureOptions) -> Result<CaptureReport, Error> {
         features,
         anon,
         output,
+        ipfix,
     } = opts;
     netdev::ifindex(&interface)?;
     let available = netdev::rx_queue_count(&interface)?;
@@ -116,10 +119,11 @@ pub fn run_capture(opts: CaptureOptions) -> Result<CaptureReport, Error> {
     let features = Arc::new(features);
     let writer = {
         let (outs, done) = (outs.clone(), Arc::clone(&done));
-        let writer_features = Arc::clone(&features);
+        let records = RecordWriter::open(output, ipfix.as_ref(), Arc::clone(&features), anon)
+            .map_err(|e| Error::Other(format!("ipfix: {e}")))?;
         thread::Builder::new()
             .name("sluice-writer".into())
-            .spawn(move || writer::run(outs, output, writer_features, anon, done))
+            .spawn(move || writer::run(outs, records, done))
             .map_err(|e| Error::Other(format!("starting the writer: {e}")))?
     };
     let mut workers = Vec::with_capacity(nq as usize);

@@ -20,8 +20,9 @@ use crate::decode::LinkType;
 use crate::engine::progress::Progress;
 pub use crate::engine::read_report::{FileReport, ReadReport};
 use crate::error::Error;
+use crate::export::ipfix::IpfixOptions;
 use crate::export::output::RecordOutput;
-use crate::export::record_writer::RecordWriter;
+use crate::export::record_writer::{RecordWriter, WrittenOutputs};
 use crate::features::anon::Anonymizer;
 use crate::features::{attach, FeatureConfig, FlowFeatures, ReadyHooks};
 use crate::flow::{FlowRecord, FlowTable, FlowTableConfig, Timestamp};
@@ -36,8 +37,10 @@ pub struct ReadOptions {
     pub features: FeatureConfig,
     /// Replaces addresses (and HTTP usernames) in exported records.
     pub anon: Option<Anonymizer>,
-    /// Where flow records go.
-    pub output: RecordOutput,
+    /// Where JSON flow records go (None: no JSON).
+    pub output: Option<RecordOutput>,
+    /// Where IPFIX goes (None: no IPFIX).
+    pub ipfix: Option<IpfixOptions>,
     /// Show a progress bar for big files (when stderr is a terminal).
     pub progress: bool,
 }
@@ -51,6 +54,7 @@ pub fn run_read(opts: ReadOptions) -> Result<ReadReport, Error> {
         features,
         anon,
         output,
+        ipfix,
         progress,
     } = opts;
     let stop = Arc::new(AtomicBool::new(false));
@@ -62,7 +66,9 @@ pub fn run_read(opts: ReadOptions) -> Result<ReadReport, Error> {
     let mut table: FlowTable<FlowFeatures> = FlowTable::new(table);
     let features = Arc::new(features);
     attach(&mut table, Arc::clone(&features), ReadyHooks::default());
-    let mut sink = Sink::new(output, features, anon);
+    let writer = RecordWriter::open(output, ipfix.as_ref(), features, anon)
+        .map_err(|e| Error::Other(format!("ipfix: {e}")))?;
+    let mut sink = Sink::new(writer);
     let mut report = ReadReport::default();
     let mut next_housekeeping = Timestamp(0);
     for path in &files {
@@ -92,7 +98,9 @@ pub fn run_read(opts: ReadOptions) -> Result<ReadReport, Error> {
     table.flush();
     sink.write(&mut table)?;
     report.records = sink.records;
-    report.outputs = sink.finish()?;
+    let written = sink.finish()?;
+    report.outputs = written.files;
+    report.ipfix = written.ipfix;
     report.table = table.stats();
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
@@ -170,7 +178,7 @@ fn read_file(
     Ok(rep)
 }
 
-/// Writes exported records as JSON lines, one expiry pass at a time.
+/// Writes exported records (JSON lines, IPFIX), one expiry pass at a time.
 struct Sink {
     out: RecordWriter,
     batch: Vec<(FlowRecord, FlowFeatures)>,
@@ -178,9 +186,9 @@ struct Sink {
 }
 
 impl Sink {
-    fn new(out: RecordOutput, features: Arc<FeatureConfig>, anon: Option<Anonymizer>) -> Self {
+    fn new(out: RecordWriter) -> Self {
         Sink {
-            out: RecordWriter::new(out, features, anon),
+            out,
             batch: Vec::with_capacity(1024),
             records: 0,
         }
@@ -200,8 +208,8 @@ impl Sink {
         Ok(())
     }
 
-    /// Flushes the output; returns the files written when rotating.
-    fn finish(self) -> Result<Vec<PathBuf>, Error> {
+    /// Flushes and finishes the outputs.
+    fn finish(self) -> Result<WrittenOutputs, Error> {
         self.out.finish().map_err(output_error)
     }
 }

@@ -34,6 +34,8 @@ pub struct ReadReport {
     pub records: u64,
     /// Output files written when rotating (`--max-records`).
     pub outputs: Vec<std::path::PathBuf>,
+    /// The IPFIX output's counters, when it was on.
+    pub ipfix: Option<crate::export::ipfix::IpfixReport>,
     /// Wall time.
     pub seconds: f64,
     /// True if SIGINT/SIGTERM stopped the run early.
@@ -85,6 +87,7 @@ impl ReadReport {
             "interrupted": self.interrupted,
             "records": self.records,
             "outputs": self.outputs.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+            "ipfix": self.ipfix.as_ref().map(|x| x.to_json()),
             "table": {
                 "packets": t.packets,
                 "bytes": t.bytes,
@@ -144,6 +147,9 @@ impl fmt::Display for ReadReport {
             if n > 0 {
                 write!(f, " {} {n}", r.name())?;
             }
+        }
+        if let Some(x) = &self.ipfix {
+            write!(f, "\n{x}")?;
         }
         for file in self.files.iter().filter(|x| x.error.is_some()) {
             write!(

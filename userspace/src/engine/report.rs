@@ -63,6 +63,9 @@ pub struct Drops {
     pub export_queue_full: u64,
     /// Flow records the output could not take.
     pub write_errors: u64,
+    /// IPFIX data records lost on the way to a collector (send errors,
+    /// full TCP queue, collector gone at exit).
+    pub ipfix_dropped_records: u64,
 }
 
 impl CaptureReport {
@@ -83,6 +86,11 @@ impl CaptureReport {
             xdp_redirect_failed: x.redirect_failed,
             xdp_no_socket: x.passed_no_socket,
             write_errors: self.writer.write_errors,
+            ipfix_dropped_records: self
+                .writer
+                .ipfix
+                .as_ref()
+                .map_or(0, |x| x.dropped_records()),
             ..Default::default()
         };
         for q in &self.queues {
@@ -167,7 +175,9 @@ impl CaptureReport {
                 "handoff_queue_full": d.handoff_queue_full,
                 "export_queue_full": d.export_queue_full,
                 "write_errors": d.write_errors,
+                "ipfix_dropped_records": d.ipfix_dropped_records,
             },
+            "ipfix": self.writer.ipfix.as_ref().map(|x| x.to_json()),
         })
     }
 }
@@ -218,13 +228,16 @@ impl fmt::Display for CaptureReport {
                 }
             }
         }
+        if let Some(x) = &self.writer.ipfix {
+            writeln!(f, "{x}")?;
+        }
         let d = self.drops();
         write!(
             f,
-            "  drops: interface={} xdp_redirect_failed={} xdp_no_socket={} xsk_rx_dropped={} xsk_rx_ring_full={} xsk_fill_ring_empty={} handoff_queue_full={} export_queue_full={} write_errors={} (flow table overflow evictions={})",
+            "  drops: interface={} xdp_redirect_failed={} xdp_no_socket={} xsk_rx_dropped={} xsk_rx_ring_full={} xsk_fill_ring_empty={} handoff_queue_full={} export_queue_full={} write_errors={} ipfix_dropped_records={} (flow table overflow evictions={})",
             d.interface_rx_dropped, d.xdp_redirect_failed, d.xdp_no_socket, d.xsk_rx_dropped,
             d.xsk_rx_ring_full, d.xsk_fill_ring_empty, d.handoff_queue_full, d.export_queue_full, d.write_errors,
-            d.flow_table_overflow
+            d.ipfix_dropped_records, d.flow_table_overflow
         )
     }
 }

@@ -1,5 +1,6 @@
-//! The writer thread: drains every worker's export queue into the JSON output.
-//! Workers never block on output; a full queue is a counted drop in the worker.
+//! The writer thread: drains every worker's export queue into the outputs
+//! (JSON, IPFIX). Workers never block on output; a full queue is a counted
+//! drop in the worker.
 use std::{
     sync::{
         atomic::{AtomicBool, Ordering},
@@ -11,31 +12,29 @@ use std::{
 use crossbeam_queue::ArrayQueue;
 
 use crate::{
-    export::{output::RecordOutput, record_writer::RecordWriter},
-    features::{anon::Anonymizer, FeatureConfig, FlowFeatures},
+    export::{ipfix::IpfixReport, record_writer::RecordWriter},
+    features::FlowFeatures,
     flow::FlowRecord,
 };
 
 /// What the writer did.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct WriterReport {
     /// Flow records written.
     pub records: u64,
     /// Records lost because the output failed (the first error is printed).
     pub write_errors: u64,
+    /// The IPFIX output's counters, when it was on.
+    pub ipfix: Option<IpfixReport>,
 }
 
-/// Drains `queues` into `out` until `done` is set and every queue is empty,
-/// anonymizing with `anon` and writing the features `features` enables.
+/// Drains `queues` into `out` until `done` is set and every queue is empty.
 pub fn run(
     queues: Vec<Arc<ArrayQueue<(FlowRecord, FlowFeatures)>>>,
-    out: RecordOutput,
-    features: Arc<FeatureConfig>,
-    anon: Option<Anonymizer>,
+    mut out: RecordWriter,
     done: Arc<AtomicBool>,
 ) -> WriterReport {
     let mut report = WriterReport::default();
-    let mut out = RecordWriter::new(out, features, anon);
     loop {
         // Read `done` before draining so records pushed before it was set are seen.
         let finished = done.load(Ordering::Acquire);
@@ -62,8 +61,9 @@ pub fn run(
             std::thread::sleep(Duration::from_millis(20));
         }
     }
-    if let Err(e) = out.finish() {
-        eprintln!("sluice: flushing flows failed: {e}");
+    match out.finish() {
+        Ok(w) => report.ipfix = w.ipfix,
+        Err(e) => eprintln!("sluice: flushing flows failed: {e}"),
     }
     report
 }

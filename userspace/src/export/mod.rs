@@ -1,5 +1,6 @@
 //! Serialisation of exported flow records.
 
+pub mod ipfix;
 pub mod json;
 pub mod num;
 pub mod output;

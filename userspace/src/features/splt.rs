@@ -58,10 +58,29 @@ impl Splt {
         self.counts.iter().all(|&n| n as usize >= cap)
     }
 
-    /// Writes `,"packets":[{"b":..,"dir":">","ipt":..},...]` as Joy does:
-    /// `ipt` is the milliseconds since the previous listed packet, the first
-    /// one's since the flow's start (`start`), or 0 when the flow had no
-    /// reply (`bidir` false), as Joy prints a unidirectional flow.
+    /// The packets with Joy's `ipt`: the milliseconds since the previous
+    /// listed packet, the first one's since the flow's start (`start`), or
+    /// 0 when the flow had no reply (`bidir` false), as Joy prints a
+    /// unidirectional flow.
+    pub fn with_ipt(
+        &self,
+        start: Timestamp,
+        bidir: bool,
+    ) -> impl Iterator<Item = (SpltEntry, u64)> + '_ {
+        let mut last = start;
+        self.entries.iter().enumerate().map(move |(i, e)| {
+            let ipt = if i == 0 && !bidir {
+                0
+            } else {
+                millis(last, e.ts)
+            };
+            last = e.ts;
+            (*e, ipt)
+        })
+    }
+
+    /// Writes `,"packets":[{"b":..,"dir":">","ipt":..},...]` as Joy does
+    /// (see [`Splt::with_ipt`]).
     pub fn write_json<W: Write + ?Sized>(
         &self,
         w: &mut W,
@@ -69,13 +88,7 @@ impl Splt {
         bidir: bool,
     ) -> io::Result<()> {
         w.write_all(b",\"packets\":[")?;
-        let mut last = start;
-        for (i, e) in self.entries.iter().enumerate() {
-            let ipt = if i == 0 && !bidir {
-                0
-            } else {
-                millis(last, e.ts)
-            };
+        for (i, (e, ipt)) in self.with_ipt(start, bidir).enumerate() {
             if i > 0 {
                 w.write_all(b",")?;
             }
@@ -88,7 +101,6 @@ impl Splt {
             })?;
             write_uint(w, ipt)?;
             w.write_all(b"}")?;
-            last = e.ts;
         }
         w.write_all(b"]")
     }

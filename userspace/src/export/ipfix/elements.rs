@@ -1,0 +1,89 @@
+//! The information elements Sluice exports, and why each number.
+//!
+//! - IANA elements come from the generated registry (`sluice_ipfix::registry::ie`).
+//! - Reverse directions are RFC 5103's: IANA elements under PEN 29305,
+//!   enterprise elements with bit 0x4000 of the id ([`Field::reverse`]).
+//! - Feature elements are Cisco's Encrypted Traffic Analytics numbers
+//!   (PEN 9, as used by Joy's newer headers). Cisco publishes them as
+//!   16-bit field types (44940 ...); in IPFIX they are enterprise elements
+//!   whose on-wire id, enterprise bit included, is that number (element
+//!   `number - 32768` under PEN 9).
+//! - TLS SNI and JA4 use CESNET's elements (PEN 8057, as ipfixprobe), JA3
+//!   Flowmon's (PEN 39499, id 357), so their collectors read them as is.
+//!
+//! See docs/ipfix.md for the table.
+
+use sluice_ipfix::registry::ie;
+use sluice_ipfix::{Field, VARLEN};
+
+/// Cisco's private enterprise number.
+pub const PEN_CISCO: u32 = 9;
+/// CESNET's private enterprise number (ipfixprobe).
+pub const PEN_CESNET: u32 = 8057;
+/// Flowmon's private enterprise number.
+pub const PEN_FLOWMON: u32 = 39499;
+
+/// flowId: links a flow's records of several templates.
+pub const FLOW_ID: Field = Field::iana(ie::FLOW_ID, 8);
+/// sourceIPv4Address.
+pub const SRC_V4: Field = Field::iana(ie::SOURCE_IPV4_ADDRESS, 4);
+/// destinationIPv4Address.
+pub const DST_V4: Field = Field::iana(ie::DESTINATION_IPV4_ADDRESS, 4);
+/// sourceIPv6Address.
+pub const SRC_V6: Field = Field::iana(ie::SOURCE_IPV6_ADDRESS, 16);
+/// destinationIPv6Address.
+pub const DST_V6: Field = Field::iana(ie::DESTINATION_IPV6_ADDRESS, 16);
+/// sourceTransportPort.
+pub const SRC_PORT: Field = Field::iana(ie::SOURCE_TRANSPORT_PORT, 2);
+/// destinationTransportPort.
+pub const DST_PORT: Field = Field::iana(ie::DESTINATION_TRANSPORT_PORT, 2);
+/// protocolIdentifier.
+pub const PROTO: Field = Field::iana(ie::PROTOCOL_IDENTIFIER, 1);
+/// vlanId.
+pub const VLAN: Field = Field::iana(ie::VLAN_ID, 2);
+/// flowStartMilliseconds.
+pub const START_MS: Field = Field::iana(ie::FLOW_START_MILLISECONDS, 8);
+/// flowEndMilliseconds.
+pub const END_MS: Field = Field::iana(ie::FLOW_END_MILLISECONDS, 8);
+/// flowEndReason.
+pub const END_REASON: Field = Field::iana(ie::FLOW_END_REASON, 1);
+/// octetDeltaCount: IP octets (RFC 7012), initiator to responder.
+pub const OCTETS: Field = Field::iana(ie::OCTET_DELTA_COUNT, 8);
+/// packetDeltaCount.
+pub const PACKETS: Field = Field::iana(ie::PACKET_DELTA_COUNT, 8);
+/// tcpControlBits: the OR of the TCP flags of one direction (one byte:
+/// unsigned8 in the vendored registry, a valid reduced-size encoding of
+/// RFC 7125's unsigned16).
+pub const TCP_FLAGS: Field = Field::iana(ie::TCP_CONTROL_BITS, 1);
+/// basicList (RFC 6313), variable length: carries the sequences.
+pub const BASIC_LIST: Field = Field::iana(ie::BASIC_LIST, VARLEN);
+
+/// Initial data packet (Cisco ETA 44940), octetArray.
+pub const IDP: Field = Field::enterprise(PEN_CISCO, 44940, VARLEN);
+/// Byte distribution (Cisco ETA 44944): a list of 256 counts.
+pub const BYTE_DIST: Field = Field::enterprise(PEN_CISCO, 44944, 4);
+/// TLS offered cipher suites (Cisco ETA 44946): list items.
+pub const TLS_CIPHERS: Field = Field::enterprise(PEN_CISCO, 44946, 2);
+/// TLS version (Cisco ETA 44948).
+pub const TLS_VERSION: Field = Field::enterprise(PEN_CISCO, 44948, 2);
+/// TLS client key exchange length in bits (Cisco ETA 44949).
+pub const TLS_KEY_LEN: Field = Field::enterprise(PEN_CISCO, 44949, 2);
+/// TLS session id (Cisco ETA 44950).
+pub const TLS_SESSION_ID: Field = Field::enterprise(PEN_CISCO, 44950, VARLEN);
+/// TLS hello random (Cisco ETA 44951), 32 bytes.
+pub const TLS_RANDOM: Field = Field::enterprise(PEN_CISCO, 44951, 32);
+/// Sequence of packet lengths (Cisco ETA 44952): list items.
+pub const SPL: Field = Field::enterprise(PEN_CISCO, 44952, 2);
+/// Sequence of packet times (Cisco ETA 44953): list items, milliseconds
+/// (Joy's `ipt`: since the flow's previous packet, either direction).
+pub const SPT: Field = Field::enterprise(PEN_CISCO, 44953, 4);
+/// TLS extension lengths (Cisco ETA 44960): list items.
+pub const TLS_EXT_LENGTHS: Field = Field::enterprise(PEN_CISCO, 44960, 2);
+/// TLS extension types (Cisco ETA 44961): list items.
+pub const TLS_EXT_TYPES: Field = Field::enterprise(PEN_CISCO, 44961, 2);
+/// TLS server name (CESNET 808, as ipfixprobe).
+pub const TLS_SNI: Field = Field::enterprise(PEN_CESNET, 808, VARLEN);
+/// JA4 (CESNET 809, as ipfixprobe).
+pub const TLS_JA4: Field = Field::enterprise(PEN_CESNET, 809, VARLEN);
+/// JA3 hash as hex (Flowmon 357).
+pub const TLS_JA3: Field = Field::enterprise(PEN_FLOWMON, 357, VARLEN);
