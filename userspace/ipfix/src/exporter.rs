@@ -1,14 +1,14 @@
 //! The exporter: one observation domain, its templates, its collectors and
 //! the message being assembled (ipfixlolib's `ipfix_exporter`).
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::element_types::{self, ElementInfo};
 use crate::error::ExportError;
 use crate::message::{MessageBuilder, HEADER_LEN, SET_HEADER_LEN};
 use crate::record::DataSet;
-use crate::stream::{Outgoing, TemplateSnapshot};
+use crate::stream::{Definitions, Outgoing};
 use crate::template::Template;
 use crate::transport::file::FileCollector;
 use crate::transport::tcp::{TcpCollector, TcpConfig};
@@ -59,7 +59,7 @@ pub struct ExporterStats {
 /// An IPFIX exporter.
 pub struct Exporter {
     cfg: ExporterConfig,
-    templates: Arc<TemplateSnapshot>,
+    templates: Arc<Definitions>,
     builder: MessageBuilder,
     collectors: Vec<Option<Collector>>,
     removed: Vec<CollectorStats>,
@@ -93,7 +93,7 @@ impl Exporter {
         Exporter {
             builder: MessageBuilder::new(cfg.mtu),
             cfg,
-            templates: Arc::new(HashMap::new()),
+            templates: Arc::new(Definitions::default()),
             collectors: Vec::new(),
             removed: Vec::new(),
             records: 0,
@@ -175,20 +175,57 @@ impl Exporter {
                 ),
             });
         }
-        if self.templates.get(&t.id()).is_some_and(|old| **old == t) {
+        if self
+            .templates
+            .preamble
+            .as_ref()
+            .is_some_and(|p| p.template.id() == t.id())
+        {
+            return Err(ExportError::BadTemplate {
+                template: t.id(),
+                why: "already used by the element type records".into(),
+            });
+        }
+        if self
+            .templates
+            .templates
+            .get(&t.id())
+            .is_some_and(|old| **old == t)
+        {
             return Ok(());
         }
         // Records of the old definition leave with the old definition.
-        if self.templates.contains_key(&t.id()) {
+        if self.templates.templates.contains_key(&t.id()) {
             self.send();
         }
-        Arc::make_mut(&mut self.templates).insert(t.id(), Arc::new(t));
+        Arc::make_mut(&mut self.templates)
+            .templates
+            .insert(t.id(), Arc::new(t));
+        Ok(())
+    }
+
+    /// Describes enterprise elements to collectors with RFC 5610 element
+    /// type records (options template `template_id`), sent at the start of
+    /// every session after the templates. Replaces an earlier description.
+    pub fn describe_elements(
+        &mut self,
+        template_id: u16,
+        elements: &[ElementInfo],
+    ) -> Result<(), ExportError> {
+        if self.templates.templates.contains_key(&template_id) {
+            return Err(ExportError::BadTemplate {
+                template: template_id,
+                why: "already used by a template".into(),
+            });
+        }
+        let p = element_types::build(template_id, elements, self.cfg.mtu)?;
+        Arc::make_mut(&mut self.templates).preamble = Some(Arc::new(p));
         Ok(())
     }
 
     /// The template with id `id`, if defined.
     pub fn template(&self, id: u16) -> Option<&Template> {
-        self.templates.get(&id).map(|t| &**t)
+        self.templates.templates.get(&id).map(|t| &**t)
     }
 
     /// Removes a template and withdraws it from every collector that was
@@ -196,11 +233,11 @@ impl Exporter {
     /// (ipfixlolib's `ipfix_remove_template_set`). Pending records are sent
     /// first.
     pub fn remove_template(&mut self, id: u16) -> Result<(), ExportError> {
-        if !self.templates.contains_key(&id) {
+        if !self.templates.templates.contains_key(&id) {
             return Err(ExportError::UnknownTemplate(id));
         }
         self.send();
-        Arc::make_mut(&mut self.templates).remove(&id);
+        Arc::make_mut(&mut self.templates).templates.remove(&id);
         let t = export_time_now();
         for c in self.collectors.iter_mut().flatten() {
             c.withdraw(id, t);
@@ -212,6 +249,7 @@ impl Exporter {
     /// `ipfix_start_data_set`).
     pub fn start_data_set(&mut self, id: u16) -> Result<DataSet<'_>, ExportError> {
         let tpl = self
+            .templates
             .templates
             .get(&id)
             .cloned()

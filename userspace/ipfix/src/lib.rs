@@ -14,6 +14,7 @@
 
 #[cfg(any(test, feature = "decode"))]
 pub mod decode;
+pub mod element_types;
 pub mod error;
 pub mod exporter;
 pub mod field;
@@ -25,6 +26,7 @@ pub mod stream;
 pub mod template;
 pub mod transport;
 
+pub use element_types::ElementInfo;
 pub use error::ExportError;
 pub use exporter::{CollectorId, Exporter, ExporterConfig, ExporterStats};
 pub use field::{Field, PEN_REVERSE, VARLEN};

@@ -7,11 +7,19 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::element_types::Preamble;
 use crate::message::{HEADER_LEN, SET_HEADER_LEN};
 use crate::template::Template;
 
-/// The templates defined when a message was written, by id.
-pub type TemplateSnapshot = HashMap<u16, Arc<Template>>;
+/// What was defined when a message was written: the templates by id, and
+/// the element type records every session starts with.
+#[derive(Clone, Debug, Default)]
+pub struct Definitions {
+    /// Templates by id.
+    pub templates: HashMap<u16, Arc<Template>>,
+    /// Element type records (RFC 5610), if any.
+    pub preamble: Option<Arc<Preamble>>,
+}
 
 /// IPFIX version number.
 pub const VERSION: u16 = 10;
@@ -27,7 +35,7 @@ pub struct Outgoing<'a> {
     /// Template ids of its data sets.
     pub templates: &'a [u16],
     /// Every template defined when it was written.
-    pub defined: &'a Arc<TemplateSnapshot>,
+    pub defined: &'a Arc<Definitions>,
 }
 
 /// Template handling of a transport.
@@ -50,6 +58,8 @@ pub struct StreamState {
     sequence: u32,
     sent: HashMap<u16, Arc<Template>>,
     last_refresh: Option<Instant>,
+    /// Whether the element type records went out in this session.
+    preamble_sent: bool,
 }
 
 impl StreamState {
@@ -61,6 +71,7 @@ impl StreamState {
             sequence: 0,
             sent: HashMap::new(),
             last_refresh: None,
+            preamble_sent: false,
         }
     }
 
@@ -70,17 +81,20 @@ impl StreamState {
         self.sequence = 0;
         self.sent.clear();
         self.last_refresh = None;
+        self.preamble_sent = false;
     }
 
-    /// The template messages to send before `msg` (bodies: sets only),
-    /// split to fit `mtu`, and how many template records they hold.
-    /// Records them as sent.
+    /// The messages to send before `msg` (bodies: sets only, each with the
+    /// data records it holds), split to fit `mtu`: templates this session
+    /// lacks, then, at the start of a session, the element type records.
+    /// Returns them and how many template records they hold; records them
+    /// as sent.
     pub fn templates_before(
         &mut self,
         msg: &Outgoing<'_>,
         now: Instant,
         mtu: usize,
-    ) -> (Vec<Vec<u8>>, u64) {
+    ) -> (Vec<(Vec<u8>, u32)>, u64) {
         let mut withdraw: Vec<(u16, u16)> = Vec::new();
         let mut send: Vec<Arc<Template>> = Vec::new();
         if let TemplatePolicy::Refresh(every) = self.policy {
@@ -92,8 +106,9 @@ impl StreamState {
                 let mut ids: Vec<u16> = self.sent.keys().copied().collect();
                 ids.sort_unstable();
                 self.sent.clear();
+                self.preamble_sent = false;
                 for id in ids {
-                    if let Some(t) = msg.defined.get(&id) {
+                    if let Some(t) = msg.defined.templates.get(&id) {
                         self.sent.insert(id, t.clone());
                         send.push(t.clone());
                     }
@@ -101,8 +116,20 @@ impl StreamState {
                 self.last_refresh = Some(now);
             }
         }
+        let preamble = msg
+            .defined
+            .preamble
+            .as_ref()
+            .filter(|_| !self.preamble_sent);
+        if let Some(p) = preamble {
+            let id = p.template.id();
+            if self.sent.get(&id).is_none_or(|old| **old != *p.template) {
+                self.sent.insert(id, p.template.clone());
+                send.push(p.template.clone());
+            }
+        }
         for id in msg.templates {
-            let Some(t) = msg.defined.get(id) else {
+            let Some(t) = msg.defined.templates.get(id) else {
                 continue;
             };
             match self.sent.get(id) {
@@ -124,7 +151,15 @@ impl StreamState {
             self.last_refresh = Some(now);
         }
         let n = (withdraw.len() + send.len()) as u64;
-        (template_bodies(&withdraw, &send, mtu), n)
+        let mut out: Vec<(Vec<u8>, u32)> = template_bodies(&withdraw, &send, mtu)
+            .into_iter()
+            .map(|b| (b, 0))
+            .collect();
+        if let Some(p) = preamble {
+            out.extend(p.sets.iter().cloned());
+            self.preamble_sent = true;
+        }
+        (out, n)
     }
 
     /// The withdrawal message for template `id`, if this session was sent

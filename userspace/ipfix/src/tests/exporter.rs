@@ -491,3 +491,78 @@ fn udp_sends_templates_first_refreshes_them_and_never_withdraws() {
     assert_eq!(stats.collectors[0].records, 2);
     assert_eq!(stats.collectors[0].templates, 2);
 }
+
+#[test]
+fn element_type_records_open_every_file() {
+    use crate::element_types::{semantics, units};
+    use crate::registry::DataType;
+    let dir = scratch("types");
+    let mut exp = Exporter::new(1);
+    exp.add_collector(&CollectorSpec::File {
+        path: dir.join("t.ipfix"),
+        rotate_bytes: Some(400),
+        rotate_every: None,
+    })
+    .expect("file");
+    let spl = crate::ElementInfo {
+        pen: 9,
+        id: 44952 - 32768,
+        data_type: DataType::Unsigned16,
+        semantics: semantics::QUANTITY,
+        units: units::OCTETS,
+        name: "sequenceOfPacketLengths".into(),
+        description: "payload lengths".into(),
+    };
+    let rev = crate::ElementInfo {
+        id: spl.id | 0x4000,
+        name: "reverseSequenceOfPacketLengths".into(),
+        ..spl.clone()
+    };
+    exp.describe_elements(1000, &[spl, rev]).expect("describe");
+    assert!(exp
+        .add_template(Template::new(1000).field(Field::iana(ie::FLOW_ID, 8)))
+        .is_err());
+    exp.add_template(Template::new(256).field(Field::iana(ie::FLOW_ID, 8)))
+        .expect("t");
+    for n in 0..30 {
+        let mut set = exp.start_data_set(256).expect("set");
+        set.put_uint(n).expect("id");
+        set.end_record().expect("rec");
+        drop(set);
+        exp.send();
+    }
+    exp.close();
+    let mut flows = 0;
+    for i in 1..=99 {
+        let p = dir.join(format!("t.ipfix-{i:02}"));
+        if !p.exists() {
+            assert!(i > 2, "rotated");
+            break;
+        }
+        let recs = decode_all(&std::fs::read(&p).expect("read"), 1400);
+        let types: Vec<_> = recs.iter().filter(|r| r.template_id == 1000).collect();
+        assert_eq!(types.len(), 2, "{}", p.display());
+        assert_eq!(
+            types[0]
+                .get(0, ie::INFORMATION_ELEMENT_ID)
+                .and_then(Value::as_u64),
+            Some(44952 - 32768)
+        );
+        assert_eq!(
+            types[0]
+                .get(0, ie::INFORMATION_ELEMENT_DATA_TYPE)
+                .and_then(Value::as_u64),
+            Some(2)
+        );
+        assert_eq!(
+            types[1]
+                .get(0, ie::INFORMATION_ELEMENT_NAME)
+                .and_then(Value::as_str),
+            Some("reverseSequenceOfPacketLengths")
+        );
+        // The type records come before any flow.
+        assert_eq!(recs[0].template_id, 1000);
+        flows += recs.iter().filter(|r| r.template_id == 256).count();
+    }
+    assert_eq!(flows, 30);
+}

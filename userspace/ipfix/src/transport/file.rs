@@ -120,8 +120,8 @@ impl FileCollector {
         }
         let (bodies, n) = self.stream.templates_before(msg, now, self.mtu);
         self.stats.templates += n;
-        for body in bodies {
-            if let Err(e) = self.write(&body, 0, export_time) {
+        for (body, records) in bodies {
+            if let Err(e) = self.write(&body, records, export_time) {
                 self.lost(msg.records, e);
                 return;
             }

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use crossbeam_queue::ArrayQueue;
 
-use crate::stream::{Outgoing, StreamState, TemplatePolicy, TemplateSnapshot};
+use crate::stream::{Definitions, Outgoing, StreamState, TemplatePolicy};
 use crate::transport::{export_time_now, CollectorStats};
 
 /// Settings of a TCP collector.
@@ -52,7 +52,7 @@ enum Item {
         sets: Vec<u8>,
         records: u32,
         templates: Vec<u16>,
-        defined: Arc<TemplateSnapshot>,
+        defined: Arc<Definitions>,
     },
     Withdraw(u16),
 }
@@ -309,15 +309,17 @@ impl Sender {
                 };
                 let (bodies, n) = self.stream.templates_before(&msg, Instant::now(), self.mtu);
                 let messages = bodies.len() as u64 + 1;
-                for body in bodies {
-                    let h = self.stream.header(body.len(), 0, export_time);
+                let mut extra = 0;
+                for (body, records) in bodies {
+                    let h = self.stream.header(body.len(), records, export_time);
                     self.buf.extend_from_slice(&h);
                     self.buf.extend_from_slice(&body);
+                    extra += records;
                 }
                 let h = self.stream.header(sets.len(), *records, export_time);
                 self.buf.extend_from_slice(&h);
                 self.buf.extend_from_slice(sets);
-                (*records, n, messages)
+                (*records + extra, n, messages)
             }
             Item::Withdraw(id) => match self.stream.withdraw(*id) {
                 Some(body) => {

@@ -57,8 +57,8 @@ impl UdpCollector {
     pub(crate) fn send(&mut self, msg: &Outgoing<'_>, now: Instant, export_time: u32) {
         let (bodies, n) = self.stream.templates_before(msg, now, self.mtu);
         self.stats.templates += n;
-        for body in bodies {
-            self.datagram(&body, 0, export_time);
+        for (body, records) in bodies {
+            self.datagram(&body, records, export_time);
         }
         self.datagram(msg.sets, msg.records, export_time);
     }

@@ -13,8 +13,8 @@
 //!
 //! See docs/ipfix.md for the table.
 
-use sluice_ipfix::registry::ie;
-use sluice_ipfix::{Field, VARLEN};
+use sluice_ipfix::registry::{ie, DataType};
+use sluice_ipfix::{ElementInfo, Field, VARLEN};
 
 /// Cisco's private enterprise number.
 pub const PEN_CISCO: u32 = 9;
@@ -87,3 +87,155 @@ pub const TLS_SNI: Field = Field::enterprise(PEN_CESNET, 808, VARLEN);
 pub const TLS_JA4: Field = Field::enterprise(PEN_CESNET, 809, VARLEN);
 /// JA3 hash as hex (Flowmon 357).
 pub const TLS_JA3: Field = Field::enterprise(PEN_FLOWMON, 357, VARLEN);
+
+/// Template id of the element type records (RFC 5610) describing the
+/// enterprise elements above.
+pub const ELEMENT_TYPES_TEMPLATE: u16 = 511;
+
+/// RFC 5610 descriptions of every enterprise element Sluice exports
+/// (reverse counterparts included), so collectors such as
+/// `ipfixDump --rfc5610` decode them by name and type.
+pub fn element_infos() -> Vec<ElementInfo> {
+    use sluice_ipfix::element_types::{semantics as s, units as u};
+    use DataType::*;
+    let one = |f: Field, ty: DataType, sem: u8, unit: u16, name: &str, what: &str| ElementInfo {
+        pen: f.pen,
+        id: f.id,
+        data_type: ty,
+        semantics: sem,
+        units: unit,
+        name: name.to_string(),
+        description: what.to_string(),
+    };
+    let both = |f: Field, ty: DataType, sem: u8, unit: u16, name: &str, what: &str| {
+        let mut rev = name.to_string();
+        if let Some(c) = rev.get_mut(0..1) {
+            c.make_ascii_uppercase();
+        }
+        [
+            one(f, ty, sem, unit, name, what),
+            one(
+                f.reverse(),
+                ty,
+                sem,
+                unit,
+                &format!("reverse{rev}"),
+                &format!("{what} (reverse direction)"),
+            ),
+        ]
+    };
+    let mut v = Vec::new();
+    v.extend(both(
+        IDP,
+        OctetArray,
+        s::DEFAULT,
+        u::NONE,
+        "initialDataPacket",
+        "IP packet of the first payload (Joy idp)",
+    ));
+    v.push(one(
+        BYTE_DIST,
+        Unsigned32,
+        s::TOTAL_COUNTER,
+        u::OCTETS,
+        "byteDistribution",
+        "count of each byte value 0..255 in the payload",
+    ));
+    v.extend(both(
+        TLS_CIPHERS,
+        Unsigned16,
+        s::IDENTIFIER,
+        u::NONE,
+        "tlsCipherSuites",
+        "TLS cipher suites offered (reverse: selected)",
+    ));
+    v.extend(both(
+        TLS_VERSION,
+        Unsigned16,
+        s::IDENTIFIER,
+        u::NONE,
+        "tlsVersion",
+        "TLS hello version",
+    ));
+    v.push(one(
+        TLS_KEY_LEN,
+        Unsigned16,
+        s::QUANTITY,
+        u::BITS,
+        "tlsKeyLength",
+        "TLS client key exchange length",
+    ));
+    v.extend(both(
+        TLS_SESSION_ID,
+        OctetArray,
+        s::DEFAULT,
+        u::NONE,
+        "tlsSessionId",
+        "TLS hello session id",
+    ));
+    v.extend(both(
+        TLS_RANDOM,
+        OctetArray,
+        s::DEFAULT,
+        u::NONE,
+        "tlsRandom",
+        "TLS hello random",
+    ));
+    v.extend(both(
+        SPL,
+        Unsigned16,
+        s::QUANTITY,
+        u::OCTETS,
+        "sequenceOfPacketLengths",
+        "payload length of each packet (Joy splt b)",
+    ));
+    v.extend(both(
+        SPT,
+        Unsigned32,
+        s::QUANTITY,
+        u::MILLISECONDS,
+        "sequenceOfPacketTimes",
+        "milliseconds since the flow's previous packet (Joy splt ipt)",
+    ));
+    v.extend(both(
+        TLS_EXT_LENGTHS,
+        Unsigned16,
+        s::QUANTITY,
+        u::OCTETS,
+        "tlsExtensionLengths",
+        "TLS hello extension lengths",
+    ));
+    v.extend(both(
+        TLS_EXT_TYPES,
+        Unsigned16,
+        s::IDENTIFIER,
+        u::NONE,
+        "tlsExtensionTypes",
+        "TLS hello extension types",
+    ));
+    v.push(one(
+        TLS_SNI,
+        String,
+        s::DEFAULT,
+        u::NONE,
+        "tlsSni",
+        "TLS server name indication",
+    ));
+    v.push(one(
+        TLS_JA4,
+        String,
+        s::DEFAULT,
+        u::NONE,
+        "tlsJa4",
+        "JA4 fingerprint of the ClientHello",
+    ));
+    v.push(one(
+        TLS_JA3,
+        String,
+        s::DEFAULT,
+        u::NONE,
+        "tlsJa3",
+        "JA3 fingerprint (md5, hex) of the ClientHello",
+    ));
+    v
+}

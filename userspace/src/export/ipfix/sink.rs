@@ -7,6 +7,7 @@ use std::sync::Arc;
 use serde_json::{json, Value};
 use sluice_ipfix::{CollectorSpec, CollectorStats, ExportError, Exporter, ExporterConfig};
 
+use crate::export::ipfix::elements::{element_infos, ELEMENT_TYPES_TEMPLATE};
 use crate::export::ipfix::encode::write_flow;
 use crate::export::ipfix::shapes::Shape;
 use crate::features::{FeatureConfig, FlowFeatures};
@@ -110,6 +111,7 @@ impl IpfixSink {
         for c in &opts.collectors {
             exp.add_collector(c)?;
         }
+        exp.describe_elements(ELEMENT_TYPES_TEMPLATE, &element_infos())?;
         for shape in Shape::ALL.into_iter().filter(|s| s.used(&features)) {
             exp.add_template(shape.template(&features))?;
         }
