@@ -21,6 +21,8 @@ const APT_PACKAGES: &[&str] = &[
     "iproute2",
     "tcpdump",
     "tshark",
+    "libfixbuf-tools",
+    "nfdump",
     "curl",
     "python3",
     "procps",
