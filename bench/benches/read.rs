@@ -62,7 +62,10 @@ fn bench(c: &mut Criterion) {
                 },
                 features: Default::default(),
                 anon: None,
-                output: sluice::export::output::RecordOutput::Stream(Box::new(std::io::sink())),
+                output: Some(sluice::export::output::RecordOutput::Stream(Box::new(
+                    std::io::sink(),
+                ))),
+                ipfix: None,
                 progress: false,
             })
             .expect("read");
