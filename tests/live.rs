@@ -37,6 +37,63 @@ fn run(s: &Spec) -> scenario::Outcome {
     panic!("the monitor pair dropped frames before XDP twice");
 }
 
+/// The flows of the IPFIX file the capture wrote beside its JSON: each main
+/// record's 5-tuple and counts equal its JSON line's.
+fn check_ipfix(dir: &std::path::Path, flows: &[serde_json::Value]) {
+    use sluice_ipfix::decode::{parse_stream, Session, Value};
+    use sluice_ipfix::registry::ie;
+    use sluice_ipfix::PEN_REVERSE;
+    let bytes = std::fs::read(dir.join("flows.ipfix")).expect("flows.ipfix");
+    let mut session = Session::new();
+    let mut recs = Vec::new();
+    for m in parse_stream(&bytes).expect("the IPFIX file parses") {
+        recs.extend(session.feed(&m).expect("a valid session"));
+    }
+    let main: Vec<_> = recs
+        .iter()
+        .filter(|r| r.template_id == 256 || r.template_id == 257)
+        .collect();
+    assert_eq!(
+        main.len(),
+        flows.len(),
+        "one IPFIX flow record per JSON flow"
+    );
+    let u = |r: &sluice_ipfix::decode::Record, pen, id| r.get(pen, id).and_then(Value::as_u64);
+    for f in flows {
+        let sa: std::net::Ipv4Addr = f["sa"].as_str().unwrap().parse().unwrap();
+        let r = main
+            .iter()
+            .find(|r| {
+                r.get(0, ie::SOURCE_IPV4_ADDRESS).and_then(Value::as_bytes)
+                    == Some(&sa.octets()[..])
+                    && u(r, 0, ie::SOURCE_TRANSPORT_PORT) == f["sp"].as_u64()
+                    && u(r, 0, ie::DESTINATION_TRANSPORT_PORT) == f["dp"].as_u64()
+                    && u(r, 0, ie::PROTOCOL_IDENTIFIER) == f["pr"].as_u64()
+            })
+            .unwrap_or_else(|| panic!("no IPFIX record for {f}"));
+        assert_eq!(
+            u(r, 0, ie::PACKET_DELTA_COUNT),
+            f["num_pkts_out"].as_u64(),
+            "{f}"
+        );
+        assert_eq!(
+            u(r, PEN_REVERSE, ie::PACKET_DELTA_COUNT),
+            f["num_pkts_in"].as_u64(),
+            "{f}"
+        );
+        assert_eq!(
+            u(r, 0, ie::OCTET_DELTA_COUNT),
+            f["ip_bytes_out"].as_u64(),
+            "{f}"
+        );
+        assert_eq!(
+            u(r, PEN_REVERSE, ie::OCTET_DELTA_COUNT),
+            f["ip_bytes_in"].as_u64(),
+            "{f}"
+        );
+    }
+}
+
 fn check(out: &scenario::Outcome) {
     for e in &out.expected {
         let f = scenario::find(&out.flows, e)
@@ -88,6 +145,7 @@ fn udp_flows_on_both_queues_and_a_tcp_exchange_are_counted_exactly() {
     let s = spec("both", vec![0, 1], 300_000);
     let out = run(&s);
     check(&out);
+    check_ipfix(&s.dir, &out.flows);
     let queues = out.stats["queues"].as_array().unwrap();
     assert_eq!(queues.len(), 2, "one socket per veth rx queue");
     for q in queues {

@@ -143,7 +143,8 @@ fn wait_exit(g: &mut Guard, limit: Duration) -> Result<std::process::ExitStatus>
     }
 }
 
-/// Starts `sluice capture` on the lab's monitor interface; returns when it is capturing.
+/// Starts `sluice capture` on the lab's monitor interface, writing `flows.json`,
+/// `flows.ipfix` and `stats.json` in `dir`; returns when it is capturing.
 pub fn start_sluice(
     lab_ns: &Netns,
     sluice: &Path,
@@ -152,6 +153,7 @@ pub fn start_sluice(
 ) -> Result<(Guard2, thread::JoinHandle<String>)> {
     let flows = dir.join("flows.json");
     let stats = dir.join("stats.json");
+    let ipfix = dir.join("flows.ipfix");
     let mut cmd = lab_ns.command(&[
         sluice.to_str().ok_or_else(|| anyhow!("non-UTF-8 path"))?,
         "capture",
@@ -161,6 +163,8 @@ pub fn start_sluice(
         flows.to_str().unwrap_or_default(),
         "--stats",
         stats.to_str().unwrap_or_default(),
+        "--ipfix-file",
+        ipfix.to_str().unwrap_or_default(),
     ]);
     cmd.args(extra);
     let (g, h) = spawn_ready(cmd, "capturing on", "sluice capture")?;
