@@ -112,6 +112,13 @@ impl FileCollector {
 
     pub(crate) fn send(&mut self, msg: &Outgoing<'_>, now: Instant, export_time: u32) {
         let need = (HEADER_LEN + msg.sets.len()) as u64;
+        if self.out.is_none() && !self.rotating() {
+            // Reopening the one file would truncate what it holds; the
+            // first error stays in `last_error`.
+            self.stats.dropped_messages += 1;
+            self.stats.dropped_records += u64::from(msg.records);
+            return;
+        }
         if self.must_rotate(need, now) || self.out.is_none() {
             if let Err(e) = self.open_next() {
                 self.lost(msg.records, e);
@@ -158,7 +165,8 @@ impl FileCollector {
         self.stats.dropped_messages += 1;
         self.stats.dropped_records += u64::from(records);
         self.stats.last_error = Some(format!("{}: {e}", self.stats.name));
-        // A failed write leaves the file in an unknown state: start afresh.
+        // A failed write leaves the file in an unknown state: with rotation
+        // the next message starts the next file; without, the rest is lost.
         self.out = None;
     }
 
