@@ -566,3 +566,24 @@ fn element_type_records_open_every_file() {
     }
     assert_eq!(flows, 30);
 }
+
+#[test]
+fn a_file_that_cannot_be_written_counts_every_record_as_dropped() {
+    let mut exp = Exporter::new(1);
+    exp.add_collector(&CollectorSpec::file("/dev/full"))
+        .expect("opens");
+    exp.add_template(flow_template(256)).expect("t");
+    for n in 0..20 {
+        put_flow(&mut exp, 256, n);
+        exp.send();
+    }
+    let stats = exp.close();
+    let c = &stats.collectors[0];
+    assert_eq!((c.records, c.dropped_records), (0, 20));
+    assert!(
+        c.last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("/dev/full")),
+        "{c:?}"
+    );
+}

@@ -7,7 +7,7 @@
 //! only opened when a message arrives for it.
 
 use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -16,12 +16,17 @@ use crate::message::HEADER_LEN;
 use crate::stream::{Outgoing, StreamState, TemplatePolicy};
 use crate::transport::CollectorStats;
 
-/// An IPFIX file collector.
+/// Bytes buffered before a write to the file.
+const BUFFER: usize = 1 << 16;
+
+/// An IPFIX file collector. Messages are buffered and written in blocks;
+/// stats count a message as sent once its block is written, and a block
+/// that fails to write counts its messages as dropped.
 pub(crate) struct FileCollector {
     base: PathBuf,
     rotate_bytes: Option<u64>,
     rotate_every: Option<Duration>,
-    out: Option<BufWriter<File>>,
+    file: Option<File>,
     /// Files opened so far (the next one's number is this + 1).
     files: u32,
     in_file: u64,
@@ -29,6 +34,10 @@ pub(crate) struct FileCollector {
     stream: StreamState,
     mtu: usize,
     stats: CollectorStats,
+    buf: Vec<u8>,
+    /// Messages and data records in `buf`.
+    buf_messages: u64,
+    buf_records: u64,
 }
 
 impl FileCollector {
@@ -44,7 +53,7 @@ impl FileCollector {
             base: base.to_path_buf(),
             rotate_bytes: rotate_bytes.filter(|&b| b > 0),
             rotate_every: rotate_every.filter(|d| !d.is_zero()),
-            out: None,
+            file: None,
             files: 0,
             in_file: 0,
             opened: Instant::now(),
@@ -54,6 +63,9 @@ impl FileCollector {
                 name: base.display().to_string(),
                 ..CollectorStats::default()
             },
+            buf: Vec::with_capacity(BUFFER + mtu),
+            buf_messages: 0,
+            buf_records: 0,
         };
         c.open_next().map_err(|err| ExportError::Io {
             collector: c.stats.name.clone(),
@@ -76,24 +88,18 @@ impl FileCollector {
     }
 
     fn open_next(&mut self) -> io::Result<()> {
-        self.finish_file()?;
+        self.write_buffer();
+        self.file = None;
         let path = self.path_of(self.files + 1);
         let f = File::create(&path)
             .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
         self.files += 1;
-        self.out = Some(BufWriter::with_capacity(1 << 16, f));
+        self.file = Some(f);
         self.in_file = 0;
         self.opened = Instant::now();
         self.stream.reset();
         self.stats.sessions += 1;
         Ok(())
-    }
-
-    fn finish_file(&mut self) -> io::Result<()> {
-        match self.out.take() {
-            Some(mut w) => w.flush(),
-            None => Ok(()),
-        }
     }
 
     /// Whether the message of `len` bytes should start a new file.
@@ -112,70 +118,80 @@ impl FileCollector {
 
     pub(crate) fn send(&mut self, msg: &Outgoing<'_>, now: Instant, export_time: u32) {
         let need = (HEADER_LEN + msg.sets.len()) as u64;
-        if self.out.is_none() && !self.rotating() {
+        if self.file.is_none() && !self.rotating() {
             // Reopening the one file would truncate what it holds; the
             // first error stays in `last_error`.
             self.stats.dropped_messages += 1;
             self.stats.dropped_records += u64::from(msg.records);
             return;
         }
-        if self.must_rotate(need, now) || self.out.is_none() {
+        if self.must_rotate(need, now) || self.file.is_none() {
             if let Err(e) = self.open_next() {
-                self.lost(msg.records, e);
+                self.stats.dropped_messages += 1;
+                self.stats.dropped_records += u64::from(msg.records);
+                self.stats.last_error = Some(e.to_string());
                 return;
             }
         }
         let (bodies, n) = self.stream.templates_before(msg, now, self.mtu);
         self.stats.templates += n;
         for (body, records) in bodies {
-            if let Err(e) = self.write(&body, records, export_time) {
-                self.lost(msg.records, e);
-                return;
-            }
+            self.put(&body, records, export_time);
         }
-        if let Err(e) = self.write(msg.sets, msg.records, export_time) {
-            self.lost(msg.records, e);
-        }
+        self.put(msg.sets, msg.records, export_time);
     }
 
     pub(crate) fn withdraw(&mut self, id: u16, export_time: u32) {
-        if let Some(body) = self.stream.withdraw(id) {
-            if let Err(e) = self.write(&body, 0, export_time) {
-                self.stats.last_error = Some(e.to_string());
+        if self.file.is_some() {
+            if let Some(body) = self.stream.withdraw(id) {
+                self.put(&body, 0, export_time);
             }
         }
     }
 
-    fn write(&mut self, sets: &[u8], records: u32, export_time: u32) -> io::Result<()> {
-        let Some(out) = self.out.as_mut() else {
-            return Err(io::Error::other("file closed"));
-        };
+    /// Appends one message to the buffer, writing the buffer when full.
+    fn put(&mut self, sets: &[u8], records: u32, export_time: u32) {
         let h = self.stream.header(sets.len(), records, export_time);
-        out.write_all(&h)?;
-        out.write_all(sets)?;
-        let n = (HEADER_LEN + sets.len()) as u64;
-        self.in_file += n;
-        self.stats.messages += 1;
-        self.stats.records += u64::from(records);
-        self.stats.bytes += n;
-        Ok(())
+        self.buf.extend_from_slice(&h);
+        self.buf.extend_from_slice(sets);
+        self.buf_messages += 1;
+        self.buf_records += u64::from(records);
+        self.in_file += (HEADER_LEN + sets.len()) as u64;
+        if self.buf.len() >= BUFFER {
+            self.write_buffer();
+        }
     }
 
-    fn lost(&mut self, records: u32, e: io::Error) {
-        self.stats.dropped_messages += 1;
-        self.stats.dropped_records += u64::from(records);
-        self.stats.last_error = Some(format!("{}: {e}", self.stats.name));
-        // A failed write leaves the file in an unknown state: with rotation
-        // the next message starts the next file; without, the rest is lost.
-        self.out = None;
+    /// Writes the buffered messages: counted as sent, or as dropped when
+    /// the write fails (the file is then abandoned).
+    fn write_buffer(&mut self) {
+        if self.buf.is_empty() {
+            return;
+        }
+        let r = match self.file.as_mut() {
+            Some(f) => f.write_all(&self.buf),
+            None => Err(io::Error::other("no file open")),
+        };
+        match r {
+            Ok(()) => {
+                self.stats.messages += self.buf_messages;
+                self.stats.records += self.buf_records;
+                self.stats.bytes += self.buf.len() as u64;
+            }
+            Err(e) => {
+                self.stats.dropped_messages += self.buf_messages;
+                self.stats.dropped_records += self.buf_records;
+                self.stats.last_error = Some(format!("{}: {e}", self.stats.name));
+                self.file = None;
+            }
+        }
+        self.buf.clear();
+        self.buf_messages = 0;
+        self.buf_records = 0;
     }
 
     pub(crate) fn flush(&mut self) {
-        if let Some(w) = self.out.as_mut() {
-            if let Err(e) = w.flush() {
-                self.stats.last_error = Some(e.to_string());
-            }
-        }
+        self.write_buffer();
     }
 
     pub(crate) fn stats(&self) -> CollectorStats {
@@ -183,9 +199,7 @@ impl FileCollector {
     }
 
     pub(crate) fn close(mut self) -> CollectorStats {
-        if let Err(e) = self.finish_file() {
-            self.stats.last_error = Some(e.to_string());
-        }
+        self.write_buffer();
         self.stats
     }
 }
