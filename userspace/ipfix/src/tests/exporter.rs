@@ -587,3 +587,36 @@ fn a_file_that_cannot_be_written_counts_every_record_as_dropped() {
         "{c:?}"
     );
 }
+
+#[test]
+fn collectors_come_and_go_at_run_time() {
+    let dir = scratch("comego");
+    let (a, b) = (dir.join("a.ipfix"), dir.join("b.ipfix"));
+    let mut exp = Exporter::new(1);
+    let ia = exp.add_collector(&CollectorSpec::file(&a)).expect("a");
+    exp.add_template(flow_template(256)).expect("t");
+    put_flow(&mut exp, 256, 1);
+    put_flow(&mut exp, 256, 2);
+    // B joins: it gets the template before its first data, and its own
+    // sequence numbers from 0.
+    exp.add_collector(&CollectorSpec::file(&b)).expect("b");
+    exp.send();
+    put_flow(&mut exp, 256, 3);
+    let sa = exp.remove_collector(ia).expect("remove a");
+    assert!(matches!(
+        exp.remove_collector(ia),
+        Err(ExportError::UnknownCollector(_))
+    ));
+    put_flow(&mut exp, 256, 4);
+    let stats = exp.close();
+    assert_eq!(sa.records, 3);
+    assert_eq!(stats.collectors.len(), 2);
+    let n = |p: &std::path::Path| -> Vec<u64> {
+        decode_all(&std::fs::read(p).expect("read"), 1400)
+            .iter()
+            .filter_map(|r| r.get(0, ie::PACKET_DELTA_COUNT).and_then(Value::as_u64))
+            .collect()
+    };
+    assert_eq!(n(&a), vec![1, 2, 3]);
+    assert_eq!(n(&b), vec![1, 2, 3, 4]);
+}
