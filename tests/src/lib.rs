@@ -56,3 +56,5 @@ pub fn corpus() -> PathBuf {
     );
     p
 }
+
+pub mod ipfix_dump;

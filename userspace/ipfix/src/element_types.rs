@@ -1,7 +1,8 @@
 //! Information element type records (RFC 5610): tell collectors the name,
 //! type and semantics of enterprise elements, so they can decode them (e.g.
 //! `ipfixDump --rfc5610`). Sent at the start of every session (new UDP
-//! refresh, TCP connection, file), after the templates.
+//! refresh, TCP connection, file), before the other templates, so that a
+//! collector knows the elements' types when it reads the templates.
 //!
 //! The options template has the layout libfixbuf reads: scope
 //! privateEnterpriseNumber (346) and informationElementId (303), then

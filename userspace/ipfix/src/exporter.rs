@@ -206,7 +206,7 @@ impl Exporter {
 
     /// Describes enterprise elements to collectors with RFC 5610 element
     /// type records (options template `template_id`), sent at the start of
-    /// every session after the templates. Replaces an earlier description.
+    /// every session, before the templates. Replaces an earlier description.
     pub fn describe_elements(
         &mut self,
         template_id: u16,

@@ -85,8 +85,9 @@ impl StreamState {
     }
 
     /// The messages to send before `msg` (bodies: sets only, each with the
-    /// data records it holds), split to fit `mtu`: templates this session
-    /// lacks, then, at the start of a session, the element type records.
+    /// data records it holds), split to fit `mtu`: at the start of a
+    /// session the element type records (their options template, then the
+    /// records), then the templates this session lacks.
     /// Returns them and how many template records they hold; records them
     /// as sent.
     pub fn templates_before(
@@ -151,14 +152,26 @@ impl StreamState {
             self.last_refresh = Some(now);
         }
         let n = (withdraw.len() + send.len()) as u64;
-        let mut out: Vec<(Vec<u8>, u32)> = template_bodies(&withdraw, &send, mtu)
-            .into_iter()
-            .map(|b| (b, 0))
-            .collect();
-        if let Some(p) = preamble {
-            out.extend(p.sets.iter().cloned());
-            self.preamble_sent = true;
-        }
+        let bodies = |withdraw: &[(u16, u16)], send: &[Arc<Template>]| {
+            template_bodies(withdraw, send, mtu)
+                .into_iter()
+                .map(|b| (b, 0))
+                .collect::<Vec<_>>()
+        };
+        let Some(p) = preamble else {
+            return (bodies(&withdraw, &send), n);
+        };
+        // The element type records go before the templates that use their
+        // elements: a collector reads a template field with the element
+        // type it knows when the template arrives (libfixbuf keeps an
+        // element it does not know yet as an octetArray, so a string prints
+        // as bytes and an integer in host byte order).
+        let (types, rest): (Vec<_>, Vec<_>) =
+            send.into_iter().partition(|t| t.id() == p.template.id());
+        let mut out = bodies(&withdraw, &types);
+        out.extend(p.sets.iter().cloned());
+        out.extend(bodies(&[], &rest));
+        self.preamble_sent = true;
         (out, n)
     }
 

@@ -620,3 +620,81 @@ fn collectors_come_and_go_at_run_time() {
     assert_eq!(n(&a), vec![1, 2, 3]);
     assert_eq!(n(&b), vec![1, 2, 3, 4]);
 }
+
+#[test]
+fn element_type_records_precede_the_templates_that_use_them() {
+    use crate::element_types::{semantics, units};
+    use crate::registry::DataType;
+    let sni = crate::ElementInfo {
+        pen: 8057,
+        id: 808,
+        data_type: DataType::String,
+        semantics: semantics::DEFAULT,
+        units: units::NONE,
+        name: "tlsSni".into(),
+        description: "server name".into(),
+    };
+    for udp in [false, true] {
+        let rx = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind");
+        let path = scratch("types-first").join("t.ipfix");
+        let mut exp = Exporter::with_config(ExporterConfig {
+            template_refresh: Duration::ZERO,
+            ..ExporterConfig::default()
+        })
+        .expect("config");
+        let spec = if udp {
+            CollectorSpec::Udp(rx.local_addr().expect("addr"))
+        } else {
+            CollectorSpec::file(&path)
+        };
+        exp.add_collector(&spec).expect("collector");
+        exp.describe_elements(511, std::slice::from_ref(&sni))
+            .expect("describe");
+        exp.add_template(
+            Template::new(256)
+                .field(Field::iana(ie::FLOW_ID, 8))
+                .field(Field::enterprise(8057, 808, VARLEN)),
+        )
+        .expect("template");
+        for id in 1..=2 {
+            let mut set = exp.start_data_set(256).expect("set");
+            set.put_uint(id).expect("id");
+            set.put_str("example.com").expect("sni");
+            set.end_record().expect("record");
+            drop(set);
+            exp.send();
+        }
+        exp.close();
+        let msgs = if udp {
+            let mut buf = [0u8; 65536];
+            rx.set_read_timeout(Some(Duration::from_millis(500)))
+                .expect("timeout");
+            let mut msgs = Vec::new();
+            while let Ok(n) = rx.recv(&mut buf) {
+                msgs.push(parse_message(&buf[..n]).expect("message").0);
+            }
+            msgs
+        } else {
+            parse_stream(&std::fs::read(&path).expect("read")).expect("stream")
+        };
+        let order: Vec<String> = msgs
+            .iter()
+            .flat_map(|m| &m.sets)
+            .map(|s| match s {
+                Set::OptionsTemplates(t) => format!("o{}", t[0].id),
+                Set::Templates(t) => format!("t{}", t[0].id),
+                Set::Data { set_id, .. } => format!("d{set_id}"),
+                Set::Withdrawals(_) | Set::OptionsWithdrawals(_) => "w".into(),
+            })
+            .collect();
+        // Options template, type records, then the template using 8057/808;
+        // over UDP (refresh interval 0) all again before the second record.
+        let mut want = vec!["o511", "d511", "t256", "d256"];
+        if udp {
+            want.extend(["o511", "d511", "t256", "d256"]);
+        } else {
+            want.push("d256");
+        }
+        assert_eq!(order, want, "udp: {udp}");
+    }
+}
