@@ -1190,7 +1190,7 @@ fn tcp_collector_reading_nothing_until_sluice_exits_gets_the_rest() {
     // them at once, and sluice exit with nothing to drain).
     let run = sluice_read(
         &dir,
-        &[big],
+        std::slice::from_ref(&big),
         &["--features", "bd,idp", "--ipfix", &tcp_url(addr)],
         true,
         Duration::from_secs(40),
@@ -1222,6 +1222,7 @@ fn tcp_collector_reading_nothing_until_sluice_exits_gets_the_rest() {
     assert_eq!(x["flows"].as_u64(), Some(run.json.len() as u64));
     let want: Vec<Flow> = run.json.iter().map(json_flow).collect();
     assert_subsequence(&got.flows(), &want);
+    let _ = fs::remove_file(&big);
 }
 
 #[test]
@@ -1241,7 +1242,7 @@ fn tcp_collector_that_stalls_then_catches_up_gets_the_queue_before_the_drain_end
     });
     let run = sluice_read(
         &dir,
-        &[big],
+        std::slice::from_ref(&big),
         &["--features", "bd,idp", "--ipfix", &tcp_url(addr)],
         true,
         Duration::from_secs(40),
@@ -1267,4 +1268,5 @@ fn tcp_collector_that_stalls_then_catches_up_gets_the_queue_before_the_drain_end
     assert_eq!(c["sessions"], 1, "{c}");
     let want: Vec<Flow> = run.json.iter().map(json_flow).collect();
     assert_subsequence(&got.flows(), &want);
+    let _ = fs::remove_file(&big);
 }
