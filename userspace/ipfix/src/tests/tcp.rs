@@ -185,4 +185,10 @@ fn collector_that_never_comes_counts_everything_as_dropped_at_close() {
         (c.records, c.dropped_records, c.dropped_messages),
         (0, 50, 50)
     );
+    // The report keeps the cause, not only the giving up.
+    let e = c.last_error.as_deref().unwrap_or_default();
+    assert!(
+        e.starts_with("closed before the collector took every message (not connected: connect: "),
+        "{e}"
+    );
 }

@@ -370,7 +370,9 @@ impl Sender {
         Ok(())
     }
 
-    /// Counts the pending message and the queue as dropped.
+    /// Counts the pending message and the queue as dropped, and says why:
+    /// the collector could not be reached (with the error that says so), or
+    /// it did not read fast enough.
     fn give_up(&mut self) {
         if let Some(Item::Data { records, .. }) = self.pending.take() {
             self.shared.drop_records(records);
@@ -380,8 +382,18 @@ impl Sender {
                 self.shared.drop_records(records);
             }
         }
-        self.shared
-            .error("closed before the collector took every message");
+        let why = if self.conn.is_some() {
+            "the collector did not read it all in time".to_string()
+        } else {
+            let last = self.shared.last_error.lock().ok().and_then(|g| g.clone());
+            match last {
+                Some(e) => format!("not connected: {e}"),
+                None => "not connected".to_string(),
+            }
+        };
+        self.shared.error(format!(
+            "closed before the collector took every message ({why})"
+        ));
     }
 }
 
