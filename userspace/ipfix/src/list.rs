@@ -1,7 +1,7 @@
 //! basicList encoding (RFC 6313 §4.5.3): semantic, the element's field
 //! specifier (with its enterprise number), then the items.
 
-use crate::field::{Field, ENTERPRISE_BIT};
+use crate::field::Field;
 
 /// List semantics (RFC 6313 §4.5.1).
 pub mod semantic {
@@ -22,20 +22,14 @@ pub mod semantic {
 /// Bytes of the list header: semantic, field id, element length, and the
 /// enterprise number if any.
 pub(crate) fn header_len(element: Field) -> usize {
-    5 + if element.is_enterprise() { 4 } else { 0 }
+    1 + element.spec_len()
 }
 
-/// Appends the list header.
+/// Appends the list header: the semantic, then the element's field
+/// specifier exactly as in a template.
 pub(crate) fn put_header(buf: &mut Vec<u8>, semantic: u8, element: Field) {
     buf.push(semantic);
-    if element.is_enterprise() {
-        buf.extend_from_slice(&(element.id | ENTERPRISE_BIT).to_be_bytes());
-        buf.extend_from_slice(&element.len.to_be_bytes());
-        buf.extend_from_slice(&element.pen.to_be_bytes());
-    } else {
-        buf.extend_from_slice(&element.id.to_be_bytes());
-        buf.extend_from_slice(&element.len.to_be_bytes());
-    }
+    element.encode_spec(buf);
 }
 
 /// Bytes of a variable-length value's length prefix (RFC 7011 §7).

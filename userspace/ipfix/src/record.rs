@@ -99,58 +99,49 @@ impl<'a> DataSet<'a> {
     /// An unsigned integer (unsignedN, dateTimeSeconds/Milliseconds), in the
     /// field's length (reduced-size encoding when shorter than 8).
     pub fn put_uint(&mut self, v: u64) -> Result<(), ExportError> {
-        let f = self.next()?;
-        let len = usize::from(f.len);
-        if f.is_variable() || len > 8 {
-            return Err(self.fail(format!("an integer cannot fill a {}-byte field", f.len)));
-        }
-        if len < 8 && v >> (8 * len) != 0 {
+        let len = self.int_field()?;
+        if !uint_fits(v, len) {
             return Err(self.fail(format!("{v} does not fit in {len} bytes")));
         }
-        self.exp
-            .builder_mut()
-            .buf()
-            .extend_from_slice(&v.to_be_bytes()[8 - len..]);
-        self.done_field();
+        self.push(&v.to_be_bytes()[8 - len..]);
         Ok(())
     }
 
     /// A signed integer (signedN), in the field's length.
     pub fn put_int(&mut self, v: i64) -> Result<(), ExportError> {
-        let f = self.next()?;
-        let len = usize::from(f.len);
-        if f.is_variable() || len > 8 {
-            return Err(self.fail(format!("an integer cannot fill a {}-byte field", f.len)));
-        }
+        let len = self.int_field()?;
         let bits = 8 * len as u32;
         if bits < 64 && (v < -(1i64 << (bits - 1)) || v >= (1i64 << (bits - 1))) {
             return Err(self.fail(format!("{v} does not fit in {len} bytes")));
         }
-        self.exp
-            .builder_mut()
-            .buf()
-            .extend_from_slice(&v.to_be_bytes()[8 - len..]);
-        self.done_field();
+        self.push(&v.to_be_bytes()[8 - len..]);
         Ok(())
+    }
+
+    /// The length of the next field, which must take an integer (1..=8
+    /// bytes).
+    fn int_field(&mut self) -> Result<usize, ExportError> {
+        let f = self.next()?;
+        if f.is_variable() || f.len > 8 {
+            return Err(self.fail(format!("an integer cannot fill a {}-byte field", f.len)));
+        }
+        Ok(usize::from(f.len))
+    }
+
+    /// Appends the encoded value of the current field and moves to the next.
+    fn push(&mut self, bytes: &[u8]) {
+        self.exp.builder_mut().buf().extend_from_slice(bytes);
+        self.done_field();
     }
 
     /// A float64 (or float32 when the field is 4 bytes).
     pub fn put_f64(&mut self, v: f64) -> Result<(), ExportError> {
         let f = self.next()?;
         match f.len {
-            8 => self
-                .exp
-                .builder_mut()
-                .buf()
-                .extend_from_slice(&v.to_be_bytes()),
-            4 => self
-                .exp
-                .builder_mut()
-                .buf()
-                .extend_from_slice(&(v as f32).to_be_bytes()),
+            8 => self.push(&v.to_be_bytes()),
+            4 => self.push(&(v as f32).to_be_bytes()),
             n => return Err(self.fail(format!("a float cannot fill a {n}-byte field"))),
         }
-        self.done_field();
         Ok(())
     }
 
@@ -184,8 +175,7 @@ impl<'a> DataSet<'a> {
                 f.len
             )));
         }
-        self.exp.builder_mut().buf().extend_from_slice(v);
-        self.done_field();
+        self.push(v);
         Ok(())
     }
 
@@ -237,7 +227,7 @@ impl<'a> DataSet<'a> {
         self.list_start(content)?;
         list::put_header(self.exp.builder_mut().buf(), semantic, element);
         for v in items {
-            if elen < 8 && v >> (8 * elen) != 0 {
+            if !uint_fits(v, elen) {
                 return Err(self.fail(format!("list item {v} does not fit in {elen} bytes")));
             }
             self.exp
@@ -384,4 +374,9 @@ impl Drop for DataSet<'_> {
     fn drop(&mut self) {
         self.abandon_record();
     }
+}
+
+/// Whether `v` fits in `len` (1..=8) big-endian bytes.
+fn uint_fits(v: u64, len: usize) -> bool {
+    len >= 8 || v >> (8 * len) == 0
 }

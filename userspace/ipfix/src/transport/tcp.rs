@@ -78,6 +78,15 @@ impl Shared {
         }
     }
 
+    /// Empties `queue`, counting its data messages as dropped.
+    fn drop_queue(&self, queue: &ArrayQueue<Item>) {
+        while let Some(item) = queue.pop() {
+            if let Item::Data { records, .. } = item {
+                self.drop_records(records);
+            }
+        }
+    }
+
     fn drop_records(&self, records: u32) {
         self.dropped_messages.fetch_add(1, Ordering::Relaxed);
         self.dropped_records
@@ -178,11 +187,8 @@ impl TcpCollector {
                 self.shared.error("the sender thread panicked");
             }
         }
-        while let Some(item) = self.queue.pop() {
-            if let Item::Data { records, .. } = item {
-                self.shared.drop_records(records);
-            }
-        }
+        // Only if the thread died: it empties the queue before it ends.
+        self.shared.drop_queue(&self.queue);
         self.stats()
     }
 }
@@ -377,11 +383,7 @@ impl Sender {
         if let Some(Item::Data { records, .. }) = self.pending.take() {
             self.shared.drop_records(records);
         }
-        while let Some(item) = self.queue.pop() {
-            if let Item::Data { records, .. } = item {
-                self.shared.drop_records(records);
-            }
-        }
+        self.shared.drop_queue(&self.queue);
         let why = if self.conn.is_some() {
             "the collector did not read it all in time".to_string()
         } else {
