@@ -1161,6 +1161,23 @@ fn more_than_buffers(dir: &Path) -> PathBuf {
     path
 }
 
+/// A collector that fell behind: what it received plus what sluice counted
+/// as dropped is every record; its records and bytes are the collector
+/// stats'; one connection; the flows it got are JSON flows, in order.
+/// Returns the dropped records.
+fn assert_accounted(run: &Run, got: &Received) -> u64 {
+    let c = run.collector();
+    let records = run.ipfix()["records"].as_u64().expect("records");
+    let dropped = c["dropped_records"].as_u64().expect("dropped");
+    assert_eq!(got.data() + dropped, records, "received + dropped; {c}");
+    assert_eq!(Some(got.records.len() as u64), c["records"].as_u64());
+    assert_eq!(Some(got.bytes), c["bytes"].as_u64());
+    assert_eq!(c["sessions"], 1, "{c}");
+    let want: Vec<Flow> = run.json.iter().map(json_flow).collect();
+    assert_subsequence(&got.flows(), &want);
+    dropped
+}
+
 /// Received flows are JSON flows, in the JSON's order (some left out).
 fn assert_subsequence(got: &[Flow], want: &[Flow]) {
     let mut it = want.iter();
@@ -1204,24 +1221,14 @@ fn tcp_collector_reading_nothing_until_sluice_exits_gets_the_rest() {
         "took {:?}",
         run.elapsed
     );
-    let x = run.ipfix();
-    let c = run.collector();
-    let records = x["records"].as_u64().expect("records");
-    let dropped = c["dropped_records"].as_u64().expect("dropped");
-    assert!(dropped > 0, "{c}");
-    assert_eq!(got.data() + dropped, records, "received + dropped; {c}");
-    assert_eq!(Some(got.records.len() as u64), c["records"].as_u64());
-    assert_eq!(Some(got.bytes), c["bytes"].as_u64());
-    assert_eq!(c["sessions"], 1, "{c}");
+    let dropped = assert_accounted(&run, &got);
+    assert!(dropped > 0, "{}", run.collector());
     assert_eq!(
-        c["last_error"],
+        run.collector()["last_error"],
         "closed before the collector took every message \
          (the collector did not read it all in time)",
-        "{c}"
     );
-    assert_eq!(x["flows"].as_u64(), Some(run.json.len() as u64));
-    let want: Vec<Flow> = run.json.iter().map(json_flow).collect();
-    assert_subsequence(&got.flows(), &want);
+    assert_eq!(run.ipfix()["flows"].as_u64(), Some(run.json.len() as u64));
     let _ = fs::remove_file(&big);
 }
 
@@ -1256,17 +1263,12 @@ fn tcp_collector_that_stalls_then_catches_up_gets_the_queue_before_the_drain_end
         "took {:?}",
         run.elapsed
     );
-    let x = run.ipfix();
-    let c = run.collector();
-    let records = x["records"].as_u64().expect("records");
-    let dropped = c["dropped_records"].as_u64().expect("dropped");
     assert_eq!(got.cut, 0, "every message written whole");
-    assert!(c["last_error"].is_null(), "{c}");
-    assert_eq!(got.data() + dropped, records, "received + dropped; {c}");
-    assert_eq!(Some(got.records.len() as u64), c["records"].as_u64());
-    assert_eq!(Some(got.bytes), c["bytes"].as_u64());
-    assert_eq!(c["sessions"], 1, "{c}");
-    let want: Vec<Flow> = run.json.iter().map(json_flow).collect();
-    assert_subsequence(&got.flows(), &want);
+    assert!(
+        run.collector()["last_error"].is_null(),
+        "{}",
+        run.collector()
+    );
+    assert_accounted(&run, &got);
     let _ = fs::remove_file(&big);
 }
