@@ -186,20 +186,15 @@ fn u64s(v: &Value) -> Vec<u64> {
         .unwrap_or_default()
 }
 
-/// Joy's version numbering (see userspace/src/features/tls/json.rs).
+/// A hello version as the JSON numbers it (Joy's numbering).
 fn joy_version(v: u64) -> Option<u64> {
-    Some(match v {
-        0x0300 => 2,
-        0x0301 => 3,
-        0x0302 => 4,
-        0x0303 => 5,
-        0x0304 | 0x7f12 => 6,
-        _ => return None,
-    })
+    let v = u16::try_from(v).ok()?;
+    sluice::features::tls::json::joy_version(v).map(u64::from)
 }
 
+/// A GREASE value (JA3 leaves them out).
 fn is_grease(v: u64) -> bool {
-    v & 0x0f0f == 0x0a0a && v >> 8 == v & 0xff
+    u16::try_from(v).is_ok_and(sluice::features::tls::grease::is_grease)
 }
 
 #[derive(Debug, Default)]
