@@ -19,5 +19,6 @@ pub mod error;
 pub mod export;
 pub mod features;
 pub mod flow;
+pub mod l7;
 #[cfg(feature = "live")]
 pub mod netdev;
