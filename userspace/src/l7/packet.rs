@@ -1,0 +1,43 @@
+//! The view of one packet the classifier gets.
+
+use crate::decode::{PROTO_TCP, PROTO_UDP};
+
+/// One packet of a flow as the L7 classifier sees it: transport ports, the
+/// direction and the transport payload, borrowed from the frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct L7Packet<'a> {
+    /// IP protocol number (6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6, ...).
+    pub ip_proto: u8,
+    /// The packet's source port (0 without ports).
+    pub sport: u16,
+    /// The packet's destination port (0 without ports).
+    pub dport: u16,
+    /// True if sent by the flow's source (its first sender, normally the client).
+    pub outbound: bool,
+    /// Transport payload as captured (may be cut short by the capture length).
+    pub payload: &'a [u8],
+    /// TCP flags (0 for other protocols).
+    pub tcp_flags: u8,
+}
+
+impl L7Packet<'_> {
+    /// True for TCP.
+    pub fn is_tcp(&self) -> bool {
+        self.ip_proto == PROTO_TCP
+    }
+
+    /// True for UDP.
+    pub fn is_udp(&self) -> bool {
+        self.ip_proto == PROTO_UDP
+    }
+
+    /// True if either port is `port`.
+    pub fn port(&self, port: u16) -> bool {
+        self.sport == port || self.dport == port
+    }
+
+    /// True if the packet goes to `port` or comes from it.
+    pub fn any_port(&self, ports: &[u16]) -> bool {
+        ports.iter().any(|&p| self.port(p))
+    }
+}
