@@ -56,6 +56,8 @@ fn ipv4_tcp_record() -> FlowRecord {
         end_reason: EndReason::IdleTimeout,
         icmp: Default::default(),
         action: Default::default(),
+        l7: Default::default(),
+        l7_guess: false,
     }
 }
 
@@ -65,7 +67,7 @@ fn ipv4_tcp_line() {
         r#"{"sa":"10.0.0.1","da":"192.168.1.200","pr":6,"sp":40000,"dp":80,"#,
         r#""bytes_out":100,"num_pkts_out":3,"bytes_in":500,"num_pkts_in":2,"#,
         r#""wire_bytes_out":300,"wire_bytes_in":640,"ip_bytes_out":250,"ip_bytes_in":600,"#,
-        r#""tcp_flags_out":27,"tcp_flags_in":18,"#,
+        r#""l7":"Unknown","tcp_flags_out":27,"tcp_flags_in":18,"#,
         r#""time_start":1475012521.123456,"time_end":1475012522.000001,"expire_type":"i"}"#,
         "\n"
     );
@@ -106,12 +108,14 @@ fn ipv6_udp_line_with_vlan_and_no_reply() {
         end_reason: EndReason::Overflow,
         icmp: Default::default(),
         action: Default::default(),
+        l7: crate::l7::L7Proto::Dns,
+        l7_guess: true,
     };
     let want = concat!(
         r#"{"sa":"2001:db8::1","da":"fe80::1:2","pr":17,"sp":5353,"dp":53,"vlan":42,"#,
         r#""bytes_out":4,"num_pkts_out":1,"bytes_in":0,"num_pkts_in":0,"#,
         r#""wire_bytes_out":70,"wire_bytes_in":0,"ip_bytes_out":52,"ip_bytes_in":0,"#,
-        r#""time_start":1700000000.000000,"time_end":1700000000.000000,"expire_type":"o"}"#,
+        r#""l7":"DNS","l7_guess":true,"time_start":1700000000.000000,"time_end":1700000000.000000,"expire_type":"o"}"#,
         "\n"
     );
     assert_eq!(line(&rec), want);
@@ -123,7 +127,9 @@ fn lines_parse_as_json_with_exact_numbers() {
     assert_eq!(v["sa"], "10.0.0.1");
     assert_eq!(v["num_pkts_in"], 2);
     assert_eq!(v["time_start"].as_f64(), Some(1_475_012_521.123_456));
-    assert_eq!(v.as_object().unwrap().len(), 18);
+    assert_eq!(v["l7"], "Unknown");
+    assert!(v.get("l7_guess").is_none(), "l7_guess only when true");
+    assert_eq!(v.as_object().unwrap().len(), 19);
 }
 
 /// Bytes to JSON: decode two frames, track them, flush, serialise.
@@ -160,7 +166,7 @@ fn frames_to_json() {
         r#"{"sa":"10.1.1.1","da":"10.2.2.2","pr":6,"sp":1025,"dp":443,"#,
         r#""bytes_out":0,"num_pkts_out":1,"bytes_in":2,"num_pkts_in":1,"#,
         r#""wire_bytes_out":60,"wire_bytes_in":56,"ip_bytes_out":40,"ip_bytes_in":42,"#,
-        r#""tcp_flags_out":2,"tcp_flags_in":18,"#,
+        r#""l7":"TLS","l7_guess":true,"tcp_flags_out":2,"tcp_flags_in":18,"#,
         r#""time_start":1600000000.000001,"time_end":1600000000.000250,"expire_type":"f"}"#,
         "\n"
     );

@@ -7,6 +7,7 @@ use crate::flow::entry::FlowEntry;
 use crate::flow::key::FlowKey;
 use crate::flow::record::{DirCounters, FlowRecord};
 use crate::flow::time::Timestamp;
+use crate::l7::L7Proto;
 
 /// A live flow as callbacks see it: read its key and counters, set its
 /// action, and keep per-flow user metadata of type `U`.
@@ -62,9 +63,27 @@ impl<U> Flow<'_, U> {
         self.user
     }
 
-    /// A snapshot record of the flow as it is now (end reason `Active`).
+    /// The flow's application protocol: detected, guessed once detection
+    /// gave up (see [`Flow::l7_guessed`]), or `Unknown` (not yet, or never).
+    pub fn l7(&self) -> L7Proto {
+        self.entry.l7.proto()
+    }
+
+    /// True if [`Flow::l7`] is a port-based guess (PF_RING FT's
+    /// `PF_RING_FT_FLOW_FLAGS_L7_GUESS`).
+    pub fn l7_guessed(&self) -> bool {
+        self.entry.l7.guessed()
+    }
+
+    /// True once L7 detection finished for this flow.
+    pub fn l7_done(&self) -> bool {
+        self.entry.l7.is_done()
+    }
+
+    /// A snapshot record of the flow as it is now (end reason `Active`; the
+    /// L7 protocol as far as detected, without a new port guess).
     pub fn snapshot(&self) -> FlowRecord {
-        self.entry.to_record(crate::flow::EndReason::Active)
+        self.entry.to_record(crate::flow::EndReason::Active, false)
     }
 }
 
@@ -86,6 +105,9 @@ pub struct PacketInfo<'a> {
 
 /// Called with each new flow, before its first packet is counted.
 pub type NewFlowFn<U> = Box<dyn FnMut(&mut Flow<'_, U>) + Send>;
+/// Called once per flow when its L7 detection finishes
+/// (`pfring_ft_set_l7_detected_callback`).
+pub type L7DetectedFn<U> = Box<dyn FnMut(&mut Flow<'_, U>) + Send>;
 /// Called for each packet after its flow is updated.
 pub type PacketFn<U> = Box<dyn FnMut(&PacketInfo<'_>, &mut Flow<'_, U>) + Send>;
 /// Called with each exported flow and its user metadata (reset to
@@ -100,6 +122,7 @@ pub type ExportListFn = Box<dyn FnMut(&mut Vec<FlowRecord>) + Send>;
 /// The callbacks a table holds.
 pub(crate) struct Callbacks<U> {
     pub new_flow: Option<NewFlowFn<U>>,
+    pub l7_detected: Option<L7DetectedFn<U>>,
     pub packet: Option<PacketFn<U>>,
     pub export: Option<ExportFn<U>>,
     pub export_list: Option<ExportListFn>,
@@ -109,6 +132,7 @@ impl<U> Default for Callbacks<U> {
     fn default() -> Self {
         Callbacks {
             new_flow: None,
+            l7_detected: None,
             packet: None,
             export: None,
             export_list: None,

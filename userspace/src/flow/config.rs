@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use crate::flow::rules::Rules;
+use crate::l7::L7Config;
 
 /// Settings of a [`crate::flow::FlowTable`].
 #[derive(Debug, Clone, PartialEq)]
@@ -36,12 +37,14 @@ pub struct FlowTableConfig {
     /// Address, port and protocol rules applied to new flows, and the
     /// default action (see [`Rules`]).
     pub rules: Rules,
+    /// L7 protocol detection (on, with port guesses, by default).
+    pub l7: L7Config,
 }
 
 impl Default for FlowTableConfig {
     /// 65 536 flows, idle 30 s, lifetime 120 s, no slicing, linger 1 s, ids
     /// from 0, VLAN in the key, tunnels not decoded, 4096 fragment trains,
-    /// no rules (default action).
+    /// no rules (default action), L7 detection with guesses.
     fn default() -> Self {
         FlowTableConfig {
             max_flows: 1 << 16,
@@ -54,6 +57,7 @@ impl Default for FlowTableConfig {
             decode_tunnels: false,
             max_fragments: 4096,
             rules: Rules::default(),
+            l7: L7Config::default(),
         }
     }
 }

@@ -6,6 +6,7 @@ use crate::flow::key::FlowKey;
 use crate::flow::list::Links;
 use crate::flow::record::{DirCounters, EndReason, FlowRecord};
 use crate::flow::time::Timestamp;
+use crate::l7::L7Flow;
 
 /// `FlowEntry::fin` bit: FIN seen from the flow's source.
 const FIN_OUT: u8 = 1;
@@ -42,6 +43,8 @@ pub(crate) struct FlowEntry {
     pub action: Action,
     /// Index + 1 of the rule that matched the flow, 0 if none.
     pub rule: u8,
+    /// L7 detection state (12 bytes).
+    pub l7: L7Flow,
 }
 
 impl FlowEntry {
@@ -62,6 +65,7 @@ impl FlowEntry {
             ended: false,
             action: Action::Default,
             rule: 0,
+            l7: L7Flow::default(),
         }
     }
 
@@ -123,8 +127,9 @@ impl FlowEntry {
         }
     }
 
-    /// The exported form of this flow.
-    pub fn to_record(&self, end_reason: EndReason) -> FlowRecord {
+    /// The exported form of this flow, with the L7 protocol as detected so
+    /// far (see [`FlowEntry::l7_verdict`]; `guess` allows a port guess).
+    pub fn to_record(&self, end_reason: EndReason, guess: bool) -> FlowRecord {
         let k = &self.key;
         let (lo_port, hi_port) = if k.is_icmp() {
             (0, 0)
@@ -147,6 +152,10 @@ impl FlowEntry {
         } else {
             crate::decode::IcmpInfo::default()
         };
+        let l7 = {
+            let (sp, dp) = self.ports();
+            self.l7.verdict(guess, k.proto, sp, dp)
+        };
         FlowRecord {
             id: self.id,
             sa,
@@ -163,6 +172,25 @@ impl FlowEntry {
             end_reason,
             icmp,
             action: self.action,
+            l7: l7.0,
+            l7_guess: l7.1,
+        }
+    }
+
+    /// Ends L7 detection (the flow is being exported), guessing from the
+    /// ports if `guess`.
+    pub fn l7_give_up(&mut self, guess: bool) {
+        let (sp, dp) = self.ports();
+        self.l7.give_up(guess, self.key.proto, sp, dp);
+    }
+
+    /// The key's ports as (source, destination) of the flow.
+    fn ports(&self) -> (u16, u16) {
+        let k = &self.key;
+        if self.out_is_lower {
+            (k.lo_port, k.hi_port)
+        } else {
+            (k.hi_port, k.lo_port)
         }
     }
 }

@@ -133,4 +133,8 @@ pub struct FlowRecord {
     pub icmp: crate::decode::IcmpInfo,
     /// The flow's action when it was exported.
     pub action: crate::flow::Action,
+    /// The application protocol (`Unknown` if not detected, or detection off).
+    pub l7: crate::l7::L7Proto,
+    /// True if `l7` is a port-based guess (PF_RING FT's `L7_GUESS` flag).
+    pub l7_guess: bool,
 }

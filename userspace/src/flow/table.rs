@@ -34,6 +34,7 @@ use crate::flow::record::{EndReason, FlowRecord};
 use crate::flow::rules::Rules;
 use crate::flow::stats::FlowTableStats;
 use crate::flow::time::{duration_nanos, Timestamp};
+use crate::l7::{L7Config, L7Packet};
 
 /// What [`FlowTable::process`] did with a packet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,6 +83,7 @@ pub struct FlowTable<U = ()> {
     decode: DecodeOptions,
     frags: Fragments,
     rules: Rules,
+    l7: L7Config,
     next_id: u64,
     stats: FlowTableStats,
     callbacks: Callbacks<U>,
@@ -128,6 +130,7 @@ impl<U: Default> FlowTable<U> {
             },
             frags: Fragments::new(config.max_fragments),
             rules: config.rules,
+            l7: config.l7,
             next_id: config.first_id,
             stats: FlowTableStats::default(),
             callbacks: Callbacks::default(),
@@ -159,6 +162,15 @@ impl<U: Default> FlowTable<U> {
     /// counted; it may set the flow's action and user metadata.
     pub fn set_new_flow_callback(&mut self, f: impl FnMut(&mut Flow<'_, U>) + Send + 'static) {
         self.callbacks.new_flow = Some(Box::new(f));
+    }
+
+    /// Sets the callback run once per flow when its L7 detection finishes
+    /// (`pfring_ft_set_l7_detected_callback`): the protocol was recognized,
+    /// or detection gave up (with a port guess unless guessing is off),
+    /// at the latest when the flow is exported for good. It may set the
+    /// flow's action. Never runs with L7 detection off.
+    pub fn set_l7_detected_callback(&mut self, f: impl FnMut(&mut Flow<'_, U>) + Send + 'static) {
+        self.callbacks.l7_detected = Some(Box::new(f));
     }
 
     /// Sets the callback run for every packet after its flow is updated.
@@ -291,6 +303,7 @@ impl<U: Default> FlowTable<U> {
         } else {
             self.live.move_to_back(&mut self.entries, slot);
         }
+        self.inspect_l7(slot, &p, data, outbound);
         if let Some(cb) = self.callbacks.packet.as_mut() {
             let info = PacketInfo {
                 packet: &p,
@@ -396,6 +409,42 @@ impl<U: Default> FlowTable<U> {
         }
     }
 
+    /// Runs L7 detection on the packet just counted in `slot` (while the
+    /// flow's detection is not finished), and [`FlowTable::on_l7_detected`]
+    /// when it finishes. The payload is the frame's
+    /// `payload_offset..+payload_len`, clipped to what `data` holds (empty
+    /// for packets handed over without their frame).
+    fn inspect_l7(&mut self, slot: u32, p: &Packet, data: &[u8], outbound: bool) {
+        let e = &mut self.entries[slot as usize];
+        if !self.l7.enabled || e.l7.is_done() {
+            return;
+        }
+        let start = (p.payload_offset as usize).min(data.len());
+        let end = start.saturating_add(p.payload_len as usize).min(data.len());
+        let pkt = L7Packet {
+            ip_proto: p.proto,
+            sport: p.sport,
+            dport: p.dport,
+            outbound,
+            payload: &data[start..end],
+            tcp_flags: p.tcp_flags,
+        };
+        if e.l7.inspect(&pkt, &self.l7) {
+            self.on_l7_detected(slot);
+        }
+    }
+
+    /// Called once when the L7 detection of the flow in `slot` finishes
+    /// (detected, or gave up): runs the L7-detected callback.
+    fn on_l7_detected(&mut self, slot: u32) {
+        if let Some(cb) = self.callbacks.l7_detected.as_mut() {
+            cb(&mut Flow {
+                entry: &mut self.entries[slot as usize],
+                user: &mut self.users[slot as usize],
+            });
+        }
+    }
+
     /// The action for the packet just counted in `slot`. A flow past its
     /// rule's shunt budget is switched to [`Action::Discard`] for good.
     fn action_for(&mut self, slot: u32) -> Action {
@@ -448,8 +497,17 @@ impl<U: Default> FlowTable<U> {
 
     /// Exports the flow in `slot` and counts it; a final export (`last`)
     /// resets the flow's user metadata afterwards.
+    /// A final export ends the flow's L7 detection first (with a guess if
+    /// allowed), running [`FlowTable::on_l7_detected`]; a slice export
+    /// reports what detection would say now and lets it go on.
     fn export(&mut self, slot: u32, reason: EndReason, last: bool) {
-        let rec = self.entries[slot as usize].to_record(reason);
+        let e = &mut self.entries[slot as usize];
+        if last && self.l7.enabled && !e.l7.is_done() {
+            e.l7_give_up(self.l7.guess);
+            self.on_l7_detected(slot);
+        }
+        let guess = self.l7.enabled && self.l7.guess;
+        let rec = self.entries[slot as usize].to_record(reason, guess);
         self.stats.exported_by_reason[reason.index()] += 1;
         let user = &mut self.users[slot as usize];
         match self.callbacks.export.as_mut() {

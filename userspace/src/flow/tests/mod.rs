@@ -108,8 +108,8 @@ fn flush<U: Default>(t: &mut FlowTable<U>) -> Vec<FlowRecord> {
 
 #[test]
 fn entry_size() {
-    assert_eq!(FLOW_ENTRY_SIZE, 200);
-    const { assert!(FLOW_ENTRY_SIZE <= 200) };
+    assert_eq!(FLOW_ENTRY_SIZE, 216);
+    const { assert!(FLOW_ENTRY_SIZE <= 216) };
 }
 
 #[test]
