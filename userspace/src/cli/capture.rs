@@ -51,6 +51,9 @@ pub struct CaptureArgs {
     /// IPFIX export.
     #[command(flatten)]
     pub ipfix: super::ipfix::IpfixArgs,
+    /// L7 protocol detection.
+    #[command(flatten)]
+    pub l7: super::l7::L7Args,
 }
 
 /// Runs `sluice capture`.
@@ -104,6 +107,7 @@ pub fn run(a: CaptureArgs) -> Result<(), Error> {
         max_flows: a.max_flows.max(1),
         idle_timeout: Duration::from_secs(a.idle_timeout),
         active_timeout: Duration::from_secs(a.lifetime_timeout),
+        l7: a.l7.config(),
         ..FlowTableConfig::default()
     };
     let report = run_capture(CaptureOptions {

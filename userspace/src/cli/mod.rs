@@ -3,6 +3,7 @@
 pub mod capture;
 pub mod features;
 pub mod ipfix;
+pub mod l7;
 pub mod read;
 
 use std::{fs::File, io::BufWriter, path::Path};

@@ -53,6 +53,9 @@ pub struct ReadArgs {
     /// IPFIX export.
     #[command(flatten)]
     pub ipfix: super::ipfix::IpfixArgs,
+    /// L7 protocol detection.
+    #[command(flatten)]
+    pub l7: super::l7::L7Args,
 }
 
 /// Runs `sluice read`. Returns an error (exit status 1) if any file could not
@@ -89,6 +92,7 @@ pub fn run(a: ReadArgs) -> Result<(), Error> {
         ignore_vlan: a.ignore_vlan,
         decode_tunnels: a.decode_tunnels,
         rules,
+        l7: a.l7.config(),
         ..FlowTableConfig::default()
     };
     let report = run_read(ReadOptions {

@@ -12,7 +12,9 @@ use crate::flow::{FlowRecord, Timestamp};
 /// `vlan` (only when nonzero), `bytes_out`, `num_pkts_out`, `bytes_in`,
 /// `num_pkts_in`, `wire_bytes_out`, `wire_bytes_in`, `ip_bytes_out`,
 /// `ip_bytes_in`, `icmp_type`, `icmp_code`, `icmp_id` (only for ICMP and
-/// ICMPv6), `action` (only when not `default`), `tcp_flags_out`,
+/// ICMPv6), `action` (only when not `default`), `l7` (nDPI's protocol
+/// name, `Unknown` when not detected), `l7_guess` (only when `true`: the
+/// protocol is a port guess), `tcp_flags_out`,
 /// `tcp_flags_in` (only for TCP),
 /// `time_start`, `time_end` (epoch seconds with 6 decimals) and
 /// `expire_type` ([`crate::flow::EndReason::joy_name`]).
@@ -62,6 +64,10 @@ pub fn write_flow_json_with<W: Write, F: FnOnce(&mut W) -> io::Result<()>>(
     }
     if rec.action != crate::flow::Action::Default {
         write!(w, ",\"action\":\"{}\"", rec.action.name())?;
+    }
+    write!(w, ",\"l7\":\"{}\"", rec.l7.name())?;
+    if rec.l7_guess {
+        w.write_all(b",\"l7_guess\":true")?;
     }
     if rec.proto == crate::decode::PROTO_TCP {
         write!(
