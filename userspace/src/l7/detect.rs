@@ -93,7 +93,7 @@ fn tcp(s: &mut Scratch, p: &L7Packet<'_>) -> Step {
     if sip::is_sip(b) {
         return Step::Done(L7Proto::Sip);
     }
-    if stun::is_stun(b, true) {
+    if stun::is_stun(b, true) || stun::is_framed(b) {
         return Step::Done(L7Proto::Stun);
     }
     if bittorrent::is_handshake(b) {

@@ -9,7 +9,7 @@ use crate::l7::proto::L7Proto;
 pub(crate) fn dialect(b: &[u8]) -> Option<L7Proto> {
     match b.get(..4)? {
         [0xff, b'S', b'M', b'B'] => Some(L7Proto::SmbV1),
-        [0xfe | 0xfd | 0xfc, b'S', b'M', b'B'] => Some(L7Proto::SmbV23),
+        [0xfc..=0xfe, b'S', b'M', b'B'] => Some(L7Proto::SmbV23),
         _ => None,
     }
 }
@@ -18,7 +18,7 @@ pub(crate) fn dialect(b: &[u8]) -> Option<L7Proto> {
 /// (type 0, 17-bit length) holding an SMB header.
 pub(crate) fn over_session(b: &[u8]) -> Option<L7Proto> {
     let len = be24(b, 1)?;
-    if b[0] != 0 || len > 0x1_ffff || len < 4 {
+    if b[0] != 0 || !(4..=0x1_ffff).contains(&len) {
         return None;
     }
     dialect(b.get(4..)?)

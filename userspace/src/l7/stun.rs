@@ -57,7 +57,15 @@ fn attributes_tile(body: &[u8]) -> bool {
         let Some(len) = be16(body, at + 2) else {
             return false;
         };
-        at += 4 + (usize::from(len) + 3) / 4 * 4;
+        at += 4 + usize::from(len).div_ceil(4) * 4;
     }
     at == body.len()
+}
+
+/// True for STUN over TCP with RFC 4571 framing (a 2-byte length, then the
+/// message), as Microsoft Teams sends it.
+pub(crate) fn is_framed(b: &[u8]) -> bool {
+    be16(b, 0).is_some_and(|len| usize::from(len) + 2 <= b.len() && len >= 20)
+        && be32(b, 6) == Some(COOKIE)
+        && is_stun(&b[2..], true)
 }

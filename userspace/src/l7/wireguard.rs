@@ -16,7 +16,7 @@ pub(crate) fn is_wireguard(p: &L7Packet<'_>) -> bool {
         3 => b.len() == 64,
         // Transport data: 16-byte aligned, and a counter (little endian
         // at 8..16) still below 2^32, as in any fresh tunnel.
-        4 => b.len() % 16 == 0 && b[12..16] == [0, 0, 0, 0],
+        4 => b.len().is_multiple_of(16) && b[12..16] == [0, 0, 0, 0],
         _ => false,
     }
 }

@@ -8,6 +8,7 @@ use crate::decode::Packet;
 mod actions;
 mod callbacks;
 mod keys;
+mod l7;
 mod rules_file;
 mod slices;
 
