@@ -18,7 +18,7 @@
 //! * nDPI decapsulates IP-in-IP tunnels: a key not among Sluice's flows is
 //!   looked up again among the flows of `sluice read --decode-tunnels`.
 //! * nDPI flows whose key Sluice has in neither run are "unmatched"; there
-//!   may be at most `MAX_UNMATCHED` of them (a VLAN-split syslog flow).
+//!   may be at most `MAX_UNMATCHED` of them.
 //! * ICMP/ICMPv6: nDPI keys them by addresses only, Sluice also by message
 //!   type: any Sluice ICMP flow between the two addresses matches.
 //! * Several Sluice flows on one key (port reuse): agreement if any has
@@ -41,7 +41,7 @@ const FLOORS: &[(&str, f64)] = &[
     ("TLS", 99.0),
     ("DNS", 95.0),
     ("QUIC", 97.0),
-    ("STUN", 99.0),
+    ("STUN", 100.0),
     ("LLMNR", 100.0),
     ("SSDP", 100.0),
     ("MDNS", 100.0),
@@ -53,7 +53,7 @@ const FLOORS: &[(&str, f64)] = &[
     ("DHCP", 100.0),
     ("DTLS", 100.0),
     ("Syslog", 100.0),
-    ("SIP", 94.0),
+    ("SIP", 95.0),
     ("SNMP", 100.0),
     ("OpenVPN", 100.0),
     ("RTP", 93.0),
@@ -76,8 +76,8 @@ const FLOORS: &[(&str, f64)] = &[
     ("SMBv23", 100.0),
 ];
 
-/// nDPI flows whose key Sluice does not have at all (documented in docs/l7.md).
-const MAX_UNMATCHED: usize = 1;
+/// nDPI flows whose key Sluice has in neither run (none today).
+const MAX_UNMATCHED: usize = 0;
 
 type Endpoint = (IpAddr, u16);
 type Key = (u8, Endpoint, Endpoint);

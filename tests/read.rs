@@ -238,3 +238,32 @@ fn sigint_flushes_every_flow_read_so_far() {
     );
     assert_eq!(s["records"].as_u64().unwrap(), recs.len() as u64);
 }
+
+#[test]
+fn l7_options_turn_detection_and_guesses_off() {
+    let dir = scratch("read-l7");
+    let file = corpus_file("ndpi/1kxun.pcap");
+    let (all, no_guess, off) = (dir.join("a.json"), dir.join("b.json"), dir.join("c.json"));
+    assert!(read(&[], &[&file], &all).status.success());
+    assert!(read(&["--no-l7-guess"], &[&file], &no_guess)
+        .status
+        .success());
+    assert!(read(&["--no-l7"], &[&file], &off).status.success());
+    let (a, b, c) = (records(&all), records(&no_guess), records(&off));
+    assert!(a.iter().all(|r| r["l7"].is_string()), "l7 always present");
+    assert!(a
+        .iter()
+        .any(|r| r["l7"] == "HTTP" && r["l7_guess"].is_null()));
+    assert!(a.iter().any(|r| r["l7_guess"] == true), "some port guesses");
+    assert!(b.iter().all(|r| r["l7_guess"].is_null()));
+    assert_eq!(
+        a.iter()
+            .filter(|r| r["l7_guess"].is_null() && r["l7"] != "Unknown")
+            .count(),
+        b.iter().filter(|r| r["l7"] != "Unknown").count(),
+        "turning guesses off changes only the guessed flows"
+    );
+    assert!(c
+        .iter()
+        .all(|r| r["l7"] == "Unknown" && r["l7_guess"].is_null()));
+}
