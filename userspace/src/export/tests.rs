@@ -56,6 +56,8 @@ fn ipv4_tcp_record() -> FlowRecord {
         end_reason: EndReason::IdleTimeout,
         icmp: Default::default(),
         action: Default::default(),
+        kernel_packets: 0,
+        kernel_bytes: 0,
     }
 }
 
@@ -106,6 +108,8 @@ fn ipv6_udp_line_with_vlan_and_no_reply() {
         end_reason: EndReason::Overflow,
         icmp: Default::default(),
         action: Default::default(),
+        kernel_packets: 0,
+        kernel_bytes: 0,
     };
     let want = concat!(
         r#"{"sa":"2001:db8::1","da":"fe80::1:2","pr":17,"sp":5353,"dp":53,"vlan":42,"#,

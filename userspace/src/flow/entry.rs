@@ -4,6 +4,7 @@ use crate::decode::{Packet, PROTO_TCP, TCP_FIN, TCP_RST};
 use crate::flow::action::Action;
 use crate::flow::key::FlowKey;
 use crate::flow::list::Links;
+use crate::flow::offload::OffloadState;
 use crate::flow::record::{DirCounters, EndReason, FlowRecord};
 use crate::flow::time::Timestamp;
 
@@ -42,6 +43,13 @@ pub(crate) struct FlowEntry {
     pub action: Action,
     /// Index + 1 of the rule that matched the flow, 0 if none.
     pub rule: u8,
+    /// Packets of the flow since it started (slices do not reset it): what
+    /// a shunt budget counts.
+    pub total_packets: u64,
+    /// Frame bytes of the flow since it started (for byte budgets).
+    pub total_wire_bytes: u64,
+    /// Set once the flow's verdict is in the kernel (see `flow::offload`).
+    pub offload: Option<Box<OffloadState>>,
 }
 
 impl FlowEntry {
@@ -62,6 +70,9 @@ impl FlowEntry {
             ended: false,
             action: Action::Default,
             rule: 0,
+            total_packets: 0,
+            total_wire_bytes: 0,
+            offload: None,
         }
     }
 
@@ -90,9 +101,11 @@ impl FlowEntry {
     }
 
     /// Time of the latest packet in either direction (the flow's start before
-    /// its first packet is counted).
+    /// its first packet is counted), including the latest the kernel counted
+    /// for an offloaded flow, as of the last time it was read.
     pub fn last(&self) -> Timestamp {
-        self.dirs[0].last.max(self.dirs[1].last).max(self.first)
+        let kernel = self.offload.as_ref().map_or(Timestamp(0), |o| o.last);
+        self.dirs[0].last.max(self.dirs[1].last).max(self.first).max(kernel)
     }
 
     /// Counts `pkt` in direction `out` (true) or in (false) and tracks TCP end.
@@ -106,6 +119,8 @@ impl FlowEntry {
             d.min_ip_len = ip_len;
         }
         d.packets += 1;
+        self.total_packets += 1;
+        self.total_wire_bytes += u64::from(wire_len);
         d.bytes += u64::from(pkt.payload_len);
         d.wire_bytes += u64::from(wire_len);
         d.ip_bytes += u64::from(pkt.ip_len);
@@ -163,6 +178,8 @@ impl FlowEntry {
             end_reason,
             icmp,
             action: self.action,
+            kernel_packets: 0,
+            kernel_bytes: 0,
         }
     }
 }

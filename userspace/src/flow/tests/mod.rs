@@ -8,6 +8,7 @@ use crate::decode::Packet;
 mod actions;
 mod callbacks;
 mod keys;
+mod offload;
 mod rules_file;
 mod slices;
 
@@ -108,8 +109,8 @@ fn flush<U: Default>(t: &mut FlowTable<U>) -> Vec<FlowRecord> {
 
 #[test]
 fn entry_size() {
-    assert_eq!(FLOW_ENTRY_SIZE, 200);
-    const { assert!(FLOW_ENTRY_SIZE <= 200) };
+    assert_eq!(FLOW_ENTRY_SIZE, 224);
+    const { assert!(FLOW_ENTRY_SIZE <= 256) };
 }
 
 #[test]
