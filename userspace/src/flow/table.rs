@@ -311,6 +311,7 @@ impl<U: Default> FlowTable<U> {
         } else {
             self.live.move_to_back(&mut self.entries, slot);
         }
+        self.apply_budget(slot);
         if let Some(cb) = self.callbacks.packet.as_mut() {
             let info = PacketInfo {
                 packet: &p,
@@ -432,9 +433,10 @@ impl<U: Default> FlowTable<U> {
         }
     }
 
-    /// The action for the packet just counted in `slot`. A flow past its
-    /// rule's shunt budget is switched to [`Action::Discard`] for good.
-    fn action_for(&mut self, slot: u32) -> Action {
+    /// Switches the flow in `slot` to [`Action::Discard`] for good once it
+    /// is past its rule's shunt budget (packets or frame bytes), before the
+    /// packet callback runs, so that callback already sees it.
+    fn apply_budget(&mut self, slot: u32) {
         let e = &mut self.entries[slot as usize];
         if let Some(r) = self.rules.get(e.rule) {
             let past_packets = r.shunt_after.is_some_and(|n| e.total_packets > n);
@@ -443,6 +445,12 @@ impl<U: Default> FlowTable<U> {
                 e.action = Action::Discard;
             }
         }
+    }
+
+    /// The action for the packet just counted in `slot`: the flow's own,
+    /// else the default action.
+    fn action_for(&mut self, slot: u32) -> Action {
+        let e = &self.entries[slot as usize];
         match e.action {
             Action::Default => self.rules.default_action,
             a => a,
