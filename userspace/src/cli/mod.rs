@@ -4,6 +4,7 @@ pub mod capture;
 pub mod features;
 pub mod ipfix;
 pub mod read;
+pub mod rules;
 
 use std::{fs::File, io::BufWriter, path::Path};
 

@@ -59,6 +59,9 @@ pub struct CaptureOptions {
     pub output: Option<RecordOutput>,
     /// Where IPFIX goes (None: no IPFIX).
     pub ipfix: Option<IpfixOptions>,
+    /// Install final verdicts (discard, shunt, forward) in the XDP program's
+    /// verdict map, so those flows' packets stop reaching userspace.
+    pub kernel_verdicts: bool,
 }
 
 /// Runs a live capture to completion and returns every counter.
@@ -76,6 +79,7 @@ pub fn run_capture(opts: CaptureOptions) -> Result<CaptureReport, Error> {
         anon,
         output,
         ipfix,
+        kernel_verdicts,
     } = opts;
     netdev::ifindex(&interface)?;
     let available = netdev::rx_queue_count(&interface)?;
