@@ -186,5 +186,6 @@ pub fn run_capture(opts: CaptureOptions) -> Result<CaptureReport, Error> {
         queues: queues_report,
         writer,
         interface_rx_dropped: if_dropped_after.saturating_sub(if_dropped_before),
+        cpu: super::report::process_cpu(),
     })
 }

@@ -38,6 +38,19 @@ pub struct CaptureReport {
     pub writer: WriterReport,
     /// Rise of the interface's own `rx_dropped` during the run (loss before XDP).
     pub interface_rx_dropped: u64,
+    /// CPU time of the whole process (user, system), in seconds.
+    pub cpu: (f64, f64),
+}
+
+/// User and system CPU time of this process so far, in seconds.
+pub fn process_cpu() -> (f64, f64) {
+    // SAFETY: getrusage fills the zeroed struct we pass; no other effect.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) } != 0 {
+        return (0.0, 0.0);
+    }
+    let s = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    (s(ru.ru_utime), s(ru.ru_stime))
 }
 
 /// Drop counts per stage, summed over queues.
@@ -161,6 +174,7 @@ impl CaptureReport {
         json!({
             "interface": self.interface,
             "seconds": self.seconds,
+            "cpu": { "user_s": self.cpu.0, "system_s": self.cpu.1 },
             "xdp": { "total": xdp_obj(&self.xdp_total()), "per_cpu": self.xdp.iter().map(xdp_obj).collect::<Vec<_>>() },
             "queues": queues,
             "flows_written": self.writer.records,
