@@ -4,7 +4,7 @@ use std::os::fd::AsRawFd;
 
 use aya::{
     maps::{PerCpuArray, XskMap},
-    programs::{Xdp, XdpMode},
+    programs::{xdp::XdpLinkId, Xdp, XdpMode},
     Ebpf,
 };
 use sluice_common::{XdpCounters, CAPTURE_PROG, COUNTERS_MAP, MAX_QUEUES, XSKS_MAP};
@@ -31,6 +31,8 @@ pub enum AttachMode {
 pub struct CaptureProgram {
     ebpf: Ebpf,
     interface: String,
+    /// The attachment, until [`CaptureProgram::detach`].
+    link: Option<XdpLinkId>,
 }
 
 impl CaptureProgram {
@@ -63,11 +65,34 @@ impl CaptureProgram {
             AttachMode::Native => XdpMode::Driver,
             AttachMode::Skb => XdpMode::Skb,
         };
-        prog.attach_to_if_index(ifindex, xdp_mode)
+        let link = prog
+            .attach_to_if_index(ifindex, xdp_mode)
             .map_err(|e| attach_error(interface, &e))?;
         Ok(CaptureProgram {
             ebpf,
             interface: interface.to_string(),
+            link: Some(link),
+        })
+    }
+
+    /// Detaches the program from the interface (frames then go to the stack again),
+    /// keeping its maps readable: counters and verdict entries stay until drop.
+    pub fn detach(&mut self) -> Result<(), Error> {
+        let Some(link) = self.link.take() else {
+            return Ok(());
+        };
+        let prog: &mut Xdp = self
+            .ebpf
+            .program_mut(CAPTURE_PROG)
+            .ok_or_else(|| Error::Other(format!("program {CAPTURE_PROG} missing from object")))?
+            .try_into()
+            .map_err(|e: aya::programs::ProgramError| Error::Other(chain(&e)))?;
+        prog.detach(link).map_err(|e| {
+            Error::Other(format!(
+                "detaching XDP from '{}': {}",
+                self.interface,
+                chain(&e)
+            ))
         })
     }
 

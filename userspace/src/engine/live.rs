@@ -95,9 +95,11 @@ pub fn run_capture(opts: CaptureOptions) -> Result<CaptureReport, Error> {
         }
     };
 
+    // A signal asks to stop; workers are told only once the program is detached.
+    let requested = Arc::new(AtomicBool::new(false));
     let stop = Arc::new(AtomicBool::new(false));
     for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        signal_hook::flag::register(sig, Arc::clone(&stop))
+        signal_hook::flag::register(sig, Arc::clone(&requested))
             .map_err(|e| Error::Other(format!("installing signal handler: {e}")))?;
     }
 
@@ -150,13 +152,19 @@ pub fn run_capture(opts: CaptureOptions) -> Result<CaptureReport, Error> {
         workers.push(h);
     }
 
-    while !stop.load(Ordering::Relaxed) {
-        if duration.is_some_and(|d| started.elapsed() >= d) {
-            stop.store(true, Ordering::Relaxed);
-            break;
-        }
+    while !requested.load(Ordering::Relaxed)
+        && !duration.is_some_and(|d| started.elapsed() >= d)
+    {
         thread::sleep(Duration::from_millis(50));
     }
+    // Detach first: no frame is redirected or counted in a verdict entry after this, so
+    // the workers' last drain takes every frame in flight and their flush reads final
+    // kernel counts. A program run that began before the detach ends within the grace.
+    if let Err(e) = program.detach() {
+        eprintln!("sluice: {e}");
+    }
+    thread::sleep(Duration::from_millis(20));
+    stop.store(true, Ordering::Relaxed);
 
     let mut finished = Vec::with_capacity(workers.len());
     for h in workers {
@@ -168,7 +176,6 @@ pub fn run_capture(opts: CaptureOptions) -> Result<CaptureReport, Error> {
     done.store(true, Ordering::Release);
     let writer = writer.join().unwrap_or_default();
     let xdp = program.counters().unwrap_or_default();
-    // Detach before the sockets close, so no frame is redirected to a closed socket.
     drop(program);
     let mut queues_report = Vec::with_capacity(finished.len());
     for (report, socket) in finished {
