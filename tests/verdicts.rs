@@ -882,11 +882,11 @@ fn raw_frames_are_keyed_and_counted_like_userspace() {
     std::thread::sleep(Duration::from_millis(100));
     for (k, want) in &expect {
         let got = b.map.read(k).expect("read").expect("entry");
-        for dir in 0..2 {
+        for (dir, (g, w)) in got.dirs.iter().zip(want).enumerate() {
             check_dir(
                 &format!("{} dir {dir}", sluice::bpf::verdicts::ShowKey(k)),
-                &got.dirs[dir],
-                &want[dir],
+                g,
+                w,
                 t0,
                 t1,
             );

@@ -48,8 +48,8 @@ pub const DROP_COUNTER_MAP: &str = "DROP_COUNTER";
 /// Every frame the program sees is counted in `frames`/`bytes` and then in exactly one
 /// of `redirected`, `passed_non_ip`, `passed_no_socket`, `redirect_failed`,
 /// `verdict_dropped` or `verdict_passed`, so
-/// `frames == redirected + passed_non_ip + passed_no_socket + redirect_failed
-/// + verdict_dropped + verdict_passed` holds per CPU.
+/// `frames == redirected + passed_non_ip + passed_no_socket + redirect_failed +
+/// verdict_dropped + verdict_passed` holds per CPU.
 /// `parse_failed` counts IP frames whose headers were malformed or truncated; they are
 /// still redirected so userspace can count them by reason.
 #[repr(C)]
