@@ -3,14 +3,17 @@
 use std::os::fd::AsRawFd;
 
 use aya::{
-    maps::{PerCpuArray, XskMap},
+    maps::{Array, IterableMap, PerCpuArray, PerCpuHashMap, XskMap},
     programs::{xdp::XdpLinkId, Xdp, XdpMode},
     Ebpf,
 };
-use sluice_common::{XdpCounters, CAPTURE_PROG, COUNTERS_MAP, MAX_QUEUES, XSKS_MAP};
+use sluice_common::{
+    VerdictKey, VerdictValue, XdpCounters, CAPTURE_PROG, CONFIG_MAP, COUNTERS_MAP, MAX_QUEUES,
+    VERDICTS_MAP, XSKS_MAP,
+};
 
 use crate::{
-    bpf::objects::CAPTURE_OBJECT,
+    bpf::{objects::CAPTURE_OBJECT, verdicts::VerdictMap},
     error::{chain, find_io_error, is_permission, Error},
     netdev,
 };
@@ -115,6 +118,35 @@ impl CaptureProgram {
         let mut xsks = XskMap::try_from(map).map_err(|e| Error::Other(chain(&e)))?;
         xsks.set(queue, fd.as_raw_fd(), 0)
             .map_err(|e| Error::Other(format!("binding queue {queue}: {}", chain(&e))))
+    }
+
+    /// Sets the program's configuration flags (`sluice_common::CONFIG_*`, e.g.
+    /// `CONFIG_IGNORE_VLAN` when userspace keys flows without VLAN ids). Set them at
+    /// attach, before any verdict is installed: verdict keys depend on them.
+    pub fn set_config(&mut self, flags: u32) -> Result<(), Error> {
+        let map = self
+            .ebpf
+            .map_mut(CONFIG_MAP)
+            .ok_or_else(|| Error::Other(format!("map {CONFIG_MAP} missing")))?;
+        let mut config: Array<_, u32> = Array::try_from(map)
+            .map_err(|e| Error::Other(format!("map {CONFIG_MAP}: {}", chain(&e))))?;
+        config
+            .set(0, flags, 0)
+            .map_err(|e| Error::Other(format!("setting map {CONFIG_MAP}: {}", chain(&e))))
+    }
+
+    /// A handle on the program's verdict map (inline shunting), with its own descriptor:
+    /// it stays usable after the program is dropped and detached, to read the counts of
+    /// the last verdicts. Clone it per worker with [`VerdictMap::try_clone`].
+    pub fn verdicts(&mut self) -> Result<VerdictMap, Error> {
+        let map = self
+            .ebpf
+            .map(VERDICTS_MAP)
+            .ok_or_else(|| Error::Other(format!("map {VERDICTS_MAP} missing")))?;
+        // Checks the map's type and its key and value sizes against ours.
+        let hash: PerCpuHashMap<_, VerdictKey, VerdictValue> = PerCpuHashMap::try_from(map)
+            .map_err(|e| Error::Other(format!("map {VERDICTS_MAP}: {}", chain(&e))))?;
+        VerdictMap::from_fd(hash.map().fd())
     }
 
     /// The program's counters, one entry per possible CPU.

@@ -105,6 +105,12 @@ pub fn run_capture(opts: CaptureOptions) -> Result<CaptureReport, Error> {
 
     let if_dropped_before = netdev::stat(&interface, "rx_dropped").unwrap_or(0);
     let mut program = CaptureProgram::attach(&interface, attach_mode)?;
+    // Verdict keys must be built the way the flow table builds its keys.
+    program.set_config(if table.ignore_vlan {
+        sluice_common::CONFIG_IGNORE_VLAN
+    } else {
+        0
+    })?;
     let mut sockets = Vec::with_capacity(nq as usize);
     for q in 0..nq {
         let s = XskQueue::open(&interface, q, xsk)?;

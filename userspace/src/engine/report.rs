@@ -62,6 +62,12 @@ pub struct Drops {
     pub xdp_redirect_failed: u64,
     /// Frames of a queue with no socket (passed to the stack, not captured).
     pub xdp_no_socket: u64,
+    /// Frames of flows with a drop verdict, dropped in the XDP program (not lost: counted
+    /// in the verdict map and merged into their flows).
+    pub xdp_verdict_dropped: u64,
+    /// Frames of flows with a pass verdict, passed to the stack by the XDP program
+    /// (counted in the verdict map and merged into their flows).
+    pub xdp_verdict_passed: u64,
     /// AF_XDP socket `rx_dropped` (kernel could not deliver to the socket).
     pub xsk_rx_dropped: u64,
     /// AF_XDP rx ring full events.
@@ -98,6 +104,8 @@ impl CaptureReport {
             interface_rx_dropped: self.interface_rx_dropped,
             xdp_redirect_failed: x.redirect_failed,
             xdp_no_socket: x.passed_no_socket,
+            xdp_verdict_dropped: x.verdict_dropped,
+            xdp_verdict_passed: x.verdict_passed,
             write_errors: self.writer.write_errors,
             ipfix_dropped_records: self
                 .writer
@@ -182,6 +190,8 @@ impl CaptureReport {
                 "interface_rx_dropped": d.interface_rx_dropped,
                 "xdp_redirect_failed": d.xdp_redirect_failed,
                 "xdp_no_socket": d.xdp_no_socket,
+                "xdp_verdict_dropped": d.xdp_verdict_dropped,
+                "xdp_verdict_passed": d.xdp_verdict_passed,
                 "xsk_rx_dropped": d.xsk_rx_dropped,
                 "xsk_rx_ring_full": d.xsk_rx_ring_full,
                 "xsk_fill_ring_empty": d.xsk_fill_ring_empty,
@@ -219,8 +229,9 @@ impl fmt::Display for CaptureReport {
             if c.frames > 0 {
                 writeln!(
                     f,
-                    "  xdp cpu{cpu}: frames={} redirected={} passed_non_ip={} passed_no_socket={} parse_failed={} redirect_failed={}",
-                    c.frames, c.redirected, c.passed_non_ip, c.passed_no_socket, c.parse_failed, c.redirect_failed
+                    "  xdp cpu{cpu}: frames={} redirected={} passed_non_ip={} passed_no_socket={} parse_failed={} redirect_failed={} verdict_dropped={} verdict_passed={}",
+                    c.frames, c.redirected, c.passed_non_ip, c.passed_no_socket, c.parse_failed, c.redirect_failed,
+                    c.verdict_dropped, c.verdict_passed
                 )?;
             }
         }
@@ -248,10 +259,10 @@ impl fmt::Display for CaptureReport {
         let d = self.drops();
         write!(
             f,
-            "  drops: interface={} xdp_redirect_failed={} xdp_no_socket={} xsk_rx_dropped={} xsk_rx_ring_full={} xsk_fill_ring_empty={} handoff_queue_full={} export_queue_full={} write_errors={} ipfix_dropped_records={} (flow table overflow evictions={})",
+            "  drops: interface={} xdp_redirect_failed={} xdp_no_socket={} xsk_rx_dropped={} xsk_rx_ring_full={} xsk_fill_ring_empty={} handoff_queue_full={} export_queue_full={} write_errors={} ipfix_dropped_records={} (flow table overflow evictions={}; kernel verdicts, counted in their flows: dropped={} passed={})",
             d.interface_rx_dropped, d.xdp_redirect_failed, d.xdp_no_socket, d.xsk_rx_dropped,
             d.xsk_rx_ring_full, d.xsk_fill_ring_empty, d.handoff_queue_full, d.export_queue_full, d.write_errors,
-            d.ipfix_dropped_records, d.flow_table_overflow
+            d.ipfix_dropped_records, d.flow_table_overflow, d.xdp_verdict_dropped, d.xdp_verdict_passed
         )
     }
 }
