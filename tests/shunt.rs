@@ -158,7 +158,11 @@ fn a_discard_rule_keeps_its_frames_out_of_userspace_and_counts_them() {
         .map(|q| u(q, "frames"))
         .sum();
     let sent_frames: u64 = sent.iter().map(|e| e.out.packets).sum();
-    assert_eq!(queue_frames + kernel, sent_frames, "each frame counted once");
+    assert_eq!(
+        queue_frames + kernel,
+        sent_frames,
+        "each frame counted once"
+    );
 }
 
 #[test]
@@ -171,14 +175,9 @@ fn a_forward_rule_inline_passes_frames_to_the_host_stack() {
     );
     let lab = Lab::new(&s.tag).expect("lab");
     // Inline: on the server's own interface; redirected frames would never reach its stack.
-    let (sluice, _err) = scenario::start_sluice_on(
-        &lab.server,
-        SERVER_IF,
-        &s.sluice,
-        &s.dir,
-        &["-c", &rules],
-    )
-    .expect("start");
+    let (sluice, _err) =
+        scenario::start_sluice_on(&lab.server, SERVER_IF, &s.sluice, &s.dir, &["-c", &rules])
+            .expect("start");
     // The exchange completes: the SYN that created the flow reached userspace, its
     // retransmission and everything after went to the stack.
     let conv = scenario::http_exchange(&lab, &s.dir, 200_000).expect("download through XDP");

@@ -126,7 +126,8 @@ fn queue_frames(stats: &serde_json::Value) -> u64 {
 
 /// User + system CPU time of the capture process.
 fn cpu_seconds(stats: &serde_json::Value) -> f64 {
-    stats["cpu"]["user_s"].as_f64().unwrap_or(0.0) + stats["cpu"]["system_s"].as_f64().unwrap_or(0.0)
+    stats["cpu"]["user_s"].as_f64().unwrap_or(0.0)
+        + stats["cpu"]["system_s"].as_f64().unwrap_or(0.0)
 }
 
 /// AF_PACKET baseline: `tcpdump -w /dev/null -s 96`, counting what it captured.

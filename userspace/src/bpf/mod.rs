@@ -2,4 +2,5 @@
 //! verdict map (inline shunting).
 pub mod capture;
 pub mod objects;
+pub mod offload;
 pub mod verdicts;

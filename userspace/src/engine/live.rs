@@ -15,7 +15,10 @@ use crossbeam_queue::ArrayQueue;
 
 pub use super::report::{CaptureReport, QueueReport};
 use crate::{
-    bpf::capture::{AttachMode, CaptureProgram},
+    bpf::{
+        capture::{AttachMode, CaptureProgram},
+        offload::KernelOffload,
+    },
     capture::afxdp::{XskConfig, XskQueue},
     error::Error,
     export::{ipfix::IpfixOptions, output::RecordOutput, record_writer::RecordWriter},
@@ -141,9 +144,17 @@ pub fn run_capture(opts: CaptureOptions) -> Result<CaptureReport, Error> {
     let mut workers = Vec::with_capacity(nq as usize);
     let barrier = Arc::new(Barrier::new(nq as usize));
     let links = handoff::mesh(nq as usize, handoff_queue);
+    let verdicts = if kernel_verdicts {
+        Some(program.verdicts()?)
+    } else {
+        None
+    };
     for ((s, out), links) in sockets.into_iter().zip(&outs).zip(links) {
         let mut table: FlowTable<FlowFeatures> = FlowTable::new(table.clone());
         attach(&mut table, Arc::clone(&features), ReadyHooks::default());
+        if let Some(v) = &verdicts {
+            table.set_offload(Box::new(KernelOffload::new(v.try_clone()?)));
+        }
         let w = worker::Worker {
             table,
             links,
@@ -158,9 +169,7 @@ pub fn run_capture(opts: CaptureOptions) -> Result<CaptureReport, Error> {
         workers.push(h);
     }
 
-    while !requested.load(Ordering::Relaxed)
-        && !duration.is_some_and(|d| started.elapsed() >= d)
-    {
+    while !requested.load(Ordering::Relaxed) && !duration.is_some_and(|d| started.elapsed() >= d) {
         thread::sleep(Duration::from_millis(50));
     }
     // Detach first: no frame is redirected or counted in a verdict entry after this, so

@@ -175,6 +175,13 @@ impl CaptureReport {
                     },
                     "handoff": { "out": w.handed_off, "in": w.handed_in, "queue_full": w.handoff_queue_full },
                     "export_queue_full": w.export_queue_full,
+                    "kernel_verdicts": {
+                        "installed": w.offload.installed,
+                        "install_failed": w.offload.install_failed,
+                        "missing_at_export": w.offload.missing,
+                        "packets": w.offload.packets,
+                        "wire_bytes": w.offload.bytes,
+                    },
                 })
             })
             .collect();
@@ -240,11 +247,12 @@ impl fmt::Display for CaptureReport {
             let decode_errors = w.table.total_decode_errors();
             writeln!(
                 f,
-                "  queue {} ({:?}): frames={} bytes={} decode_errors={} flows created={} overflows={} | handoff out={} in={} queue_full={} | socket rx_dropped={} rx_ring_full={} fill_ring_empty={} invalid={} | export_queue_full={}",
+                "  queue {} ({:?}): frames={} bytes={} decode_errors={} flows created={} overflows={} | handoff out={} in={} queue_full={} | socket rx_dropped={} rx_ring_full={} fill_ring_empty={} invalid={} | export_queue_full={} | kernel verdicts installed={} failed={} missing_at_export={} packets={}",
                 w.queue, q.mode, w.frames, w.bytes, decode_errors, w.table.created, w.table.overflows,
                 w.handed_off, w.handed_in, w.handoff_queue_full,
                 w.socket.rx_dropped, w.socket.rx_ring_full, w.socket.rx_fill_ring_empty_descs,
-                w.socket.rx_invalid_descs, w.export_queue_full
+                w.socket.rx_invalid_descs, w.export_queue_full,
+                w.offload.installed, w.offload.install_failed, w.offload.missing, w.offload.packets
             )?;
             for r in DecodeReason::ALL {
                 let n = w.table.decode_errors[r.index()];

@@ -276,6 +276,10 @@ mod tests {
         let out: Vec<_> = table.drain_exported_with_user().collect();
         assert_eq!(out[0].0.out.packets + out[0].0.r#in.packets, 6);
         let st = out[0].1.state().expect("features");
-        assert_eq!(st.splt.entries().len(), 3, "only the budget's packets are analysed");
+        assert_eq!(
+            st.splt.entries().len(),
+            3,
+            "only the budget's packets are analysed"
+        );
     }
 }

@@ -105,7 +105,11 @@ impl FlowEntry {
     /// for an offloaded flow, as of the last time it was read.
     pub fn last(&self) -> Timestamp {
         let kernel = self.offload.as_ref().map_or(Timestamp(0), |o| o.last);
-        self.dirs[0].last.max(self.dirs[1].last).max(self.first).max(kernel)
+        self.dirs[0]
+            .last
+            .max(self.dirs[1].last)
+            .max(self.first)
+            .max(kernel)
     }
 
     /// Counts `pkt` in direction `out` (true) or in (false) and tracks TCP end.

@@ -462,7 +462,10 @@ impl<U: Default> FlowTable<U> {
     fn try_offload(&mut self, slot: u32) {
         let e = &mut self.entries[slot as usize];
         let wanted = matches!(e.action, Action::Discard | Action::Forward)
-            && matches!(e.key.proto, crate::decode::PROTO_TCP | crate::decode::PROTO_UDP);
+            && matches!(
+                e.key.proto,
+                crate::decode::PROTO_TCP | crate::decode::PROTO_UDP
+            );
         if !wanted || e.offload.is_some() {
             return;
         }
@@ -517,7 +520,11 @@ impl<U: Default> FlowTable<U> {
         let (Some(st), Some(off)) = (e.offload.as_mut(), self.offload.as_mut()) else {
             return (0, 0);
         };
-        let counts = if last { off.remove(&e.key) } else { off.read(&e.key) };
+        let counts = if last {
+            off.remove(&e.key)
+        } else {
+            off.read(&e.key)
+        };
         let Some(counts) = counts else {
             self.offload_stats.missing += 1;
             if last {

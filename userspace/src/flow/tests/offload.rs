@@ -92,7 +92,10 @@ fn shunted_flow_totals_include_what_the_kernel_counted() {
     assert_eq!(r.time_end, ms(24));
     assert_eq!((r.kernel_packets, r.kernel_bytes), (15, 10 * 1054 + 5 * 54));
     assert_eq!(r.action, Action::Discard);
-    assert!(off.entries.lock().unwrap().is_empty(), "entry removed at export");
+    assert!(
+        off.entries.lock().unwrap().is_empty(),
+        "entry removed at export"
+    );
     let s = t.offload_stats();
     assert_eq!((s.installed, s.packets, s.missing), (1, 15, 0));
 }
@@ -104,7 +107,10 @@ fn idle_is_judged_from_the_kernels_last_packet() {
     feed(&mut t, &tcp(false, SYN | ACK, 0), secs(0));
     // The kernel keeps seeing the flow up to 9 s; idle is 10 s.
     off.kernel_sees(&tcp(true, ACK, 500), secs(9));
-    assert!(housekeep(&mut t, secs(12)).is_empty(), "still active in the kernel");
+    assert!(
+        housekeep(&mut t, secs(12)).is_empty(),
+        "still active in the kernel"
+    );
     let recs = housekeep(&mut t, secs(19));
     assert_eq!(recs.len(), 1);
     assert_eq!(recs[0].end_reason, EndReason::IdleTimeout);
@@ -134,7 +140,11 @@ fn slices_add_only_what_is_new() {
     let off = MapOffload::default();
     t.set_offload(Box::new(off.clone()));
     feed(&mut t, &udp(1), secs(0));
-    assert_eq!(*off.installs.lock().unwrap(), 1, "a discard rule installs at once");
+    assert_eq!(
+        *off.installs.lock().unwrap(),
+        1,
+        "a discard rule installs at once"
+    );
     off.kernel_sees(&udp(1), secs(1));
     let s1 = housekeep(&mut t, secs(2));
     assert_eq!(s1.len(), 1);
@@ -146,7 +156,10 @@ fn slices_add_only_what_is_new() {
     let s3 = housekeep(&mut t, secs(6));
     assert_eq!((s3[0].out.packets, s3[0].kernel_packets), (2, 2));
     let last = flush(&mut t);
-    assert_eq!(last[0].out.packets, 0, "the final record has nothing left to add");
+    assert_eq!(
+        last[0].out.packets, 0,
+        "the final record has nothing left to add"
+    );
     assert_eq!(t.offload_stats().packets, 3);
 }
 

@@ -158,7 +158,10 @@ shunt_bytes = 1000
     // comes before `default` whatever the section's order.
     let (key, _) = FlowKey::from_packet(&tcp(true, SYN, 0));
     assert_eq!(r.get(r.lookup(&key)).unwrap().shunt_after, Some(30));
-    assert_eq!(r.get(r.lookup_l7(&key, L7Proto::Http)).unwrap().shunt_after, Some(40));
+    assert_eq!(
+        r.get(r.lookup_l7(&key, L7Proto::Http)).unwrap().shunt_after,
+        Some(40)
+    );
     assert_eq!(r.lookup_l7(&key, L7Proto::Quic), 0, "port 443 not matched");
     assert_eq!(r.lookup_l7(&key, L7Proto::Ssh), 0);
 }
