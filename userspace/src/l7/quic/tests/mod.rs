@@ -1,0 +1,3 @@
+//! Tests of the QUIC Initial path: RFC test vectors and corpus captures.
+
+mod rfc;
