@@ -1,9 +1,12 @@
 //! The frames an Initial packet may carry (RFC 9000 section 12.4 and 19):
 //! PADDING, PING, ACK, CRYPTO and CONNECTION_CLOSE. Any other frame type
 //! ends the walk with an error, since its length cannot be known safely.
+//! Google's T050/T051 number frames the gQUIC way; of those only PADDING,
+//! PING and CRYPTO are read.
 
 use super::cursor::Cursor;
 use super::error::QuicError;
+use super::version::FrameDialect;
 
 /// One frame of a decrypted Initial payload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,19 +43,53 @@ pub enum Frame<'a> {
 #[derive(Debug, Clone)]
 pub struct Frames<'a> {
     c: Cursor<'a>,
+    dialect: FrameDialect,
     done: bool,
 }
 
-/// The frames of `payload`.
-pub fn frames(payload: &[u8]) -> Frames<'_> {
+/// The frames of `payload`, numbered as `dialect` does.
+pub fn frames(payload: &[u8], dialect: FrameDialect) -> Frames<'_> {
     Frames {
         c: Cursor::new(payload),
+        dialect,
         done: false,
     }
 }
 
 impl<'a> Frames<'a> {
     fn frame(&mut self) -> Result<Frame<'a>, QuicError> {
+        match self.dialect {
+            FrameDialect::Ietf => self.ietf(),
+            FrameDialect::Google => self.google(),
+        }
+    }
+
+    /// gQUIC frame types: PADDING (0x00) fills the rest of the packet,
+    /// PING is 0x07, CRYPTO 0x08 (offset and length as varints).
+    fn google(&mut self) -> Result<Frame<'a>, QuicError> {
+        let typ = self.c.u8()?;
+        match typ {
+            0x00 => {
+                let n = self.c.remaining() + 1;
+                self.c.bytes(n - 1)?;
+                Ok(Frame::Padding(n))
+            }
+            0x07 => Ok(Frame::Ping),
+            0x08 => self.crypto(0x08),
+            _ => Err(QuicError::BadFrame(u64::from(typ))),
+        }
+    }
+
+    /// CRYPTO's offset, length and data.
+    fn crypto(&mut self, typ: u64) -> Result<Frame<'a>, QuicError> {
+        let bad = |_| QuicError::BadFrame(typ);
+        let offset = self.c.varint().map_err(bad)?;
+        let len = self.c.varint().map_err(bad)?;
+        let data = self.c.bytes_u64(len).map_err(bad)?;
+        Ok(Frame::Crypto { offset, data })
+    }
+
+    fn ietf(&mut self) -> Result<Frame<'a>, QuicError> {
         let typ = self.c.varint()?;
         let bad = |_| QuicError::BadFrame(typ);
         match typ {
@@ -83,12 +120,7 @@ impl<'a> Frames<'a> {
                 }
                 Ok(Frame::Ack { largest })
             }
-            0x06 => {
-                let offset = self.c.varint().map_err(bad)?;
-                let len = self.c.varint().map_err(bad)?;
-                let data = self.c.bytes_u64(len).map_err(bad)?;
-                Ok(Frame::Crypto { offset, data })
-            }
+            0x06 => self.crypto(0x06),
             0x1c | 0x1d => {
                 let error_code = self.c.varint().map_err(bad)?;
                 if typ == 0x1c {
@@ -134,7 +166,7 @@ mod tests {
             0x1c, 0x0a, 0x06, 0x00, // CONNECTION_CLOSE
             0x00, 0x00, 0x00, // PADDING
         ];
-        let got: Vec<_> = frames(&p).collect();
+        let got: Vec<_> = frames(&p, FrameDialect::Ietf).collect();
         assert_eq!(
             got,
             vec![
@@ -155,11 +187,35 @@ mod tests {
 
     #[test]
     fn stops_at_unknown_and_truncated() {
-        let got: Vec<_> = frames(&[0x01, 0x08, 0x01]).collect();
+        let got: Vec<_> = frames(&[0x01, 0x08, 0x01], FrameDialect::Ietf).collect();
         assert_eq!(got, vec![Ok(Frame::Ping), Err(QuicError::BadFrame(8))]);
-        let got: Vec<_> = frames(&[0x06, 0x00, 0x05, b'x']).collect();
+        let got: Vec<_> = frames(&[0x06, 0x00, 0x05, b'x'], FrameDialect::Ietf).collect();
         assert_eq!(got, vec![Err(QuicError::BadFrame(6))]);
-        let got: Vec<_> = frames(&[0x02, 0x00, 0x00, 0xbf, 0xff, 0xff, 0xff]).collect();
+        let got: Vec<_> = frames(
+            &[0x02, 0x00, 0x00, 0xbf, 0xff, 0xff, 0xff],
+            FrameDialect::Ietf,
+        )
+        .collect();
         assert_eq!(got, vec![Err(QuicError::BadFrame(2))]);
+    }
+
+    #[test]
+    fn google() {
+        let p = [0x07, 0x08, 0x00, 0x02, b'h', b'i', 0x06, 0x00, 0x01, 0x02];
+        let got: Vec<_> = frames(&p[..6], FrameDialect::Google).collect();
+        assert_eq!(
+            got,
+            vec![
+                Ok(Frame::Ping),
+                Ok(Frame::Crypto {
+                    offset: 0,
+                    data: b"hi"
+                })
+            ]
+        );
+        let got: Vec<_> = frames(&p[6..], FrameDialect::Google).collect();
+        assert_eq!(got, vec![Err(QuicError::BadFrame(6))]);
+        let got: Vec<_> = frames(&[0x00, 0x05, 0x05], FrameDialect::Google).collect();
+        assert_eq!(got, vec![Ok(Frame::Padding(3))]);
     }
 }

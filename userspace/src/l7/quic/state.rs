@@ -7,7 +7,7 @@ use super::header::{packets, LongHeader, MAX_CID_LEN};
 use super::hello::{client_hello, QuicHello};
 use super::keys::InitialKeys;
 use super::protect::open;
-use super::version::PacketType;
+use super::version::{salt_candidates, PacketType, VersionParams};
 
 /// Where a flow stands after a datagram.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,7 +34,7 @@ struct CachedKeys {
 }
 
 impl CachedKeys {
-    fn new(h: &LongHeader<'_>) -> CachedKeys {
+    fn new(h: &LongHeader<'_>, params: &VersionParams) -> CachedKeys {
         let mut dcid = [0u8; MAX_CID_LEN];
         let n = h.dcid.len().min(MAX_CID_LEN);
         dcid[..n].copy_from_slice(&h.dcid[..n]);
@@ -42,7 +42,7 @@ impl CachedKeys {
             version: h.version(),
             dcid,
             dcid_len: n as u8,
-            keys: InitialKeys::client(&h.params, h.dcid),
+            keys: InitialKeys::client(params, h.dcid),
         }
     }
 
@@ -137,15 +137,14 @@ impl QuicInitialState {
             tried_own_dcid = k.matches(h);
         }
         if opened.is_err() && !tried_own_dcid {
-            let fresh = CachedKeys::new(h);
-            opened = open(
-                &fresh.keys,
-                load(&mut self.scratch, h),
-                h.pn_offset,
-                largest,
-            );
-            if opened.is_ok() {
-                self.keys = Some(fresh);
+            for params in salt_candidates(&h.params) {
+                let fresh = CachedKeys::new(h, &params);
+                let buf = load(&mut self.scratch, h);
+                opened = open(&fresh.keys, buf, h.pn_offset, largest);
+                if opened.is_ok() {
+                    self.keys = Some(fresh);
+                    break;
+                }
             }
         }
         let o = opened?;
@@ -157,7 +156,7 @@ impl QuicInitialState {
         }
         self.largest_pn = Some(largest.map_or(o.pn, |l| l.max(o.pn)));
         let payload = self.scratch.get(o.payload).unwrap_or(&[]);
-        for f in frames(payload) {
+        for f in frames(payload, h.params.frames) {
             if let Frame::Crypto { offset, data } = f? {
                 self.crypto.insert(offset, data)?;
             }

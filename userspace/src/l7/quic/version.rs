@@ -90,6 +90,16 @@ pub enum PacketType {
     Retry,
 }
 
+/// How a version numbers its frames.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FrameDialect {
+    /// RFC 9000 frame types (CRYPTO is 0x06), also used by the drafts.
+    Ietf,
+    /// Google's T050/T051: gQUIC frame types (PADDING 0x00, PING 0x07,
+    /// CRYPTO 0x08 with the IETF layout).
+    Google,
+}
+
 /// What Initial protection needs to know about a version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct VersionParams {
@@ -101,6 +111,8 @@ pub struct VersionParams {
     pub labels: Labels,
     /// Packet types in the order of their 2-bit wire codes 0..=3.
     pub types: [PacketType; 4],
+    /// Frame type numbering.
+    pub frames: FrameDialect,
 }
 
 impl VersionParams {
@@ -124,19 +136,36 @@ const TYPES_V2: [PacketType; 4] = [
     PacketType::Handshake,
 ];
 
+/// True for the versions RFC 9000 section 15 reserves to exercise version
+/// negotiation (0x?a?a?a?a).
+pub fn is_grease(version: u32) -> bool {
+    version & 0x0f0f_0f0f == 0x0a0a_0a0a
+}
+
 /// The Initial protection parameters of `version`, or `None` when it is not
-/// a version we can open (gQUIC Q0xx, unknown or greased versions, 0).
+/// a version we can open (gQUIC Q0xx, unknown versions, 0). Reserved
+/// (greased) versions get v1's; see [`salt_candidates`] for the others
+/// their clients use.
 pub fn params(version: u32) -> Option<VersionParams> {
+    let mut frames = FrameDialect::Ietf;
     let (salt, labels, types) = match version {
         V1 => (&SALT_V1, LABELS_V1, TYPES_V1),
+        _ if is_grease(version) => (&SALT_V1, LABELS_V1, TYPES_V1),
         V2 => (&SALT_V2, LABELS_V2, TYPES_V2),
         // Drafts 33 and 34 already used the v1 salt.
         0xff00_0021 | 0xff00_0022 => (&SALT_V1, LABELS_V1, TYPES_V1),
         0xff00_001d..=0xff00_0020 => (&SALT_DRAFT_29, LABELS_V1, TYPES_V1),
         0xff00_0017..=0xff00_001c | MVFST_27 | MVFST_EXP => (&SALT_DRAFT_23, LABELS_V1, TYPES_V1),
         0xff00_0016 | MVFST_22 => (&SALT_DRAFT_22, LABELS_V1, TYPES_V1),
-        T050 => (&SALT_T050, LABELS_V1, TYPES_V1),
-        T051 => (&SALT_T051, LABELS_V1, TYPES_V1),
+        T050 | T051 => {
+            frames = FrameDialect::Google;
+            let salt = if version == T050 {
+                &SALT_T050
+            } else {
+                &SALT_T051
+            };
+            (salt, LABELS_V1, TYPES_V1)
+        }
         _ => return None,
     };
     Some(VersionParams {
@@ -144,7 +173,21 @@ pub fn params(version: u32) -> Option<VersionParams> {
         salt,
         labels,
         types,
+        frames,
     })
+}
+
+/// The parameters to try, in order, for a packet whose header gave `p`.
+/// Only a reserved (greased) version has two: clients that force Version
+/// Negotiation protect that first Initial with the salt of the version they
+/// really speak, v1 (quiche) or draft-29 (the 2020 interop runner clients;
+/// Wireshark 4.0 opens only these).
+pub fn salt_candidates(p: &VersionParams) -> impl Iterator<Item = VersionParams> {
+    let draft = VersionParams {
+        salt: &SALT_DRAFT_29,
+        ..*p
+    };
+    std::iter::once(*p).chain(is_grease(p.version).then_some(draft))
 }
 
 /// A version's display name, as nDPI prints it: `V-1`, `V-2`, `Draft-29`,

@@ -36,6 +36,7 @@ fn p(v: u32) -> VersionParams {
             hp: b"",
         },
         types: [PacketType::Retry; 4],
+        frames: super::super::version::FrameDialect::Ietf,
     })
 }
 
@@ -201,7 +202,7 @@ fn v1_server_initial_opens_with_server_keys_only() {
     let o = open(&keys, &mut buf, h.pn_offset, None);
     assert_eq!(o.as_ref().map(|o| o.pn), Ok(1));
     let Ok(o) = o else { return };
-    let f: Vec<_> = frames(&buf[o.payload]).collect();
+    let f: Vec<_> = frames(&buf[o.payload], h.params.frames).collect();
     assert_eq!(f.len(), 2);
     assert_eq!(f[0], Ok(Frame::Ack { largest: 0 }));
     assert!(
