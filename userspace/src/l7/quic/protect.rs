@@ -1,6 +1,7 @@
-//! Removing packet protection from a long header packet (RFC 9001 section
-//! 5.3 and 5.4): AES-128 header protection over a 16-byte sample, then
-//! AES-128-GCM over the payload with the header as associated data.
+//! Packet protection of a long header packet (RFC 9001 sections 5.3 and
+//! 5.4): AES-128-GCM over the payload with the header as associated data,
+//! and AES-128 header protection over a 16-byte sample. [`open`] removes it;
+//! [`seal`] applies it (for tests and fuzzing: the engine only observes).
 
 use std::ops::Range;
 
@@ -101,6 +102,44 @@ pub fn open(
         pn,
         payload: start..end,
     })
+}
+
+/// Protects `packet` in place: it holds the unprotected header, ending with
+/// a packet number of the length its first byte gives, at `pn_offset`, then
+/// the plaintext payload; the tag is appended. The header's Length must
+/// already count the tag. Fails (leaving `packet` unchanged) if the packet
+/// is too short to sample.
+pub fn seal(
+    keys: &InitialKeys,
+    packet: &mut Vec<u8>,
+    pn_offset: usize,
+    pn: u64,
+) -> Result<(), QuicError> {
+    let first = *packet.first().ok_or(QuicError::TooShort)?;
+    let pn_len = usize::from(first & 0x03) + 1;
+    let start = pn_offset.checked_add(pn_len).ok_or(QuicError::TooShort)?;
+    let sample_at = pn_offset.checked_add(4).ok_or(QuicError::TooShort)?;
+    if start > packet.len() || packet.len() + TAG_LEN < sample_at + SAMPLE_LEN {
+        return Err(QuicError::TooShort);
+    }
+    let mut nonce = keys.iv;
+    for (n, p) in nonce[4..].iter_mut().zip(pn.to_be_bytes()) {
+        *n ^= p;
+    }
+    let (header, body) = packet.split_at_mut(start);
+    let tag = keys
+        .aead
+        .encrypt_in_place_detached(&nonce.into(), header, body)
+        .map_err(|_| QuicError::TooShort)?;
+    packet.extend_from_slice(&tag);
+    let mut mask = aes::Block::default();
+    mask.copy_from_slice(&packet[sample_at..sample_at + SAMPLE_LEN]);
+    keys.hp.encrypt_block(&mut mask);
+    packet[0] ^= mask[0] & 0x0f;
+    for (b, m) in packet[pn_offset..start].iter_mut().zip(&mask[1..]) {
+        *b ^= m;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

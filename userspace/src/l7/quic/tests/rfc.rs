@@ -2,14 +2,10 @@
 //! packets, plus packets built here with the same keys: ClientHellos split
 //! over packets and datagrams, coalesced packets, damaged input.
 
-use aes::cipher::{BlockEncrypt, KeyInit};
-use aes_gcm::aead::AeadInPlace;
-use aes_gcm::Aes128Gcm;
-
 use super::super::frames::{frames, Frame};
 use super::super::header::{packets, parse};
 use super::super::keys::{InitialKeys, Secrets, Side};
-use super::super::protect::open;
+use super::super::protect::{open, seal};
 use super::super::version::{params, PacketType, VersionParams, DRAFT_29, V1, V2};
 use super::super::*;
 
@@ -222,9 +218,8 @@ struct Hdr<'a> {
     pn_len: usize,
 }
 
-/// Builds a protected long header packet with client keys from `keys_dcid`:
-/// the reverse of `open`.
-fn seal(params: &VersionParams, keys_dcid: &[u8], hdr: &Hdr<'_>, payload: &[u8]) -> Vec<u8> {
+/// Builds a protected long header packet with client keys from `keys_dcid`.
+fn build(params: &VersionParams, keys_dcid: &[u8], hdr: &Hdr<'_>, payload: &[u8]) -> Vec<u8> {
     let Hdr {
         first,
         dcid,
@@ -232,7 +227,6 @@ fn seal(params: &VersionParams, keys_dcid: &[u8], hdr: &Hdr<'_>, payload: &[u8])
         pn,
         pn_len,
     } = *hdr;
-    let s = Secrets::derive(params, keys_dcid, Side::Client);
     let mut h = vec![first | (pn_len as u8 - 1)];
     h.extend(params.version.to_be_bytes());
     h.push(dcid.len() as u8);
@@ -246,33 +240,17 @@ fn seal(params: &VersionParams, keys_dcid: &[u8], hdr: &Hdr<'_>, payload: &[u8])
     h.extend((0x4000 | len as u16).to_be_bytes());
     let pn_offset = h.len();
     h.extend(&pn.to_be_bytes()[8 - pn_len..]);
-    let mut nonce = s.iv;
-    for (n, b) in nonce[4..].iter_mut().zip(pn.to_be_bytes()) {
-        *n ^= b;
-    }
-    let mut body = payload.to_vec();
-    let aead = Aes128Gcm::new(&s.key.into());
-    let tag = aead
-        .encrypt_in_place_detached(&nonce.into(), &h, &mut body)
-        .unwrap_or_default();
-    let mut out = h;
-    out.extend(body);
-    out.extend(tag);
-    let mut mask = aes::Block::default();
-    mask.copy_from_slice(&out[pn_offset + 4..pn_offset + 20]);
-    aes::Aes128::new(&s.hp.into()).encrypt_block(&mut mask);
-    out[0] ^= mask[0] & 0x0f;
-    for i in 0..pn_len {
-        out[pn_offset + i] ^= mask[1 + i];
-    }
-    out
+    h.extend(payload);
+    let keys = InitialKeys::client(params, keys_dcid);
+    assert_eq!(seal(&keys, &mut h, pn_offset, pn), Ok(()));
+    h
 }
 
 #[test]
 fn v2_client_initial_matches_rfc9369() {
     let v2 = p(V2);
     let dcid = hex(DCID);
-    let pkt = seal(
+    let pkt = build(
         &v2,
         &dcid,
         &Hdr {
@@ -314,7 +292,7 @@ fn v2_client_initial_matches_rfc9369() {
 fn v1_seal_matches_rfc9001() {
     let v1 = p(V1);
     let dcid = hex(DCID);
-    let pkt = seal(
+    let pkt = build(
         &v1,
         &dcid,
         &Hdr {
@@ -348,7 +326,7 @@ fn split_hello_over_datagrams() {
     let mut a = crypto(100, &hello[100..200]);
     a.extend(crypto(0, &hello[..50]));
     a.extend([1, 0, 0, 0]); // PING, PADDING
-    let first = seal(
+    let first = build(
         &d29,
         &dcid,
         &Hdr {
@@ -364,7 +342,7 @@ fn split_hello_over_datagrams() {
     b.extend(crypto(200, &hello[200..]));
     b.extend(crypto(40, &hello[40..120]));
     let server_cid = hex("aabbccdd");
-    let second = seal(
+    let second = build(
         &d29,
         &dcid,
         &Hdr {
@@ -376,7 +354,7 @@ fn split_hello_over_datagrams() {
         },
         &b,
     );
-    let hs = seal(
+    let hs = build(
         &d29,
         &dcid,
         &Hdr {
@@ -405,7 +383,7 @@ fn split_hello_over_datagrams() {
 
     // The other order, and a Retry-like change of keys: the second datagram
     // protected with keys of its own DCID.
-    let second_own = seal(
+    let second_own = build(
         &d29,
         &server_cid,
         &Hdr {
@@ -428,7 +406,7 @@ fn not_a_client_hello() {
     let dcid = hex(DCID);
     let mut payload = vec![0x06, 0x00, 0x04, 0x02, 0x00, 0x00, 0x00];
     payload.resize(40, 0);
-    let pkt = seal(
+    let pkt = build(
         &v1,
         &dcid,
         &Hdr {
@@ -448,7 +426,7 @@ fn not_a_client_hello() {
     // CRYPTO beyond the bound.
     let mut payload = vec![0x06, 0x80, 0x00, 0x40, 0x00, 0x01, b'x'];
     payload.resize(40, 0);
-    let pkt = seal(
+    let pkt = build(
         &v1,
         &dcid,
         &Hdr {
