@@ -38,8 +38,14 @@
 //! ([`crypto_stream::MAX_CRYPTO`]) and one reused decryption buffer.
 //!
 //! Versions: 1, 2, drafts 22 to 34, mvfst (draft-22, draft-27 and
-//! experimental) and Google's T050/T051. gQUIC (Q0xx) is not TLS-based and
-//! not handled here.
+//! experimental), Google's T050/T051, and the reserved 0x?a?a?a?a versions
+//! that clients send to force Version Negotiation (opened with the v1 or
+//! draft-29 salt, whichever authenticates). gQUIC (Q0xx) is not TLS-based
+//! and not handled here.
+//!
+//! Tested against the RFC 9001 and RFC 9369 appendix A vectors and, per
+//! flow, against tshark's SNI and nDPI's ALPN lists on the corpus QUIC
+//! captures (`tests/corpus.rs`).
 //!
 //! # Layout
 //!

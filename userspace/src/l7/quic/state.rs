@@ -54,15 +54,16 @@ impl CachedKeys {
 /// The client side of one UDP flow: decrypts its Initial packets and
 /// reassembles the CRYPTO stream until the ClientHello is complete.
 ///
-/// About 1 KiB plus the CRYPTO bytes received (at most
-/// [`super::crypto_stream::MAX_CRYPTO`]); box it per flow only once
-/// [`super::looks_like_initial`] said yes.
+/// 168 bytes, plus while the handshake is in flight the key schedules
+/// (about 1.5 KiB), the CRYPTO bytes received (at most
+/// [`super::crypto_stream::MAX_CRYPTO`]) and one packet's decryption
+/// buffer; box it per flow only once [`super::looks_like_initial`] said yes.
 #[derive(Debug, Clone, Default)]
 pub struct QuicInitialState {
     /// Keys of the first client Initial (derived from its DCID), replaced
     /// when a later Initial only opens with keys from its own DCID (after a
     /// Retry or Version Negotiation).
-    keys: Option<CachedKeys>,
+    keys: Option<Box<CachedKeys>>,
     /// Version of the Initial packets that fed `crypto`.
     version: Option<u32>,
     /// Largest client Initial packet number opened.
@@ -119,7 +120,8 @@ impl QuicInitialState {
     }
 
     fn finish(&mut self, p: QuicProgress) -> QuicProgress {
-        // The buffers are no longer needed.
+        // The keys and buffers are no longer needed.
+        self.keys = None;
         self.crypto = CryptoStream::default();
         self.scratch = Vec::new();
         self.outcome = Some(p.clone());
@@ -142,7 +144,7 @@ impl QuicInitialState {
                 let buf = load(&mut self.scratch, h);
                 opened = open(&fresh.keys, buf, h.pn_offset, largest);
                 if opened.is_ok() {
-                    self.keys = Some(fresh);
+                    self.keys = Some(Box::new(fresh));
                     break;
                 }
             }

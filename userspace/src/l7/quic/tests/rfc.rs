@@ -467,3 +467,11 @@ fn damaged_packets_never_panic_nor_open() {
         None
     );
 }
+
+#[test]
+fn state_is_small() {
+    // What a flow carries inline once boxed; keys and buffers are on the
+    // heap only while the handshake is in flight.
+    let n = std::mem::size_of::<QuicInitialState>();
+    assert!(n <= 256, "{n} bytes");
+}
