@@ -150,7 +150,7 @@ fn test(rest: &[&str]) -> Result<()> {
 }
 
 /// The cargo-fuzz targets in fuzz/.
-const FUZZ_TARGETS: &[&str] = &["decode", "read", "tls", "dns", "http", "ipfix"];
+const FUZZ_TARGETS: &[&str] = &["decode", "read", "tls", "dns", "http", "ipfix", "quic"];
 /// How long `cargo xtask test` runs each fuzz target.
 const FUZZ_SECS_IN_TEST: u64 = 15;
 
