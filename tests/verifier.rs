@@ -15,6 +15,11 @@ fn load(object: &[u8], prog: &str) {
         .unwrap_or_else(|e| panic!("verifier rejected {prog}: {e}"));
     let info = p.info().expect("program info");
     assert!(info.id() > 0);
+    eprintln!(
+        "{prog}: {} bytes translated, {} instructions verified",
+        info.size_translated().unwrap_or(0),
+        info.verified_instruction_count().unwrap_or(0)
+    );
 }
 
 #[test]

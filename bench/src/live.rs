@@ -1,5 +1,6 @@
-//! `cargo xtask bench live`: one run, one generator, three receivers on the same veth:
-//! the XDP_DROP ceiling, `sluice capture` (AF_XDP + flow tracking), and AF_PACKET
+//! `cargo xtask bench live`: one run, one generator, four receivers on the same veth:
+//! the XDP_DROP ceiling, `sluice capture` (AF_XDP + flow tracking), `sluice capture`
+//! with every flow shunted after N packets (verdicts in the XDP program), and AF_PACKET
 //! (`tcpdump -w /dev/null`). Prints rates and ratios; the machine is shared and noisy, so
 //! only ratios measured side by side mean anything.
 use std::{path::PathBuf, process::Stdio, thread, time::Duration};
@@ -43,6 +44,9 @@ pub struct LiveArgs {
     /// Working directory.
     #[arg(long, default_value = "target/bench-live")]
     pub dir: PathBuf,
+    /// Packets each flow may have before it is shunted, in the shunted run.
+    #[arg(long, default_value_t = 20)]
+    pub shunt: u64,
 }
 
 fn generate(ns: &str, a: &LiveArgs) -> Result<GenResult> {
@@ -92,10 +96,14 @@ fn xdp_drop(lab: &Lab, a: &LiveArgs) -> Result<(GenResult, u64)> {
     Ok((r, dropped))
 }
 
-/// `sluice capture` on the monitor interface.
-fn sluice_capture(lab: &Lab, a: &LiveArgs) -> Result<(GenResult, serde_json::Value)> {
+/// `sluice capture` on the monitor interface, with `extra` arguments.
+fn sluice_capture(
+    lab: &Lab,
+    a: &LiveArgs,
+    extra: &[&str],
+) -> Result<(GenResult, serde_json::Value)> {
     std::fs::create_dir_all(&a.dir)?;
-    let (s, err) = start_sluice(&lab.client, &a.sluice, &a.dir, &[])?;
+    let (s, err) = start_sluice(&lab.client, &a.sluice, &a.dir, extra)?;
     let r = generate(lab.client.name(), a)?;
     thread::sleep(Duration::from_millis(500));
     let status = s.stop()?;
@@ -106,6 +114,20 @@ fn sluice_capture(lab: &Lab, a: &LiveArgs) -> Result<(GenResult, serde_json::Val
     eprint!("{stderr}");
     let stats = serde_json::from_str(&std::fs::read_to_string(a.dir.join("stats.json"))?)?;
     Ok((r, stats))
+}
+
+/// Frames the capture's workers took from their rings.
+fn queue_frames(stats: &serde_json::Value) -> u64 {
+    stats["queues"]
+        .as_array()
+        .map(|q| q.iter().filter_map(|x| x["frames"].as_u64()).sum())
+        .unwrap_or(0)
+}
+
+/// User + system CPU time of the capture process.
+fn cpu_seconds(stats: &serde_json::Value) -> f64 {
+    stats["cpu"]["user_s"].as_f64().unwrap_or(0.0)
+        + stats["cpu"]["system_s"].as_f64().unwrap_or(0.0)
 }
 
 /// AF_PACKET baseline: `tcpdump -w /dev/null -s 96`, counting what it captured.
@@ -152,19 +174,39 @@ pub fn run(a: LiveArgs) -> Result<()> {
         g_drop.seconds
     );
 
-    let (g_sl, stats) = sluice_capture(&lab, &a)?;
-    let sl_frames: u64 = stats["queues"]
-        .as_array()
-        .map(|q| q.iter().filter_map(|x| x["frames"].as_u64()).sum())
-        .unwrap_or(0);
+    let (g_sl, stats) = sluice_capture(&lab, &a, &[])?;
+    let sl_frames = queue_frames(&stats);
     let sl_rate = sl_frames as f64 / g_sl.seconds;
     println!(
-        "  sluice capture   : {:>8.3} Mpps ({} of {} frames in {:.2} s), drops {}",
+        "  sluice capture   : {:>8.3} Mpps ({} of {} frames in {:.2} s), cpu {:.2} s, drops {}",
         sl_rate / 1e6,
         sl_frames,
         g_sl.sent,
         g_sl.seconds,
+        cpu_seconds(&stats),
         stats["drops"]
+    );
+
+    // Every flow shunted after `shunt` packets: the verdicts move into the XDP program,
+    // which then drops and counts the rest. What the kernel handles is the rate.
+    let rules = a.dir.join("shunt.toml");
+    std::fs::create_dir_all(&a.dir)?;
+    std::fs::write(&rules, format!("[shunt]\nudp = {}\n", a.shunt))?;
+    let rules = rules.to_str().unwrap_or_default().to_string();
+    let (g_sh, sh_stats) = sluice_capture(&lab, &a, &["-c", &rules])?;
+    let sh_kernel = sh_stats["xdp"]["total"]["frames"].as_u64().unwrap_or(0);
+    let sh_user = queue_frames(&sh_stats);
+    let sh_rate = sh_kernel as f64 / g_sh.seconds;
+    println!(
+        "  sluice shunted   : {:>8.3} Mpps ({} of {} frames in {:.2} s; {} reached userspace, \
+         {} dropped by verdict), cpu {:.2} s",
+        sh_rate / 1e6,
+        sh_kernel,
+        g_sh.sent,
+        g_sh.seconds,
+        sh_user,
+        sh_stats["xdp"]["total"]["verdict_dropped"],
+        cpu_seconds(&sh_stats),
     );
 
     let (g_pk, captured, kdrop) = af_packet(&lab, &a)?;
@@ -180,17 +222,21 @@ pub fn run(a: LiveArgs) -> Result<()> {
 
     let r_pk = sl_rate / pk_rate.max(1.0);
     let r_drop = sl_rate / drop_rate.max(1.0);
+    let r_shunt = sh_rate / drop_rate.max(1.0);
     println!(
-        "  ratios: sluice/AF_PACKET = {r_pk:.2}x, sluice/XDP_DROP = {:.0}%",
-        r_drop * 100.0
+        "  ratios: sluice/AF_PACKET = {r_pk:.2}x, sluice/XDP_DROP = {:.0}%, shunted/XDP_DROP = {:.0}%",
+        r_drop * 100.0,
+        r_shunt * 100.0
     );
     let result = json!({
         "frames": a.frames, "frame_size": a.size, "flows": a.flows,
         "xdp_drop": { "mpps": drop_rate / 1e6, "received": dropped, "sent": g_drop.sent, "seconds": g_drop.seconds },
         "sluice": { "mpps": sl_rate / 1e6, "received": sl_frames, "sent": g_sl.sent, "seconds": g_sl.seconds, "drops": stats["drops"] },
         "af_packet": { "mpps": pk_rate / 1e6, "captured": captured, "kernel_dropped": kdrop, "sent": g_pk.sent, "seconds": g_pk.seconds },
+        "sluice_shunted": { "shunt_after": a.shunt, "mpps": sh_rate / 1e6, "kernel_frames": sh_kernel, "userspace_frames": sh_user, "sent": g_sh.sent, "seconds": g_sh.seconds, "cpu_seconds": cpu_seconds(&sh_stats), "drops": sh_stats["drops"] },
         "ratio_sluice_af_packet": r_pk,
         "ratio_sluice_xdp_drop": r_drop,
+        "ratio_shunted_xdp_drop": r_shunt,
     });
     if let Some(p) = a.json.parent() {
         std::fs::create_dir_all(p)?;

@@ -151,14 +151,26 @@ pub fn start_sluice(
     dir: &Path,
     extra: &[&str],
 ) -> Result<(Guard2, thread::JoinHandle<String>)> {
+    start_sluice_on(lab_ns, MON_IF, sluice, dir, extra)
+}
+
+/// Starts `sluice capture` on `interface` in namespace `ns` (inline, on a conversation's
+/// own interface, rather than on the monitor port), with the outputs of [`start_sluice`].
+pub fn start_sluice_on(
+    ns: &Netns,
+    interface: &str,
+    sluice: &Path,
+    dir: &Path,
+    extra: &[&str],
+) -> Result<(Guard2, thread::JoinHandle<String>)> {
     let flows = dir.join("flows.json");
     let stats = dir.join("stats.json");
     let ipfix = dir.join("flows.ipfix");
-    let mut cmd = lab_ns.command(&[
+    let mut cmd = ns.command(&[
         sluice.to_str().ok_or_else(|| anyhow!("non-UTF-8 path"))?,
         "capture",
         "--interface",
-        MON_IF,
+        interface,
         "--output",
         flows.to_str().unwrap_or_default(),
         "--stats",
@@ -189,7 +201,7 @@ impl Guard2 {
 }
 
 /// Sends the UDP flows of one CPU from inside the lab's client namespace.
-fn send_udp(ns: &str, spec: &Spec, cpu: usize) -> Result<Vec<Expected>> {
+pub fn send_udp(ns: &str, spec: &Spec, cpu: usize) -> Result<Vec<Expected>> {
     let src = Ipv4Addr::new(10, 99, cpu as u8, 1);
     let dst = Ipv4Addr::new(10, 99, cpu as u8, 2);
     let base = 20000u16;
@@ -234,7 +246,7 @@ fn send_udp(ns: &str, spec: &Spec, cpu: usize) -> Result<Vec<Expected>> {
 
 /// Fetches a file of `bytes` over HTTP between the namespaces, recording the client side
 /// with tcpdump; returns the conversation's totals as tcpdump saw them.
-fn http_exchange(lab: &Lab, dir: &Path, bytes: usize) -> Result<Expected> {
+pub fn http_exchange(lab: &Lab, dir: &Path, bytes: usize) -> Result<Expected> {
     let www = dir.join("www");
     std::fs::create_dir_all(&www)?;
     let blob: Vec<u8> = (0..bytes).map(|i| (i * 7 % 256) as u8).collect();
@@ -336,14 +348,7 @@ pub fn run(spec: &Spec) -> Result<Outcome> {
         bail!("sluice capture exited with {status}: {sluice_stderr}");
     }
     let tap_tx_dropped = lab.tap_tx_dropped()? - tap_before;
-    let flows_text = std::fs::read_to_string(spec.dir.join("flows.json"))?;
-    let flows = flows_text
-        .lines()
-        .map(serde_json::from_str)
-        .collect::<Result<Vec<Value>, _>>()
-        .context("parsing flows.json")?;
-    let stats: Value =
-        serde_json::from_str(&std::fs::read_to_string(spec.dir.join("stats.json"))?)?;
+    let (flows, stats) = read_outputs(&spec.dir)?;
     Ok(Outcome {
         flows,
         stats,
@@ -351,6 +356,19 @@ pub fn run(spec: &Spec) -> Result<Outcome> {
         tap_tx_dropped,
         sluice_stderr,
     })
+}
+
+/// Reads the flow records (`flows.json`) and the stats (`stats.json`) a stopped
+/// `sluice capture` started by [`start_sluice`] wrote in `dir`.
+pub fn read_outputs(dir: &Path) -> Result<(Vec<Value>, Value)> {
+    let flows_text = std::fs::read_to_string(dir.join("flows.json"))?;
+    let flows = flows_text
+        .lines()
+        .map(serde_json::from_str)
+        .collect::<Result<Vec<Value>, _>>()
+        .context("parsing flows.json")?;
+    let stats: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("stats.json"))?)?;
+    Ok((flows, stats))
 }
 
 /// Finds the flow record for an expected flow (same 5-tuple, same orientation).

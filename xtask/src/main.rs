@@ -150,7 +150,9 @@ fn test(rest: &[&str]) -> Result<()> {
 }
 
 /// The cargo-fuzz targets in fuzz/.
-const FUZZ_TARGETS: &[&str] = &["decode", "read", "tls", "dns", "http", "ipfix", "l7"];
+const FUZZ_TARGETS: &[&str] = &[
+    "decode", "read", "tls", "dns", "http", "ipfix", "quic", "l7",
+];
 /// How long `cargo xtask test` runs each fuzz target.
 const FUZZ_SECS_IN_TEST: u64 = 15;
 

@@ -3,14 +3,17 @@
 use std::os::fd::AsRawFd;
 
 use aya::{
-    maps::{PerCpuArray, XskMap},
-    programs::{Xdp, XdpMode},
+    maps::{Array, IterableMap, PerCpuArray, PerCpuHashMap, XskMap},
+    programs::{xdp::XdpLinkId, Xdp, XdpMode},
     Ebpf,
 };
-use sluice_common::{XdpCounters, CAPTURE_PROG, COUNTERS_MAP, MAX_QUEUES, XSKS_MAP};
+use sluice_common::{
+    VerdictKey, VerdictValue, XdpCounters, CAPTURE_PROG, CONFIG_MAP, COUNTERS_MAP, MAX_QUEUES,
+    VERDICTS_MAP, XSKS_MAP,
+};
 
 use crate::{
-    bpf::objects::CAPTURE_OBJECT,
+    bpf::{objects::CAPTURE_OBJECT, verdicts::VerdictMap},
     error::{chain, find_io_error, is_permission, Error},
     netdev,
 };
@@ -31,6 +34,8 @@ pub enum AttachMode {
 pub struct CaptureProgram {
     ebpf: Ebpf,
     interface: String,
+    /// The attachment, until [`CaptureProgram::detach`].
+    link: Option<XdpLinkId>,
 }
 
 impl CaptureProgram {
@@ -63,11 +68,34 @@ impl CaptureProgram {
             AttachMode::Native => XdpMode::Driver,
             AttachMode::Skb => XdpMode::Skb,
         };
-        prog.attach_to_if_index(ifindex, xdp_mode)
+        let link = prog
+            .attach_to_if_index(ifindex, xdp_mode)
             .map_err(|e| attach_error(interface, &e))?;
         Ok(CaptureProgram {
             ebpf,
             interface: interface.to_string(),
+            link: Some(link),
+        })
+    }
+
+    /// Detaches the program from the interface (frames then go to the stack again),
+    /// keeping its maps readable: counters and verdict entries stay until drop.
+    pub fn detach(&mut self) -> Result<(), Error> {
+        let Some(link) = self.link.take() else {
+            return Ok(());
+        };
+        let prog: &mut Xdp = self
+            .ebpf
+            .program_mut(CAPTURE_PROG)
+            .ok_or_else(|| Error::Other(format!("program {CAPTURE_PROG} missing from object")))?
+            .try_into()
+            .map_err(|e: aya::programs::ProgramError| Error::Other(chain(&e)))?;
+        prog.detach(link).map_err(|e| {
+            Error::Other(format!(
+                "detaching XDP from '{}': {}",
+                self.interface,
+                chain(&e)
+            ))
         })
     }
 
@@ -90,6 +118,35 @@ impl CaptureProgram {
         let mut xsks = XskMap::try_from(map).map_err(|e| Error::Other(chain(&e)))?;
         xsks.set(queue, fd.as_raw_fd(), 0)
             .map_err(|e| Error::Other(format!("binding queue {queue}: {}", chain(&e))))
+    }
+
+    /// Sets the program's configuration flags (`sluice_common::CONFIG_*`, e.g.
+    /// `CONFIG_IGNORE_VLAN` when userspace keys flows without VLAN ids). Set them at
+    /// attach, before any verdict is installed: verdict keys depend on them.
+    pub fn set_config(&mut self, flags: u32) -> Result<(), Error> {
+        let map = self
+            .ebpf
+            .map_mut(CONFIG_MAP)
+            .ok_or_else(|| Error::Other(format!("map {CONFIG_MAP} missing")))?;
+        let mut config: Array<_, u32> = Array::try_from(map)
+            .map_err(|e| Error::Other(format!("map {CONFIG_MAP}: {}", chain(&e))))?;
+        config
+            .set(0, flags, 0)
+            .map_err(|e| Error::Other(format!("setting map {CONFIG_MAP}: {}", chain(&e))))
+    }
+
+    /// A handle on the program's verdict map (inline shunting), with its own descriptor:
+    /// it stays usable after the program is dropped and detached, to read the counts of
+    /// the last verdicts. Clone it per worker with [`VerdictMap::try_clone`].
+    pub fn verdicts(&mut self) -> Result<VerdictMap, Error> {
+        let map = self
+            .ebpf
+            .map(VERDICTS_MAP)
+            .ok_or_else(|| Error::Other(format!("map {VERDICTS_MAP} missing")))?;
+        // Checks the map's type and its key and value sizes against ours.
+        let hash: PerCpuHashMap<_, VerdictKey, VerdictValue> = PerCpuHashMap::try_from(map)
+            .map_err(|e| Error::Other(format!("map {VERDICTS_MAP}: {}", chain(&e))))?;
+        VerdictMap::from_fd(hash.map().fd())
     }
 
     /// The program's counters, one entry per possible CPU.

@@ -45,6 +45,13 @@ pub struct CaptureArgs {
     /// Write every counter of the run as JSON to this file at exit.
     #[arg(long)]
     pub stats: Option<PathBuf>,
+    /// Flow rules.
+    #[command(flatten)]
+    pub rules: super::rules::RulesArgs,
+    /// Keep final verdicts in userspace: do not install them in the XDP
+    /// program's verdict map (every packet then reaches userspace).
+    #[arg(long)]
+    pub no_kernel_verdicts: bool,
     /// Joy features.
     #[command(flatten)]
     pub features: super::features::FeatureArgs,
@@ -107,6 +114,7 @@ pub fn run(a: CaptureArgs) -> Result<(), Error> {
         max_flows: a.max_flows.max(1),
         idle_timeout: Duration::from_secs(a.idle_timeout),
         active_timeout: Duration::from_secs(a.lifetime_timeout),
+        rules: a.rules.load()?,
         l7: a.l7.config(),
         ..FlowTableConfig::default()
     };
@@ -127,6 +135,7 @@ pub fn run(a: CaptureArgs) -> Result<(), Error> {
         anon,
         output,
         ipfix,
+        kernel_verdicts: !a.no_kernel_verdicts,
     })?;
     eprintln!("{report}");
     if let Some(path) = a.stats {

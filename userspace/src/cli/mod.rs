@@ -5,6 +5,7 @@ pub mod features;
 pub mod ipfix;
 pub mod l7;
 pub mod read;
+pub mod rules;
 
 use std::{fs::File, io::BufWriter, path::Path};
 

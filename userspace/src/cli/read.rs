@@ -6,7 +6,7 @@ use clap::Args;
 use crate::{
     engine::offline::{run_read, ReadOptions},
     error::Error,
-    flow::{FlowTableConfig, Rules},
+    flow::FlowTableConfig,
 };
 
 /// Options of `sluice read`.
@@ -19,9 +19,9 @@ pub struct ReadArgs {
     /// stdout, unless IPFIX is asked for (then no JSON unless given).
     #[arg(short, long)]
     pub output: Option<String>,
-    /// Rules file (TOML): default action, filter and shunt rules.
-    #[arg(short, long)]
-    pub config: Option<PathBuf>,
+    /// Flow rules.
+    #[command(flatten)]
+    pub rules: super::rules::RulesArgs,
     /// Decode tunnels (GRE, VXLAN, Geneve, GTP-U, IP-in-IP, Teredo, L2TP) and key
     /// flows by the inner headers.
     #[arg(long)]
@@ -61,14 +61,7 @@ pub struct ReadArgs {
 /// Runs `sluice read`. Returns an error (exit status 1) if any file could not
 /// be read to its end, after every flow was written.
 pub fn run(a: ReadArgs) -> Result<(), Error> {
-    let rules = match &a.config {
-        Some(path) => Rules::load(path).map_err(|e| Error::BadOption {
-            option: "--config",
-            value: path.display().to_string(),
-            why: e.reason,
-        })?,
-        None => Rules::default(),
-    };
+    let rules = a.rules.load()?;
     if a.slice_timeout == Some(0) {
         return Err(Error::BadOption {
             option: "--slice-timeout",

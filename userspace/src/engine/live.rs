@@ -15,7 +15,10 @@ use crossbeam_queue::ArrayQueue;
 
 pub use super::report::{CaptureReport, QueueReport};
 use crate::{
-    bpf::capture::{AttachMode, CaptureProgram},
+    bpf::{
+        capture::{AttachMode, CaptureProgram},
+        offload::KernelOffload,
+    },
     capture::afxdp::{XskConfig, XskQueue},
     error::Error,
     export::{ipfix::IpfixOptions, output::RecordOutput, record_writer::RecordWriter},
@@ -59,6 +62,9 @@ pub struct CaptureOptions {
     pub output: Option<RecordOutput>,
     /// Where IPFIX goes (None: no IPFIX).
     pub ipfix: Option<IpfixOptions>,
+    /// Install final verdicts (discard, shunt, forward) in the XDP program's
+    /// verdict map, so those flows' packets stop reaching userspace.
+    pub kernel_verdicts: bool,
 }
 
 /// Runs a live capture to completion and returns every counter.
@@ -76,6 +82,7 @@ pub fn run_capture(opts: CaptureOptions) -> Result<CaptureReport, Error> {
         anon,
         output,
         ipfix,
+        kernel_verdicts,
     } = opts;
     netdev::ifindex(&interface)?;
     let available = netdev::rx_queue_count(&interface)?;
@@ -91,14 +98,22 @@ pub fn run_capture(opts: CaptureOptions) -> Result<CaptureReport, Error> {
         }
     };
 
+    // A signal asks to stop; workers are told only once the program is detached.
+    let requested = Arc::new(AtomicBool::new(false));
     let stop = Arc::new(AtomicBool::new(false));
     for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        signal_hook::flag::register(sig, Arc::clone(&stop))
+        signal_hook::flag::register(sig, Arc::clone(&requested))
             .map_err(|e| Error::Other(format!("installing signal handler: {e}")))?;
     }
 
     let if_dropped_before = netdev::stat(&interface, "rx_dropped").unwrap_or(0);
     let mut program = CaptureProgram::attach(&interface, attach_mode)?;
+    // Verdict keys must be built the way the flow table builds its keys.
+    program.set_config(if table.ignore_vlan {
+        sluice_common::CONFIG_IGNORE_VLAN
+    } else {
+        0
+    })?;
     let mut sockets = Vec::with_capacity(nq as usize);
     for q in 0..nq {
         let s = XskQueue::open(&interface, q, xsk)?;
@@ -129,9 +144,17 @@ pub fn run_capture(opts: CaptureOptions) -> Result<CaptureReport, Error> {
     let mut workers = Vec::with_capacity(nq as usize);
     let barrier = Arc::new(Barrier::new(nq as usize));
     let links = handoff::mesh(nq as usize, handoff_queue);
+    let verdicts = if kernel_verdicts {
+        Some(program.verdicts()?)
+    } else {
+        None
+    };
     for ((s, out), links) in sockets.into_iter().zip(&outs).zip(links) {
         let mut table: FlowTable<FlowFeatures> = FlowTable::new(table.clone());
         attach(&mut table, Arc::clone(&features), ReadyHooks::default());
+        if let Some(v) = &verdicts {
+            table.set_offload(Box::new(KernelOffload::new(v.try_clone()?)));
+        }
         let w = worker::Worker {
             table,
             links,
@@ -146,13 +169,17 @@ pub fn run_capture(opts: CaptureOptions) -> Result<CaptureReport, Error> {
         workers.push(h);
     }
 
-    while !stop.load(Ordering::Relaxed) {
-        if duration.is_some_and(|d| started.elapsed() >= d) {
-            stop.store(true, Ordering::Relaxed);
-            break;
-        }
+    while !requested.load(Ordering::Relaxed) && !duration.is_some_and(|d| started.elapsed() >= d) {
         thread::sleep(Duration::from_millis(50));
     }
+    // Detach first: no frame is redirected or counted in a verdict entry after this, so
+    // the workers' last drain takes every frame in flight and their flush reads final
+    // kernel counts. A program run that began before the detach ends within the grace.
+    if let Err(e) = program.detach() {
+        eprintln!("sluice: {e}");
+    }
+    thread::sleep(Duration::from_millis(20));
+    stop.store(true, Ordering::Relaxed);
 
     let mut finished = Vec::with_capacity(workers.len());
     for h in workers {
@@ -164,7 +191,6 @@ pub fn run_capture(opts: CaptureOptions) -> Result<CaptureReport, Error> {
     done.store(true, Ordering::Release);
     let writer = writer.join().unwrap_or_default();
     let xdp = program.counters().unwrap_or_default();
-    // Detach before the sockets close, so no frame is redirected to a closed socket.
     drop(program);
     let mut queues_report = Vec::with_capacity(finished.len());
     for (report, socket) in finished {
@@ -182,5 +208,6 @@ pub fn run_capture(opts: CaptureOptions) -> Result<CaptureReport, Error> {
         queues: queues_report,
         writer,
         interface_rx_dropped: if_dropped_after.saturating_sub(if_dropped_before),
+        cpu: super::report::process_cpu(),
     })
 }

@@ -38,6 +38,19 @@ pub struct CaptureReport {
     pub writer: WriterReport,
     /// Rise of the interface's own `rx_dropped` during the run (loss before XDP).
     pub interface_rx_dropped: u64,
+    /// CPU time of the whole process (user, system), in seconds.
+    pub cpu: (f64, f64),
+}
+
+/// User and system CPU time of this process so far, in seconds.
+pub fn process_cpu() -> (f64, f64) {
+    // SAFETY: getrusage fills the zeroed struct we pass; no other effect.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) } != 0 {
+        return (0.0, 0.0);
+    }
+    let s = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    (s(ru.ru_utime), s(ru.ru_stime))
 }
 
 /// Drop counts per stage, summed over queues.
@@ -49,6 +62,12 @@ pub struct Drops {
     pub xdp_redirect_failed: u64,
     /// Frames of a queue with no socket (passed to the stack, not captured).
     pub xdp_no_socket: u64,
+    /// Frames of flows with a drop verdict, dropped in the XDP program (not lost: counted
+    /// in the verdict map and merged into their flows).
+    pub xdp_verdict_dropped: u64,
+    /// Frames of flows with a pass verdict, passed to the stack by the XDP program
+    /// (counted in the verdict map and merged into their flows).
+    pub xdp_verdict_passed: u64,
     /// AF_XDP socket `rx_dropped` (kernel could not deliver to the socket).
     pub xsk_rx_dropped: u64,
     /// AF_XDP rx ring full events.
@@ -85,6 +104,8 @@ impl CaptureReport {
             interface_rx_dropped: self.interface_rx_dropped,
             xdp_redirect_failed: x.redirect_failed,
             xdp_no_socket: x.passed_no_socket,
+            xdp_verdict_dropped: x.verdict_dropped,
+            xdp_verdict_passed: x.verdict_passed,
             write_errors: self.writer.write_errors,
             ipfix_dropped_records: self
                 .writer
@@ -154,6 +175,13 @@ impl CaptureReport {
                     },
                     "handoff": { "out": w.handed_off, "in": w.handed_in, "queue_full": w.handoff_queue_full },
                     "export_queue_full": w.export_queue_full,
+                    "kernel_verdicts": {
+                        "installed": w.offload.installed,
+                        "install_failed": w.offload.install_failed,
+                        "missing_at_export": w.offload.missing,
+                        "packets": w.offload.packets,
+                        "wire_bytes": w.offload.bytes,
+                    },
                 })
             })
             .collect();
@@ -161,6 +189,7 @@ impl CaptureReport {
         json!({
             "interface": self.interface,
             "seconds": self.seconds,
+            "cpu": { "user_s": self.cpu.0, "system_s": self.cpu.1 },
             "xdp": { "total": xdp_obj(&self.xdp_total()), "per_cpu": self.xdp.iter().map(xdp_obj).collect::<Vec<_>>() },
             "queues": queues,
             "flows_written": self.writer.records,
@@ -168,6 +197,8 @@ impl CaptureReport {
                 "interface_rx_dropped": d.interface_rx_dropped,
                 "xdp_redirect_failed": d.xdp_redirect_failed,
                 "xdp_no_socket": d.xdp_no_socket,
+                "xdp_verdict_dropped": d.xdp_verdict_dropped,
+                "xdp_verdict_passed": d.xdp_verdict_passed,
                 "xsk_rx_dropped": d.xsk_rx_dropped,
                 "xsk_rx_ring_full": d.xsk_rx_ring_full,
                 "xsk_fill_ring_empty": d.xsk_fill_ring_empty,
@@ -205,8 +236,9 @@ impl fmt::Display for CaptureReport {
             if c.frames > 0 {
                 writeln!(
                     f,
-                    "  xdp cpu{cpu}: frames={} redirected={} passed_non_ip={} passed_no_socket={} parse_failed={} redirect_failed={}",
-                    c.frames, c.redirected, c.passed_non_ip, c.passed_no_socket, c.parse_failed, c.redirect_failed
+                    "  xdp cpu{cpu}: frames={} redirected={} passed_non_ip={} passed_no_socket={} parse_failed={} redirect_failed={} verdict_dropped={} verdict_passed={}",
+                    c.frames, c.redirected, c.passed_non_ip, c.passed_no_socket, c.parse_failed, c.redirect_failed,
+                    c.verdict_dropped, c.verdict_passed
                 )?;
             }
         }
@@ -215,11 +247,12 @@ impl fmt::Display for CaptureReport {
             let decode_errors = w.table.total_decode_errors();
             writeln!(
                 f,
-                "  queue {} ({:?}): frames={} bytes={} decode_errors={} flows created={} overflows={} | handoff out={} in={} queue_full={} | socket rx_dropped={} rx_ring_full={} fill_ring_empty={} invalid={} | export_queue_full={}",
+                "  queue {} ({:?}): frames={} bytes={} decode_errors={} flows created={} overflows={} | handoff out={} in={} queue_full={} | socket rx_dropped={} rx_ring_full={} fill_ring_empty={} invalid={} | export_queue_full={} | kernel verdicts installed={} failed={} missing_at_export={} packets={}",
                 w.queue, q.mode, w.frames, w.bytes, decode_errors, w.table.created, w.table.overflows,
                 w.handed_off, w.handed_in, w.handoff_queue_full,
                 w.socket.rx_dropped, w.socket.rx_ring_full, w.socket.rx_fill_ring_empty_descs,
-                w.socket.rx_invalid_descs, w.export_queue_full
+                w.socket.rx_invalid_descs, w.export_queue_full,
+                w.offload.installed, w.offload.install_failed, w.offload.missing, w.offload.packets
             )?;
             for r in DecodeReason::ALL {
                 let n = w.table.decode_errors[r.index()];
@@ -234,10 +267,10 @@ impl fmt::Display for CaptureReport {
         let d = self.drops();
         write!(
             f,
-            "  drops: interface={} xdp_redirect_failed={} xdp_no_socket={} xsk_rx_dropped={} xsk_rx_ring_full={} xsk_fill_ring_empty={} handoff_queue_full={} export_queue_full={} write_errors={} ipfix_dropped_records={} (flow table overflow evictions={})",
+            "  drops: interface={} xdp_redirect_failed={} xdp_no_socket={} xsk_rx_dropped={} xsk_rx_ring_full={} xsk_fill_ring_empty={} handoff_queue_full={} export_queue_full={} write_errors={} ipfix_dropped_records={} (flow table overflow evictions={}; kernel verdicts, counted in their flows: dropped={} passed={})",
             d.interface_rx_dropped, d.xdp_redirect_failed, d.xdp_no_socket, d.xsk_rx_dropped,
             d.xsk_rx_ring_full, d.xsk_fill_ring_empty, d.handoff_queue_full, d.export_queue_full, d.write_errors,
-            d.ipfix_dropped_records, d.flow_table_overflow
+            d.ipfix_dropped_records, d.flow_table_overflow, d.xdp_verdict_dropped, d.xdp_verdict_passed
         )
     }
 }

@@ -16,7 +16,9 @@ use crate::{
     decode::decode_ethernet,
     engine::handoff::{Handoff, Links},
     features::FlowFeatures,
-    flow::{symmetric_hash, EndReason, FlowRecord, FlowTable, FlowTableStats, Timestamp},
+    flow::{
+        symmetric_hash, EndReason, FlowRecord, FlowTable, FlowTableStats, OffloadStats, Timestamp,
+    },
 };
 
 /// How often a worker runs flow-table housekeeping (expiry is due within this much).
@@ -43,6 +45,8 @@ pub struct WorkerReport {
     pub export_queue_full: u64,
     /// The flow table's own counters at the end.
     pub table: FlowTableStats,
+    /// Verdicts the table moved into the kernel, and what the kernel counted for them.
+    pub offload: OffloadStats,
     /// The socket's kernel counters at the end.
     pub socket: XskStats,
     /// Frames still held by userspace when the worker stopped (waiting for fill ring room).
@@ -129,6 +133,7 @@ pub fn run(
     w.table.flush();
     report.export_queue_full = export_full.load(Ordering::Relaxed);
     report.table = w.table.stats();
+    report.offload = w.table.offload_stats();
     report.socket = xsk.stats().unwrap_or_default();
     report.pending_frames = xsk.pending();
     (report, xsk)

@@ -69,6 +69,13 @@ pub fn write_flow_json_with<W: Write, F: FnOnce(&mut W) -> io::Result<()>>(
     if rec.l7_guess {
         w.write_all(b",\"l7_guess\":true")?;
     }
+    if rec.kernel_packets != 0 {
+        write!(
+            w,
+            ",\"kernel_pkts\":{},\"kernel_wire_bytes\":{}",
+            rec.kernel_packets, rec.kernel_bytes
+        )?;
+    }
     if rec.proto == crate::decode::PROTO_TCP {
         write!(
             w,

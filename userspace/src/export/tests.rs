@@ -56,6 +56,8 @@ fn ipv4_tcp_record() -> FlowRecord {
         end_reason: EndReason::IdleTimeout,
         icmp: Default::default(),
         action: Default::default(),
+        kernel_packets: 0,
+        kernel_bytes: 0,
         l7: Default::default(),
         l7_guess: false,
     }
@@ -108,6 +110,8 @@ fn ipv6_udp_line_with_vlan_and_no_reply() {
         end_reason: EndReason::Overflow,
         icmp: Default::default(),
         action: Default::default(),
+        kernel_packets: 0,
+        kernel_bytes: 0,
         l7: crate::l7::L7Proto::Dns,
         l7_guess: true,
     };

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::features::config::FeatureConfig;
 use crate::features::state::FlowFeatures;
-use crate::flow::{Flow, FlowTable};
+use crate::flow::{Action, Flow, FlowTable};
 
 /// A ready callback: the flow (key, counters, action) and its features. It
 /// may set the flow's action (e.g. shunt once the handshake is seen).
@@ -133,6 +133,12 @@ pub fn attach(table: &mut FlowTable<FlowFeatures>, cfg: Arc<FeatureConfig>, mut 
     }
     let with_hooks = !hooks.is_empty();
     table.set_flow_packet_callback(move |p, flow| {
+        // A flow whose verdict is final (discarded, shunted past its budget,
+        // forwarded) needs no more analysis: live, its packets stop reaching
+        // userspace at all once the kernel has the verdict.
+        if matches!(flow.action(), Action::Discard | Action::Forward) {
+            return;
+        }
         flow.user_mut().update(p, &cfg);
         if with_hooks {
             hooks.run(flow);
@@ -247,5 +253,33 @@ mod tests {
         let st = out[0].1.state().expect("features travel with the record");
         assert_eq!(st.splt.entries().len(), 5);
         assert_eq!(st.bd.as_ref().map(|b| b.counts()[0xab]), Some(500));
+    }
+
+    #[test]
+    fn features_stop_once_a_flow_is_shunted() {
+        let mut set = FeatureSet::NONE;
+        set.insert(Feature::Splt);
+        let cfg = Arc::new(FeatureConfig {
+            set,
+            ..FeatureConfig::default()
+        });
+        let mut table: FlowTable<FlowFeatures> = FlowTable::new(FlowTableConfig {
+            rules: crate::flow::Rules::parse("[shunt]\nudp = 3\n").expect("rules"),
+            ..FlowTableConfig::default()
+        });
+        attach(&mut table, cfg, ReadyHooks::default());
+        for n in 0..6u64 {
+            let f = frame(n % 2 == 0, &[0xab; 100]);
+            table.process_frame(LinkType::Ethernet, &f, f.len() as u32, Timestamp(n));
+        }
+        table.flush();
+        let out: Vec<_> = table.drain_exported_with_user().collect();
+        assert_eq!(out[0].0.out.packets + out[0].0.r#in.packets, 6);
+        let st = out[0].1.state().expect("features");
+        assert_eq!(
+            st.splt.entries().len(),
+            3,
+            "only the budget's packets are analysed"
+        );
     }
 }

@@ -4,6 +4,7 @@ use crate::decode::{Packet, PROTO_TCP, TCP_FIN, TCP_RST};
 use crate::flow::action::Action;
 use crate::flow::key::FlowKey;
 use crate::flow::list::Links;
+use crate::flow::offload::OffloadState;
 use crate::flow::record::{DirCounters, EndReason, FlowRecord};
 use crate::flow::time::Timestamp;
 use crate::l7::L7Flow;
@@ -43,6 +44,13 @@ pub(crate) struct FlowEntry {
     pub action: Action,
     /// Index + 1 of the rule that matched the flow, 0 if none.
     pub rule: u8,
+    /// Packets of the flow since it started (slices do not reset it): what
+    /// a shunt budget counts.
+    pub total_packets: u64,
+    /// Frame bytes of the flow since it started (for byte budgets).
+    pub total_wire_bytes: u64,
+    /// Set once the flow's verdict is in the kernel (see `flow::offload`).
+    pub offload: Option<Box<OffloadState>>,
     /// L7 detection state (12 bytes).
     pub l7: L7Flow,
 }
@@ -65,6 +73,9 @@ impl FlowEntry {
             ended: false,
             action: Action::Default,
             rule: 0,
+            total_packets: 0,
+            total_wire_bytes: 0,
+            offload: None,
             l7: L7Flow::default(),
         }
     }
@@ -94,9 +105,15 @@ impl FlowEntry {
     }
 
     /// Time of the latest packet in either direction (the flow's start before
-    /// its first packet is counted).
+    /// its first packet is counted), including the latest the kernel counted
+    /// for an offloaded flow, as of the last time it was read.
     pub fn last(&self) -> Timestamp {
-        self.dirs[0].last.max(self.dirs[1].last).max(self.first)
+        let kernel = self.offload.as_ref().map_or(Timestamp(0), |o| o.last);
+        self.dirs[0]
+            .last
+            .max(self.dirs[1].last)
+            .max(self.first)
+            .max(kernel)
     }
 
     /// Counts `pkt` in direction `out` (true) or in (false) and tracks TCP end.
@@ -110,6 +127,8 @@ impl FlowEntry {
             d.min_ip_len = ip_len;
         }
         d.packets += 1;
+        self.total_packets += 1;
+        self.total_wire_bytes += u64::from(wire_len);
         d.bytes += u64::from(pkt.payload_len);
         d.wire_bytes += u64::from(wire_len);
         d.ip_bytes += u64::from(pkt.ip_len);
@@ -172,6 +191,8 @@ impl FlowEntry {
             end_reason,
             icmp,
             action: self.action,
+            kernel_packets: 0,
+            kernel_bytes: 0,
             l7: l7.0,
             l7_guess: l7.1,
         }

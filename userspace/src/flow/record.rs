@@ -133,6 +133,12 @@ pub struct FlowRecord {
     pub icmp: crate::decode::IcmpInfo,
     /// The flow's action when it was exported.
     pub action: crate::flow::Action,
+    /// Of the packets counted in `out` and `r#in`, those the kernel counted
+    /// after the flow's verdict was installed there (they never reached
+    /// userspace). 0 unless the flow was offloaded.
+    pub kernel_packets: u64,
+    /// Frame bytes of those packets.
+    pub kernel_bytes: u64,
     /// The application protocol (`Unknown` if not detected, or detection off).
     pub l7: crate::l7::L7Proto,
     /// True if `l7` is a port-based guess (PF_RING FT's `L7_GUESS` flag).

@@ -33,6 +33,7 @@ use serde::Deserialize;
 
 use crate::flow::action::Action;
 use crate::flow::key::FlowKey;
+use crate::l7::L7Proto;
 
 /// Most rules a table holds (a flow stores its rule as a `u8`, 0 = none).
 pub const MAX_RULES: usize = 255;
@@ -100,11 +101,14 @@ impl Prefix {
     }
 }
 
-/// One rule: what matches, and what a matching new flow gets.
+/// One rule: what matches, and what a matching flow gets.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Rule {
     /// Transport protocol number, any if `None`.
     pub proto: Option<u8>,
+    /// Application protocol; a rule with one is matched when L7 detection
+    /// finishes, not when the flow is created.
+    pub l7: Option<L7Proto>,
     /// Port of either endpoint, any if `None`.
     pub port: Option<u16>,
     /// Prefix containing either endpoint, any if `None`.
@@ -114,6 +118,9 @@ pub struct Rule {
     /// Packets a matching flow may have before `process` returns
     /// [`Action::Discard`] for it (PF_RING FT's shunt), if set.
     pub shunt_after: Option<u64>,
+    /// Frame bytes (both directions) a matching flow may have before
+    /// `process` returns [`Action::Discard`] for it, if set.
+    pub shunt_bytes: Option<u64>,
 }
 
 impl Rule {
@@ -164,6 +171,8 @@ struct FileRules {
     #[serde(default)]
     shunt: BTreeMap<String, u64>,
     #[serde(default)]
+    shunt_bytes: BTreeMap<String, u64>,
+    #[serde(default)]
     rule: Vec<FileRule>,
 }
 
@@ -175,6 +184,7 @@ struct FileRule {
     net: Option<String>,
     action: Option<String>,
     shunt: Option<u64>,
+    shunt_bytes: Option<u64>,
 }
 
 impl Rules {
@@ -198,12 +208,17 @@ impl Rules {
         let mut rules = Vec::new();
         for (i, r) in f.rule.into_iter().enumerate() {
             let at = |e: String| format!("rule #{}: {e}", i + 1);
-            let proto = match r.proto {
-                None => None,
-                Some(toml::Value::Integer(n)) => {
-                    Some(u8::try_from(n).map_err(|_| at(format!("proto {n} is not 0..=255")))?)
-                }
-                Some(toml::Value::String(s)) => Some(protocol_number(&s).map_err(at)?),
+            let (proto, l7) = match r.proto {
+                None => (None, None),
+                Some(toml::Value::Integer(n)) => (
+                    Some(u8::try_from(n).map_err(|_| at(format!("proto {n} is not 0..=255")))?),
+                    None,
+                ),
+                Some(toml::Value::String(s)) => match protocol(&s).map_err(at)? {
+                    Proto::Any => (None, None),
+                    Proto::Transport(p) => (Some(p), None),
+                    Proto::App(a) => (None, Some(a)),
+                },
                 Some(v) => {
                     return Err(at(format!(
                         "proto must be a name or a number, not {}",
@@ -217,8 +232,8 @@ impl Rules {
                 .map(Prefix::parse)
                 .transpose()
                 .map_err(at)?;
-            if r.action.is_none() && r.shunt.is_none() {
-                return Err(at("needs an action or a shunt packet count".into()));
+            if r.action.is_none() && r.shunt.is_none() && r.shunt_bytes.is_none() {
+                return Err(at("needs an action, shunt or shunt_bytes".into()));
             }
             let action = match r.action {
                 Some(a) => a.parse().map_err(at)?,
@@ -226,25 +241,28 @@ impl Rules {
             };
             rules.push(Rule {
                 proto,
+                l7,
                 port: r.port,
                 net,
                 action,
                 shunt_after: r.shunt,
+                shunt_bytes: r.shunt_bytes,
             });
         }
-        for (name, a) in &f.filter {
-            rules.push(Rule {
-                proto: Some(protocol_number(name).map_err(|e| format!("[filter]: {e}"))?),
-                action: a.parse().map_err(|e| format!("[filter] {name}: {e}"))?,
-                ..Rule::default()
-            });
+        for (name, a) in defaults_last(&f.filter) {
+            let mut rule = Rule::for_protocol(name).map_err(|e| format!("[filter]: {e}"))?;
+            rule.action = a.parse().map_err(|e| format!("[filter] {name}: {e}"))?;
+            rules.push(rule);
         }
-        for (name, &n) in &f.shunt {
-            rules.push(Rule {
-                proto: Some(protocol_number(name).map_err(|e| format!("[shunt]: {e}"))?),
-                shunt_after: Some(n),
-                ..Rule::default()
-            });
+        for (name, &n) in defaults_last(&f.shunt) {
+            let mut rule = Rule::for_protocol(name).map_err(|e| format!("[shunt]: {e}"))?;
+            rule.shunt_after = Some(n);
+            rules.push(rule);
+        }
+        for (name, &n) in defaults_last(&f.shunt_bytes) {
+            let mut rule = Rule::for_protocol(name).map_err(|e| format!("[shunt_bytes]: {e}"))?;
+            rule.shunt_bytes = Some(n);
+            rules.push(rule);
         }
         if rules.len() > MAX_RULES {
             return Err(format!("{} rules; at most {MAX_RULES}", rules.len()));
@@ -255,11 +273,27 @@ impl Rules {
         })
     }
 
-    /// Index + 1 of the first rule matching `key`, 0 if none.
+    /// Index + 1 of the first rule without an application protocol
+    /// matching `key` (a new flow), 0 if none.
     pub fn lookup(&self, key: &FlowKey) -> u8 {
+        self.position(|r| r.l7.is_none() && r.matches(key))
+    }
+
+    /// Index + 1 of the first rule for application protocol `l7` matching
+    /// `key` (a flow whose detection just finished), 0 if none.
+    pub fn lookup_l7(&self, key: &FlowKey, l7: L7Proto) -> u8 {
+        self.position(|r| r.l7 == Some(l7) && r.matches(key))
+    }
+
+    /// True if some rule names an application protocol.
+    pub fn has_l7_rules(&self) -> bool {
+        self.rules.iter().any(|r| r.l7.is_some())
+    }
+
+    fn position(&self, f: impl Fn(&Rule) -> bool) -> u8 {
         self.rules
             .iter()
-            .position(|r| r.matches(key))
+            .position(f)
             .map_or(0, |i| u8::try_from(i + 1).unwrap_or(0))
     }
 
@@ -271,9 +305,30 @@ impl Rules {
     }
 }
 
-/// The IP protocol number for a transport protocol name (or a number).
-fn protocol_number(name: &str) -> Result<u8, String> {
+/// A section's entries with `default` (any flow) after the named protocols,
+/// so that the more specific entry matches first.
+fn defaults_last<V>(section: &BTreeMap<String, V>) -> impl Iterator<Item = (&String, &V)> {
+    let is_default = |k: &String| matches!(k.to_ascii_lowercase().as_str(), "default" | "any");
+    let named = section.iter().filter(move |(k, _)| !is_default(k));
+    named.chain(section.iter().filter(move |(k, _)| is_default(k)))
+}
+
+/// What a protocol name in a rules file stands for.
+enum Proto {
+    /// `default`: every flow.
+    Any,
+    /// An IP protocol number.
+    Transport(u8),
+    /// An application protocol.
+    App(L7Proto),
+}
+
+/// Parses a protocol name: `default`, a transport protocol name or number,
+/// or an application protocol's nDPI name (case-insensitive). Transport
+/// names win over application names (`ICMP` is the IP protocol).
+fn protocol(name: &str) -> Result<Proto, String> {
     let n = match name.to_ascii_lowercase().as_str() {
+        "default" | "any" => return Ok(Proto::Any),
         "tcp" => 6,
         "udp" => 17,
         "icmp" => 1,
@@ -284,12 +339,36 @@ fn protocol_number(name: &str) -> Result<u8, String> {
         other => match other.parse::<u8>() {
             Ok(n) => n,
             Err(_) => {
-                return Err(format!(
-                    "unknown protocol '{name}': transport names (tcp, udp, icmp, icmpv6, sctp, gre, esp) \
-                     or numbers work; application protocol names need L7 detection, not available yet"
-                ))
+                return L7Proto::from_name(name)
+                    .filter(|&p| p != L7Proto::Unknown)
+                    .map(Proto::App)
+                    .ok_or_else(|| {
+                        format!(
+                            "unknown protocol '{name}': use default, a transport name (tcp, udp, icmp, \
+                             icmpv6, sctp, gre, esp), a number, or an application protocol's nDPI name \
+                             (TLS, HTTP, DNS, QUIC, ... see docs/l7.md)"
+                        )
+                    })
             }
         },
     };
-    Ok(n)
+    Ok(Proto::Transport(n))
+}
+
+impl Rule {
+    /// A rule matching the flows of protocol `name` (see [`protocol`]),
+    /// with no action yet.
+    fn for_protocol(name: &str) -> Result<Rule, String> {
+        Ok(match protocol(name)? {
+            Proto::Any => Rule::default(),
+            Proto::Transport(p) => Rule {
+                proto: Some(p),
+                ..Rule::default()
+            },
+            Proto::App(a) => Rule {
+                l7: Some(a),
+                ..Rule::default()
+            },
+        })
+    }
 }

@@ -30,6 +30,7 @@ use crate::flow::entry::FlowEntry;
 use crate::flow::fragments::Fragments;
 use crate::flow::key::FlowKey;
 use crate::flow::list::{Chain, List, NIL};
+use crate::flow::offload::{add_delta, KernelCounts, Offload, OffloadStats};
 use crate::flow::record::{EndReason, FlowRecord};
 use crate::flow::rules::Rules;
 use crate::flow::stats::FlowTableStats;
@@ -91,6 +92,9 @@ pub struct FlowTable<U = ()> {
     /// User metadata of each `pending` record (of a final export; a slice
     /// export carries `U::default()` and the flow keeps its own).
     pending_users: Vec<U>,
+    /// Where final verdicts go (the kernel's verdict map, live).
+    offload: Option<Box<dyn Offload>>,
+    offload_stats: OffloadStats,
 }
 
 impl<U> std::fmt::Debug for FlowTable<U> {
@@ -136,7 +140,23 @@ impl<U: Default> FlowTable<U> {
             callbacks: Callbacks::default(),
             pending: Vec::with_capacity(PENDING_CAPACITY),
             pending_users: Vec::with_capacity(PENDING_CAPACITY),
+            offload: None,
+            offload_stats: OffloadStats::default(),
         }
+    }
+
+    /// Hands final verdicts to `offload` (live: the XDP verdict map). From
+    /// then on a TCP or UDP flow whose own action becomes
+    /// [`Action::Discard`] (a discard rule, or past a shunt budget) or
+    /// [`Action::Forward`] is installed there, and its records include what
+    /// the kernel counted for it (see [`crate::flow::offload`]).
+    pub fn set_offload(&mut self, offload: Box<dyn Offload>) {
+        self.offload = Some(offload);
+    }
+
+    /// Counters of the kernel offload.
+    pub fn offload_stats(&self) -> OffloadStats {
+        self.offload_stats
     }
 
     /// Counters so far (`pfring_ft_get_stats`).
@@ -304,6 +324,7 @@ impl<U: Default> FlowTable<U> {
             self.live.move_to_back(&mut self.entries, slot);
         }
         self.inspect_l7(slot, &p, data, outbound);
+        self.apply_budget(slot);
         if let Some(cb) = self.callbacks.packet.as_mut() {
             let info = PacketInfo {
                 packet: &p,
@@ -321,6 +342,9 @@ impl<U: Default> FlowTable<U> {
             );
         }
         let action = self.action_for(slot);
+        if self.offload.is_some() && p.tunnel == crate::decode::Tunnel::None {
+            self.try_offload(slot);
+        }
         self.deliver();
         FlowHandle {
             slot,
@@ -351,7 +375,20 @@ impl<U: Default> FlowTable<U> {
             if now.nanos_since(self.entries[i as usize].last()) < self.idle_ns {
                 break;
             }
-            self.remove(i, EndReason::IdleTimeout);
+            let mut reason = EndReason::IdleTimeout;
+            if self.entries[i as usize].offload.is_some() {
+                // The kernel may have seen packets since: ask it before expiring.
+                self.refresh_kernel_last(i);
+                let e = &self.entries[i as usize];
+                if now.nanos_since(e.last()) < self.idle_ns {
+                    self.live.move_to_back(&mut self.entries, i);
+                    continue;
+                }
+                if e.offload.as_ref().is_some_and(|o| o.ended) {
+                    reason = EndReason::EndDetected;
+                }
+            }
+            self.remove(i, reason);
         }
         while let Some(i) = self.age.head() {
             self.stats.scanned += 1;
@@ -445,19 +482,120 @@ impl<U: Default> FlowTable<U> {
         }
     }
 
-    /// The action for the packet just counted in `slot`. A flow past its
-    /// rule's shunt budget is switched to [`Action::Discard`] for good.
-    fn action_for(&mut self, slot: u32) -> Action {
+    /// Switches the flow in `slot` to [`Action::Discard`] for good once it
+    /// is past its rule's shunt budget (packets or frame bytes), before the
+    /// packet callback runs, so that callback already sees it.
+    fn apply_budget(&mut self, slot: u32) {
         let e = &mut self.entries[slot as usize];
-        if let Some(budget) = self.rules.get(e.rule).and_then(|r| r.shunt_after) {
-            if e.packets() > budget {
+        if let Some(r) = self.rules.get(e.rule) {
+            let past_packets = r.shunt_after.is_some_and(|n| e.total_packets > n);
+            let past_bytes = r.shunt_bytes.is_some_and(|n| e.total_wire_bytes > n);
+            if past_packets || past_bytes {
                 e.action = Action::Discard;
             }
         }
+    }
+
+    /// The action for the packet just counted in `slot`: the flow's own,
+    /// else the default action.
+    fn action_for(&mut self, slot: u32) -> Action {
+        let e = &self.entries[slot as usize];
         match e.action {
             Action::Default => self.rules.default_action,
             a => a,
         }
+    }
+
+    /// Installs the final verdict of the flow in `slot` in the kernel, once:
+    /// TCP and UDP flows whose own action is discard or forward.
+    fn try_offload(&mut self, slot: u32) {
+        let e = &mut self.entries[slot as usize];
+        let wanted = matches!(e.action, Action::Discard | Action::Forward)
+            && matches!(
+                e.key.proto,
+                crate::decode::PROTO_TCP | crate::decode::PROTO_UDP
+            );
+        if !wanted || e.offload.is_some() {
+            return;
+        }
+        let Some(off) = self.offload.as_mut() else {
+            return;
+        };
+        if off.install(&e.key, e.action) {
+            e.offload = Some(Box::default());
+            self.offload_stats.installed += 1;
+        } else {
+            self.offload_stats.install_failed += 1;
+        }
+    }
+
+    /// Reads the kernel's counters of the offloaded flow in `slot`, keeping
+    /// the time of its latest packet.
+    fn read_kernel(&mut self, slot: u32) -> Option<KernelCounts> {
+        let e = &mut self.entries[slot as usize];
+        e.offload.as_ref()?;
+        let counts = self.offload.as_mut()?.read(&e.key)?;
+        let ended = tcp_ended(e, &counts);
+        let st = e.offload.as_mut()?;
+        st.last = st.last.max(counts[0].last).max(counts[1].last);
+        st.ended = ended;
+        Some(counts)
+    }
+
+    /// Refreshes the kernel's last-packet time of the flow in `slot`.
+    fn refresh_kernel_last(&mut self, slot: u32) {
+        if self.read_kernel(slot).is_none() {
+            self.offload_stats.missing += u64::from(self.entries[slot as usize].offload.is_some());
+        }
+    }
+
+    /// True if the kernel counted packets of the flow in `slot` that no
+    /// record holds yet (as of the last read).
+    fn kernel_has_news(&mut self, slot: u32) -> bool {
+        let Some(counts) = self.read_kernel(slot) else {
+            return false;
+        };
+        let st = self.entries[slot as usize].offload.as_ref();
+        st.is_some_and(|st| {
+            counts[0].packets + counts[1].packets > st.merged[0].packets + st.merged[1].packets
+        })
+    }
+
+    /// Adds to the flow in `slot` what the kernel counted since the last
+    /// merge; with `last`, removes the kernel entry (the flow is done).
+    /// Returns the packets and frame bytes added.
+    fn merge_kernel(&mut self, slot: u32, last: bool) -> (u64, u64) {
+        let e = &mut self.entries[slot as usize];
+        let (Some(st), Some(off)) = (e.offload.as_mut(), self.offload.as_mut()) else {
+            return (0, 0);
+        };
+        let counts = if last {
+            off.remove(&e.key)
+        } else {
+            off.read(&e.key)
+        };
+        let Some(counts) = counts else {
+            self.offload_stats.missing += 1;
+            if last {
+                e.offload = None;
+            }
+            return (0, 0);
+        };
+        // Kernel index 0 is the lower endpoint; dirs[0] is the flow's source.
+        let order = if e.out_is_lower { [0, 1] } else { [1, 0] };
+        let (mut packets, mut bytes) = (0, 0);
+        for (d, k) in order.into_iter().enumerate() {
+            packets += counts[k].packets.saturating_sub(st.merged[k].packets);
+            bytes += add_delta(&mut e.dirs[d], &counts[k], &st.merged[k]);
+        }
+        st.merged = counts;
+        st.last = st.last.max(counts[0].last).max(counts[1].last);
+        if last {
+            e.offload = None;
+        }
+        self.offload_stats.packets += packets;
+        self.offload_stats.bytes += bytes;
+        (packets, bytes)
     }
 
     /// Hands queued records to the list callback, if one is set.
@@ -507,7 +645,9 @@ impl<U: Default> FlowTable<U> {
             self.on_l7_detected(slot);
         }
         let guess = self.l7.enabled && self.l7.guess;
-        let rec = self.entries[slot as usize].to_record(reason, guess);
+        let kernel = self.merge_kernel(slot, last);
+        let mut rec = self.entries[slot as usize].to_record(reason, guess);
+        (rec.kernel_packets, rec.kernel_bytes) = kernel;
         self.stats.exported_by_reason[reason.index()] += 1;
         let user = &mut self.users[slot as usize];
         match self.callbacks.export.as_mut() {
@@ -529,7 +669,10 @@ impl<U: Default> FlowTable<U> {
     /// Exports a slice of the flow in `slot` (if it had packets) and starts
     /// the next slice at `now`.
     fn slice(&mut self, slot: u32, now: Timestamp) {
-        if self.entries[slot as usize].packets() > 0 {
+        if self.entries[slot as usize].offload.is_some() {
+            self.refresh_kernel_last(slot);
+        }
+        if self.entries[slot as usize].packets() > 0 || self.kernel_has_news(slot) {
             self.export(slot, EndReason::SliceTimeout, false);
         }
         self.entries[slot as usize].new_slice(now);
@@ -629,6 +772,24 @@ impl<U: Default> FlowTable<U> {
         self.free = slot;
         self.stats.active -= 1;
     }
+}
+
+/// True if the TCP flow `e`, with what the kernel counted, saw RST or FIN
+/// both ways.
+fn tcp_ended(e: &FlowEntry, counts: &KernelCounts) -> bool {
+    use crate::decode::{TCP_FIN, TCP_RST};
+    if e.key.proto != PROTO_TCP {
+        return false;
+    }
+    let (lower, higher) = (counts[0].tcp_flags, counts[1].tcp_flags);
+    let (out, inn) = if e.out_is_lower {
+        (lower, higher)
+    } else {
+        (higher, lower)
+    };
+    let fin_out = e.dirs[0].tcp_flags & TCP_FIN != 0 || out & TCP_FIN != 0;
+    let fin_in = e.dirs[1].tcp_flags & TCP_FIN != 0 || inn & TCP_FIN != 0;
+    e.ended || (lower | higher) & TCP_RST != 0 || (fin_out && fin_in)
 }
 
 /// Which endpoint initiated a flow whose first packet is `pkt`: its sender, except for a

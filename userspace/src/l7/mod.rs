@@ -38,6 +38,7 @@ mod openvpn;
 pub mod packet;
 mod pop3;
 pub mod proto;
+pub mod quic;
 pub mod quic_detect;
 mod rdp;
 mod rtp;

@@ -9,6 +9,7 @@ mod actions;
 mod callbacks;
 mod keys;
 mod l7;
+mod offload;
 mod rules_file;
 mod slices;
 
@@ -109,8 +110,8 @@ fn flush<U: Default>(t: &mut FlowTable<U>) -> Vec<FlowRecord> {
 
 #[test]
 fn entry_size() {
-    assert_eq!(FLOW_ENTRY_SIZE, 216);
-    const { assert!(FLOW_ENTRY_SIZE <= 216) };
+    assert_eq!(FLOW_ENTRY_SIZE, 240);
+    const { assert!(FLOW_ENTRY_SIZE <= 256) };
 }
 
 #[test]

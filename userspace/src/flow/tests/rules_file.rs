@@ -29,7 +29,7 @@ shunt = 5
             port: Some(443),
             net: Some(Prefix::parse("10.1.0.0/16").unwrap()),
             action: Action::Slice,
-            shunt_after: None,
+            ..Rule::default()
         },
         Rule {
             proto: Some(50),
@@ -52,9 +52,9 @@ shunt = 5
 
 #[test]
 fn errors_say_what_is_wrong() {
-    let e = Rules::parse("[filter]\nTLS = \"discard\"\n").unwrap_err();
+    let e = Rules::parse("[filter]\nTSL = \"discard\"\n").unwrap_err();
     assert!(
-        e.contains("unknown protocol 'TLS'") && e.contains("L7"),
+        e.contains("[filter]") && e.contains("unknown protocol 'TSL'") && e.contains("nDPI"),
         "{e}"
     );
     let e = Rules::parse("[[rule]]\nport = 80\n").unwrap_err();
@@ -62,6 +62,8 @@ fn errors_say_what_is_wrong() {
         e.contains("rule #1") && e.contains("needs an action"),
         "{e}"
     );
+    let e = Rules::parse("[shunt_bytes]\nhttp = \"lots\"\n").unwrap_err();
+    assert!(e.contains("line 2"), "{e}");
     let e = Rules::parse("[[rule]]\nnet = \"10.0.0.0/33\"\naction = \"discard\"\n").unwrap_err();
     assert!(e.contains("rule #1") && e.contains("0..=32"), "{e}");
     let e = Rules::parse("default_action = \"drop\"\n").unwrap_err();
@@ -98,4 +100,68 @@ fn prefixes_match_by_bits() {
     a[3] = 0xb9;
     assert!(!v6.contains(6, &a));
     assert_eq!(Prefix::parse("10.0.0.1").unwrap().len, 32);
+}
+
+#[test]
+fn application_protocols_volumes_and_default() {
+    let r = Rules::parse(
+        r#"
+[filter]
+TLS = "forward"
+dns = "discard"
+[shunt]
+HTTP = 40
+tcp = 30
+default = 100
+[shunt_bytes]
+default = 10_000_000
+[[rule]]
+proto = "QUIC"
+port = 443
+shunt_bytes = 1000
+"#,
+    )
+    .unwrap();
+    use crate::l7::L7Proto;
+    let l7 = |p, action, shunt_after, shunt_bytes| Rule {
+        l7: Some(p),
+        action,
+        shunt_after,
+        shunt_bytes,
+        ..Rule::default()
+    };
+    let want = vec![
+        Rule {
+            port: Some(443),
+            ..l7(L7Proto::Quic, Action::Default, None, Some(1000))
+        },
+        l7(L7Proto::Tls, Action::Forward, None, None),
+        l7(L7Proto::Dns, Action::Discard, None, None),
+        l7(L7Proto::Http, Action::Default, Some(40), None),
+        Rule {
+            proto: Some(6),
+            shunt_after: Some(30),
+            ..Rule::default()
+        },
+        Rule {
+            shunt_after: Some(100),
+            ..Rule::default()
+        },
+        Rule {
+            shunt_bytes: Some(10_000_000),
+            ..Rule::default()
+        },
+    ];
+    assert_eq!(r.rules, want);
+    assert!(r.has_l7_rules());
+    // New flows see only rules without an application protocol; `tcp`
+    // comes before `default` whatever the section's order.
+    let (key, _) = FlowKey::from_packet(&tcp(true, SYN, 0));
+    assert_eq!(r.get(r.lookup(&key)).unwrap().shunt_after, Some(30));
+    assert_eq!(
+        r.get(r.lookup_l7(&key, L7Proto::Http)).unwrap().shunt_after,
+        Some(40)
+    );
+    assert_eq!(r.lookup_l7(&key, L7Proto::Quic), 0, "port 443 not matched");
+    assert_eq!(r.lookup_l7(&key, L7Proto::Ssh), 0);
 }
