@@ -96,7 +96,7 @@ fn not_a_capture_and_a_missing_file_are_named() {
 fn a_bad_rules_file_is_refused_before_reading() {
     let dir = scratch("read-rules-bad");
     let rules = dir.join("sluice.toml");
-    std::fs::write(&rules, "[filter]\nTLS = \"discard\"\n").unwrap();
+    std::fs::write(&rules, "[filter]\nTSL = \"discard\"\n").unwrap();
     let out = dir.join("flows.json");
     let run = read(
         &["--config", rules.to_str().unwrap()],
@@ -106,7 +106,7 @@ fn a_bad_rules_file_is_refused_before_reading() {
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert_eq!(run.status.code(), Some(1));
     assert!(
-        stderr.contains("--config") && stderr.contains("sluice.toml") && stderr.contains("'TLS'"),
+        stderr.contains("--config") && stderr.contains("sluice.toml") && stderr.contains("'TSL'"),
         "{stderr}"
     );
 }

@@ -169,7 +169,8 @@ pub fn run_capture(opts: CaptureOptions) -> Result<CaptureReport, Error> {
         workers.push(h);
     }
 
-    while !requested.load(Ordering::Relaxed) && !duration.is_some_and(|d| started.elapsed() >= d) {
+    let expired = || duration.is_some_and(|d| started.elapsed() >= d);
+    while !requested.load(Ordering::Relaxed) && !expired() {
         thread::sleep(Duration::from_millis(50));
     }
     // Detach first: no frame is redirected or counted in a verdict entry after this, so

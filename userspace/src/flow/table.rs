@@ -472,8 +472,23 @@ impl<U: Default> FlowTable<U> {
     }
 
     /// Called once when the L7 detection of the flow in `slot` finishes
-    /// (detected, or gave up): runs the L7-detected callback.
+    /// (detected, guessed, or gave up): applies the first rule for the
+    /// flow's application protocol, which replaces the rule the flow got at
+    /// creation (its budget, and its action unless the rule has none or the
+    /// flow's verdict is already in the kernel), then runs the L7-detected
+    /// callback.
     fn on_l7_detected(&mut self, slot: u32) {
+        let e = &mut self.entries[slot as usize];
+        let l7 = e.l7.proto();
+        if l7 != crate::l7::L7Proto::Unknown && self.rules.has_l7_rules() {
+            let id = self.rules.lookup_l7(&e.key, l7);
+            if let Some(r) = self.rules.get(id) {
+                e.rule = id;
+                if r.action != Action::Default && e.offload.is_none() {
+                    e.action = r.action;
+                }
+            }
+        }
         if let Some(cb) = self.callbacks.l7_detected.as_mut() {
             cb(&mut Flow {
                 entry: &mut self.entries[slot as usize],

@@ -80,7 +80,8 @@ fn shunted_flow_totals_include_what_the_kernel_counted() {
         off.kernel_sees(&tcp(true, ACK, 1000), ms(10 + i));
     }
     for i in 0..5u64 {
-        off.kernel_sees(&tcp(false, ACK | FIN * u8::from(i == 4), 0), ms(20 + i));
+        let flags = if i == 4 { ACK | FIN } else { ACK };
+        off.kernel_sees(&tcp(false, flags, 0), ms(20 + i));
     }
     let r = &flush(&mut t)[0];
     assert_eq!((r.out.packets, r.r#in.packets), (2 + 10, 3 + 5));
