@@ -54,6 +54,8 @@ const VLAN: (u32, u16) = (0, 58);
 const START_MS: (u32, u16) = (0, 152);
 const END_MS: (u32, u16) = (0, 153);
 const END_REASON: (u32, u16) = (0, 136);
+const APP_ID: (u32, u16) = (0, 95);
+const APP_NAME: (u32, u16) = (0, 96);
 const OCTETS: (u32, u16) = (0, 1);
 const PACKETS: (u32, u16) = (0, 2);
 const TCP_FLAGS: (u32, u16) = (0, 6);
@@ -316,6 +318,17 @@ impl Checker<'_> {
             r.uint(END_REASON.0, END_REASON.1),
             end_reason(j["expire_type"].as_str().expect("expire_type")),
         );
+        let l7 = j["l7"].as_str().expect("l7").to_string();
+        let name = self.string("applicationName", r, APP_NAME);
+        self.eq("applicationName", name, l7.clone());
+        // RFC 6759: engine 20 (PANA-L7-PEN), ntop's PEN 35632, then nDPI's number.
+        let id = sluice::l7::L7Proto::from_name(&l7).expect("an nDPI name").id();
+        let mut want = vec![20, 0, 0, 0x8b, 0x30];
+        want.extend_from_slice(&id.to_be_bytes());
+        // ipfixDump prints an octetArray of up to 8 bytes as one integer read
+        // little-endian (as it does unknown enterprise integers).
+        let shown: u64 = r.text(APP_ID.0, APP_ID.1).parse().unwrap_or(u64::MAX);
+        self.eq("applicationId", shown.to_le_bytes()[..7].to_vec(), want);
         let n = |k: &str| j[k].as_u64().unwrap_or_else(|| panic!("no {k}"));
         self.eq("octets out", r.uint(OCTETS.0, OCTETS.1), n("ip_bytes_out"));
         self.eq(

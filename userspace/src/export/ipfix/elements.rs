@@ -47,6 +47,15 @@ pub const START_MS: Field = Field::iana(ie::FLOW_START_MILLISECONDS, 8);
 pub const END_MS: Field = Field::iana(ie::FLOW_END_MILLISECONDS, 8);
 /// flowEndReason.
 pub const END_REASON: Field = Field::iana(ie::FLOW_END_REASON, 1);
+/// applicationId (RFC 6759): classification engine 20 (PANA-L7-PEN), ntop's PEN
+/// (nDPI's numbering), and the nDPI protocol number: 7 octets.
+pub const APP_ID: Field = Field::iana(ie::APPLICATION_ID, 7);
+/// applicationName: the nDPI protocol name (`TLS`, `Unknown`, ...).
+pub const APP_NAME: Field = Field::iana(ie::APPLICATION_NAME, VARLEN);
+/// RFC 6759 classification engine id 20: PANA-L7-PEN (a vendor's own selector ids).
+pub const ENGINE_PANA_L7_PEN: u8 = 20;
+/// ntop's private enterprise number, under which nDPI's protocol numbers are defined.
+pub const PEN_NTOP: u32 = 35632;
 /// octetDeltaCount: IP octets (RFC 7012), initiator to responder.
 pub const OCTETS: Field = Field::iana(ie::OCTET_DELTA_COUNT, 8);
 /// packetDeltaCount.

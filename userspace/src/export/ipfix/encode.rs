@@ -4,7 +4,9 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use sluice_ipfix::{semantic, DataSet, ExportError, Exporter};
 
-use crate::export::ipfix::elements::{BYTE_DIST, TLS_CIPHERS, TLS_EXT_LENGTHS, TLS_EXT_TYPES};
+use crate::export::ipfix::elements::{
+    BYTE_DIST, ENGINE_PANA_L7_PEN, PEN_NTOP, TLS_CIPHERS, TLS_EXT_LENGTHS, TLS_EXT_TYPES,
+};
 use crate::export::ipfix::shapes::{Shape, SPLT_LISTS};
 use crate::features::tls::TlsState;
 use crate::features::{Feature, FeatureConfig, FeatureState, FlowFeatures};
@@ -126,6 +128,8 @@ fn write_main(
     set.put_uint(rec.r#in.ip_bytes)?;
     set.put_uint(rec.r#in.packets)?;
     set.put_uint(u64::from(rec.r#in.tcp_flags))?;
+    set.put_bytes(&application_id(rec.l7))?;
+    set.put_str(rec.l7.name())?;
     if cfg.has(Feature::Splt) {
         put_splt(&mut set, st)?;
     }
@@ -133,6 +137,16 @@ fn write_main(
         put_tls(&mut set, t)?;
     }
     set.end_record()
+}
+
+/// RFC 6759 applicationId of an nDPI protocol: engine 20 (PANA-L7-PEN), ntop's PEN,
+/// then nDPI's protocol number as the selector.
+pub fn application_id(p: crate::l7::L7Proto) -> [u8; 7] {
+    let mut id = [0u8; 7];
+    id[0] = ENGINE_PANA_L7_PEN;
+    id[1..5].copy_from_slice(&PEN_NTOP.to_be_bytes());
+    id[5..].copy_from_slice(&p.id().to_be_bytes());
+    id
 }
 
 /// SPL and SPT of each direction: the SPLT entries of that direction, with

@@ -93,7 +93,9 @@ fn flow_fields(t: Template, v6: bool, cfg: &FeatureConfig) -> Template {
         .field(TCP_FLAGS)
         .field(OCTETS.reverse())
         .field(PACKETS.reverse())
-        .field(TCP_FLAGS.reverse());
+        .field(TCP_FLAGS.reverse())
+        .field(APP_ID)
+        .field(APP_NAME);
     if cfg.has(Feature::Splt) {
         // SPL, SPT, reverse SPL, reverse SPT: all basicLists.
         for _ in 0..4 {
