@@ -322,7 +322,9 @@ impl Checker<'_> {
         let name = self.string("applicationName", r, APP_NAME);
         self.eq("applicationName", name, l7.clone());
         // RFC 6759: engine 20 (PANA-L7-PEN), ntop's PEN 35632, then nDPI's number.
-        let id = sluice::l7::L7Proto::from_name(&l7).expect("an nDPI name").id();
+        let id = sluice::l7::L7Proto::from_name(&l7)
+            .expect("an nDPI name")
+            .id();
         let mut want = vec![20, 0, 0, 0x8b, 0x30];
         want.extend_from_slice(&id.to_be_bytes());
         // ipfixDump prints an octetArray of up to 8 bytes as one integer read

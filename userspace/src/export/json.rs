@@ -69,6 +69,10 @@ pub fn write_flow_json_with<W: Write, F: FnOnce(&mut W) -> io::Result<()>>(
     if rec.l7_guess {
         w.write_all(b",\"l7_guess\":true")?;
     }
+    if let Some(sni) = &rec.quic_sni {
+        w.write_all(b",\"quic_sni\":")?;
+        serde_json::to_writer(&mut *w, &**sni)?;
+    }
     if rec.kernel_packets != 0 {
         write!(
             w,

@@ -58,6 +58,7 @@ fn ipv4_tcp_record() -> FlowRecord {
         action: Default::default(),
         kernel_packets: 0,
         kernel_bytes: 0,
+        quic_sni: None,
         l7: Default::default(),
         l7_guess: false,
     }
@@ -112,6 +113,7 @@ fn ipv6_udp_line_with_vlan_and_no_reply() {
         action: Default::default(),
         kernel_packets: 0,
         kernel_bytes: 0,
+        quic_sni: None,
         l7: crate::l7::L7Proto::Dns,
         l7_guess: true,
     };

@@ -16,7 +16,7 @@ const FIN_IN: u8 = 2;
 
 /// A live flow. The key is stored here (not in the hash index), so the record's
 /// addresses and ports are derived from it at export.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(crate) struct FlowEntry {
     pub key: FlowKey,
     /// `[out, in]` counters (since the last slice export).
@@ -53,6 +53,8 @@ pub(crate) struct FlowEntry {
     pub offload: Option<Box<OffloadState>>,
     /// L7 detection state (12 bytes).
     pub l7: L7Flow,
+    /// The server name of a QUIC flow, from the client's Initial packets.
+    pub quic: crate::l7::quic::QuicSni,
 }
 
 impl FlowEntry {
@@ -77,6 +79,7 @@ impl FlowEntry {
             total_wire_bytes: 0,
             offload: None,
             l7: L7Flow::default(),
+            quic: crate::l7::quic::QuicSni::Idle,
         }
     }
 
@@ -195,6 +198,7 @@ impl FlowEntry {
             kernel_bytes: 0,
             l7: l7.0,
             l7_guess: l7.1,
+            quic_sni: self.quic.sni().map(Box::from),
         }
     }
 

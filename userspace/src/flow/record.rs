@@ -139,6 +139,8 @@ pub struct FlowRecord {
     pub kernel_packets: u64,
     /// Frame bytes of those packets.
     pub kernel_bytes: u64,
+    /// The server name (SNI) a QUIC client sent in its Initial packets.
+    pub quic_sni: Option<Box<str>>,
     /// The application protocol (`Unknown` if not detected, or detection off).
     pub l7: crate::l7::L7Proto,
     /// True if `l7` is a port-based guess (PF_RING FT's `L7_GUESS` flag).

@@ -453,11 +453,21 @@ impl<U: Default> FlowTable<U> {
     /// for packets handed over without their frame).
     fn inspect_l7(&mut self, slot: u32, p: &Packet, data: &[u8], outbound: bool) {
         let e = &mut self.entries[slot as usize];
-        if !self.l7.enabled || e.l7.is_done() {
+        if !self.l7.enabled {
             return;
         }
         let start = (p.payload_offset as usize).min(data.len());
         let end = start.saturating_add(p.payload_len as usize).min(data.len());
+        let quic = |e: &FlowEntry| {
+            outbound && e.l7.proto() == crate::l7::L7Proto::Quic && e.quic.wants_more()
+        };
+        if e.l7.is_done() {
+            // A QUIC ClientHello can span several Initials, past detection.
+            if end > start && quic(e) {
+                e.quic.push(&data[start..end]);
+            }
+            return;
+        }
         let pkt = L7Packet {
             ip_proto: p.proto,
             sport: p.sport,
@@ -466,7 +476,11 @@ impl<U: Default> FlowTable<U> {
             payload: &data[start..end],
             tcp_flags: p.tcp_flags,
         };
-        if e.l7.inspect(&pkt, &self.l7) {
+        let done = e.l7.inspect(&pkt, &self.l7);
+        if !pkt.payload.is_empty() && quic(e) {
+            e.quic.push(pkt.payload);
+        }
+        if done {
             self.on_l7_detected(slot);
         }
     }

@@ -75,3 +75,57 @@ pub use header::looks_like_initial;
 pub use hello::QuicHello;
 pub use state::{QuicInitialState, QuicProgress};
 pub use version::{version_name, VersionName};
+
+/// A flow's QUIC server name, learnt from the client's Initial packets: fed the
+/// client's datagrams of a flow detected as QUIC until the ClientHello is read or
+/// cannot be.
+#[derive(Debug, Default)]
+pub enum QuicSni {
+    /// Not a QUIC flow yet, or no client datagram seen.
+    #[default]
+    Idle,
+    /// Client Initials being decrypted and their CRYPTO frames reassembled.
+    Reading(Box<QuicInitialState>),
+    /// The ClientHello was read; its server name, if it had one.
+    Done(Option<Box<str>>),
+    /// No ClientHello can come out of this flow's Initials.
+    Failed,
+}
+
+impl QuicSni {
+    /// Feeds one client datagram; does nothing once done or failed.
+    pub fn push(&mut self, datagram: &[u8]) {
+        let state = match self {
+            QuicSni::Done(_) | QuicSni::Failed => return,
+            QuicSni::Idle => {
+                if looks_like_initial(datagram).is_none() {
+                    return;
+                }
+                *self = QuicSni::Reading(Box::default());
+                match self {
+                    QuicSni::Reading(s) => s,
+                    _ => return,
+                }
+            }
+            QuicSni::Reading(s) => s,
+        };
+        match state.push(datagram) {
+            QuicProgress::NotQuic | QuicProgress::NeedMore => {}
+            QuicProgress::Done(h) => *self = QuicSni::Done(h.sni.map(String::into_boxed_str)),
+            QuicProgress::Failed(_) => *self = QuicSni::Failed,
+        }
+    }
+
+    /// True while datagrams may still tell something.
+    pub fn wants_more(&self) -> bool {
+        matches!(self, QuicSni::Idle | QuicSni::Reading(_))
+    }
+
+    /// The server name, once read.
+    pub fn sni(&self) -> Option<&str> {
+        match self {
+            QuicSni::Done(s) => s.as_deref(),
+            _ => None,
+        }
+    }
+}
