@@ -54,7 +54,8 @@ pub(crate) struct FlowEntry {
     /// L7 detection state (12 bytes).
     pub l7: L7Flow,
     /// The server name of a QUIC flow, from the client's Initial packets.
-    pub quic: crate::l7::quic::QuicSni,
+    /// (Boxed: allocated only for flows detected as QUIC.)
+    pub quic: Option<Box<crate::l7::quic::QuicSni>>,
 }
 
 impl FlowEntry {
@@ -79,7 +80,7 @@ impl FlowEntry {
             total_wire_bytes: 0,
             offload: None,
             l7: L7Flow::default(),
-            quic: crate::l7::quic::QuicSni::Idle,
+            quic: None,
         }
     }
 
@@ -198,7 +199,7 @@ impl FlowEntry {
             kernel_bytes: 0,
             l7: l7.0,
             l7_guess: l7.1,
-            quic_sni: self.quic.sni().map(Box::from),
+            quic_sni: self.quic.as_ref().and_then(|q| q.sni()).map(Box::from),
         }
     }
 

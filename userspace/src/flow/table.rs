@@ -459,12 +459,14 @@ impl<U: Default> FlowTable<U> {
         let start = (p.payload_offset as usize).min(data.len());
         let end = start.saturating_add(p.payload_len as usize).min(data.len());
         let quic = |e: &FlowEntry| {
-            outbound && e.l7.proto() == crate::l7::L7Proto::Quic && e.quic.wants_more()
+            outbound
+                && e.l7.proto() == crate::l7::L7Proto::Quic
+                && e.quic.as_ref().is_none_or(|q| q.wants_more())
         };
         if e.l7.is_done() {
             // A QUIC ClientHello can span several Initials, past detection.
             if end > start && quic(e) {
-                e.quic.push(&data[start..end]);
+                e.quic.get_or_insert_default().push(&data[start..end]);
             }
             return;
         }
@@ -478,7 +480,7 @@ impl<U: Default> FlowTable<U> {
         };
         let done = e.l7.inspect(&pkt, &self.l7);
         if !pkt.payload.is_empty() && quic(e) {
-            e.quic.push(pkt.payload);
+            e.quic.get_or_insert_default().push(pkt.payload);
         }
         if done {
             self.on_l7_detected(slot);

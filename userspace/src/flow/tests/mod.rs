@@ -110,7 +110,7 @@ fn flush<U: Default>(t: &mut FlowTable<U>) -> Vec<FlowRecord> {
 
 #[test]
 fn entry_size() {
-    assert_eq!(FLOW_ENTRY_SIZE, 240);
+    assert_eq!(FLOW_ENTRY_SIZE, 248);
     const { assert!(FLOW_ENTRY_SIZE <= 256) };
 }
 
