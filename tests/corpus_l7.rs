@@ -19,17 +19,13 @@ use std::{
 };
 
 use serde_json::Value;
-use sluice_tests::{corpus, scratch, sluice_bin};
+use sluice_tests::{corpus, ordered, scratch, sluice_bin, Endpoint};
 
-type Endpoint = (IpAddr, u16);
 type Key = (u64, Endpoint, Endpoint);
 
 fn key(proto: u64, a: Endpoint, b: Endpoint) -> Key {
-    if a <= b {
-        (proto, a, b)
-    } else {
-        (proto, b, a)
-    }
+    let (lo, hi) = ordered(a, b);
+    (proto, lo, hi)
 }
 
 /// Parses tshark's "6 A:P <-> B:P" flow names (IPv6 unbracketed).

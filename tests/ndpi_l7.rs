@@ -25,7 +25,6 @@
 //!   nDPI's protocol.
 use std::{
     collections::{BTreeMap, HashMap},
-    net::IpAddr,
     path::{Path, PathBuf},
     process::Command,
     sync::Mutex,
@@ -33,7 +32,7 @@ use std::{
 };
 
 use serde_json::Value;
-use sluice_tests::{corpus, sluice_bin};
+use sluice_tests::{corpus, ordered, sluice_bin, Endpoint};
 
 /// Protocols Sluice detects, with the least agreement accepted.
 const FLOORS: &[(&str, f64)] = &[
@@ -79,15 +78,11 @@ const FLOORS: &[(&str, f64)] = &[
 /// nDPI flows whose key Sluice has in neither run (none today).
 const MAX_UNMATCHED: usize = 0;
 
-type Endpoint = (IpAddr, u16);
 type Key = (u8, Endpoint, Endpoint);
 
 fn key(proto: u8, a: Endpoint, b: Endpoint) -> Key {
-    if a <= b {
-        (proto, a, b)
-    } else {
-        (proto, b, a)
-    }
+    let (lo, hi) = ordered(a, b);
+    (proto, lo, hi)
 }
 
 /// One nDPI flow line: key, nDPI's full protocol name, our master name.

@@ -1,24 +1,14 @@
 //! `sluice read` reports the server name of QUIC flows (`quic_sni`, decrypted from the
 //! client's Initial packets) exactly as tshark does, for every corpus capture where
 //! tshark's reference (`reference/<folder>/<file>.json`, `tls_sni` of UDP flows) has one.
-use std::{collections::BTreeMap, net::IpAddr, process::Command};
+use std::{collections::BTreeMap, process::Command};
 
 use serde_json::Value;
-use sluice_tests::{corpus, scratch, sluice_bin};
-
-type Endpoint = (IpAddr, u16);
+use sluice_tests::{corpus, ordered, scratch, sluice_bin, Endpoint};
 
 fn endpoint(s: &str) -> Option<Endpoint> {
     let (ip, port) = s.rsplit_once(':')?;
     Some((ip.parse().ok()?, port.parse().ok()?))
-}
-
-fn key(a: Endpoint, b: Endpoint) -> (Endpoint, Endpoint) {
-    if a <= b {
-        (a, b)
-    } else {
-        (b, a)
-    }
 }
 
 #[test]
@@ -46,7 +36,10 @@ fn quic_server_names_equal_tsharks() {
                     continue;
                 };
                 if let (Some(a), Some(b)) = (endpoint(a), endpoint(b)) {
-                    want.insert(key(a, b), e["sni"].as_str().unwrap_or_default().to_string());
+                    want.insert(
+                        ordered(a, b),
+                        e["sni"].as_str().unwrap_or_default().to_string(),
+                    );
                 }
             }
             if want.is_empty() {
@@ -82,7 +75,7 @@ fn quic_server_names_equal_tsharks() {
                 };
                 if let (Some(a), Some(b)) = (ep("sa", "sp"), ep("da", "dp")) {
                     if let Some(s) = f["quic_sni"].as_str() {
-                        got.insert(key(a, b), s.to_string());
+                        got.insert(ordered(a, b), s.to_string());
                     }
                 }
             }

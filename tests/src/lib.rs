@@ -57,4 +57,17 @@ pub fn corpus() -> PathBuf {
     p
 }
 
+/// A flow endpoint: address and port.
+pub type Endpoint = (std::net::IpAddr, u16);
+
+/// The two endpoints of a conversation in order (lower first), so that both directions
+/// give one key.
+pub fn ordered(a: Endpoint, b: Endpoint) -> (Endpoint, Endpoint) {
+    if a <= b {
+        (a, b)
+    } else {
+        (b, a)
+    }
+}
+
 pub mod ipfix_dump;
