@@ -297,7 +297,7 @@ impl<U: Default> FlowTable<U> {
         let (slot, new_flow) = match found.copied() {
             Some(slot) => match self.restart_reason(slot, &p, ts) {
                 Some(reason) => {
-                    self.export(slot, reason, true);
+                    self.export(slot, reason, true, (0, 0));
                     self.restart(slot, initiator_is_lower(&p, from_lower), ts);
                     (slot, true)
                 }
@@ -378,7 +378,7 @@ impl<U: Default> FlowTable<U> {
             let mut reason = EndReason::IdleTimeout;
             if self.entries[i as usize].offload.is_some() {
                 // The kernel may have seen packets since: ask it before expiring.
-                self.refresh_kernel_last(i);
+                self.read_kernel(i);
                 let e = &self.entries[i as usize];
                 if now.nanos_since(e.last()) < self.idle_ns {
                     self.live.move_to_back(&mut self.entries, i);
@@ -415,7 +415,7 @@ impl<U: Default> FlowTable<U> {
     pub fn flush(&mut self) {
         let mut cursor = self.age.head();
         while let Some(i) = cursor {
-            self.export(i, EndReason::ForcedEnd, true);
+            self.export(i, EndReason::ForcedEnd, true, (0, 0));
             cursor = self.age.next(&self.entries, i);
         }
         self.entries.clear();
@@ -560,44 +560,25 @@ impl<U: Default> FlowTable<U> {
         }
     }
 
-    /// Reads the kernel's counters of the offloaded flow in `slot`, keeping
-    /// the time of its latest packet.
-    fn read_kernel(&mut self, slot: u32) -> Option<KernelCounts> {
+    /// Reads the kernel's counters of the offloaded flow in `slot` (to learn
+    /// its latest packet and TCP end); nothing is merged.
+    fn read_kernel(&mut self, slot: u32) {
         let e = &mut self.entries[slot as usize];
-        e.offload.as_ref()?;
-        let counts = self.offload.as_mut()?.read(&e.key)?;
-        let ended = tcp_ended(e, &counts);
-        let st = e.offload.as_mut()?;
-        st.last = st.last.max(counts[0].last).max(counts[1].last);
-        st.ended = ended;
-        Some(counts)
-    }
-
-    /// Refreshes the kernel's last-packet time of the flow in `slot`.
-    fn refresh_kernel_last(&mut self, slot: u32) {
-        if self.read_kernel(slot).is_none() {
-            self.offload_stats.missing += u64::from(self.entries[slot as usize].offload.is_some());
+        if e.offload.is_none() {
+            return;
         }
-    }
-
-    /// True if the kernel counted packets of the flow in `slot` that no
-    /// record holds yet (as of the last read).
-    fn kernel_has_news(&mut self, slot: u32) -> bool {
-        let Some(counts) = self.read_kernel(slot) else {
-            return false;
-        };
-        let st = self.entries[slot as usize].offload.as_ref();
-        st.is_some_and(|st| {
-            counts[0].packets + counts[1].packets > st.merged[0].packets + st.merged[1].packets
-        })
+        if let Some(counts) = self.offload.as_mut().and_then(|o| o.read(&e.key)) {
+            note_kernel(e, &counts);
+        }
     }
 
     /// Adds to the flow in `slot` what the kernel counted since the last
     /// merge; with `last`, removes the kernel entry (the flow is done).
-    /// Returns the packets and frame bytes added.
+    /// Returns the packets and frame bytes added. An entry gone from the
+    /// kernel (evicted) is counted once as missing and forgotten.
     fn merge_kernel(&mut self, slot: u32, last: bool) -> (u64, u64) {
         let e = &mut self.entries[slot as usize];
-        let (Some(st), Some(off)) = (e.offload.as_mut(), self.offload.as_mut()) else {
+        let Some(off) = self.offload.as_mut().filter(|_| e.offload.is_some()) else {
             return (0, 0);
         };
         let counts = if last {
@@ -607,9 +588,11 @@ impl<U: Default> FlowTable<U> {
         };
         let Some(counts) = counts else {
             self.offload_stats.missing += 1;
-            if last {
-                e.offload = None;
-            }
+            e.offload = None;
+            return (0, 0);
+        };
+        note_kernel(e, &counts);
+        let Some(st) = e.offload.as_mut() else {
             return (0, 0);
         };
         // Kernel index 0 is the lower endpoint; dirs[0] is the flow's source.
@@ -620,7 +603,6 @@ impl<U: Default> FlowTable<U> {
             bytes += add_delta(&mut e.dirs[d], &counts[k], &st.merged[k]);
         }
         st.merged = counts;
-        st.last = st.last.max(counts[0].last).max(counts[1].last);
         if last {
             e.offload = None;
         }
@@ -669,14 +651,21 @@ impl<U: Default> FlowTable<U> {
     /// A final export ends the flow's L7 detection first (with a guess if
     /// allowed), running [`FlowTable::on_l7_detected`]; a slice export
     /// reports what detection would say now and lets it go on.
-    fn export(&mut self, slot: u32, reason: EndReason, last: bool) {
+    /// `kernel` is what a slice already merged from the kernel (packets,
+    /// bytes; a slice merges first, to know whether it is empty); a final
+    /// export merges the rest itself.
+    fn export(&mut self, slot: u32, reason: EndReason, last: bool, kernel: (u64, u64)) {
         let e = &mut self.entries[slot as usize];
         if last && self.l7.enabled && !e.l7.is_done() {
             e.l7_give_up(self.l7.guess);
             self.on_l7_detected(slot);
         }
+        let kernel = if last {
+            self.merge_kernel(slot, true)
+        } else {
+            kernel
+        };
         let guess = self.l7.enabled && self.l7.guess;
-        let kernel = self.merge_kernel(slot, last);
         let mut rec = self.entries[slot as usize].to_record(reason, guess);
         (rec.kernel_packets, rec.kernel_bytes) = kernel;
         self.stats.exported_by_reason[reason.index()] += 1;
@@ -700,11 +689,9 @@ impl<U: Default> FlowTable<U> {
     /// Exports a slice of the flow in `slot` (if it had packets) and starts
     /// the next slice at `now`.
     fn slice(&mut self, slot: u32, now: Timestamp) {
-        if self.entries[slot as usize].offload.is_some() {
-            self.refresh_kernel_last(slot);
-        }
-        if self.entries[slot as usize].packets() > 0 || self.kernel_has_news(slot) {
-            self.export(slot, EndReason::SliceTimeout, false);
+        let kernel = self.merge_kernel(slot, false);
+        if self.entries[slot as usize].packets() > 0 {
+            self.export(slot, EndReason::SliceTimeout, false, kernel);
         }
         self.entries[slot as usize].new_slice(now);
         self.slices.move_to_back(&mut self.entries, slot);
@@ -784,7 +771,7 @@ impl<U: Default> FlowTable<U> {
 
     /// Exports the flow in `slot` and frees the slot.
     fn remove(&mut self, slot: u32, reason: EndReason) {
-        self.export(slot, reason, true);
+        self.export(slot, reason, true, (0, 0));
         let e = &self.entries[slot as usize];
         let hash = self.hasher.hash_one(e.key);
         if e.ended {
@@ -802,6 +789,16 @@ impl<U: Default> FlowTable<U> {
         self.entries[slot as usize].activity.next = self.free;
         self.free = slot;
         self.stats.active -= 1;
+    }
+}
+
+/// Notes, for the offloaded flow `e`, the latest packet and the TCP end in
+/// what the kernel counted.
+fn note_kernel(e: &mut FlowEntry, counts: &KernelCounts) {
+    let ended = tcp_ended(e, counts);
+    if let Some(st) = e.offload.as_mut() {
+        st.last = st.last.max(counts[0].last).max(counts[1].last);
+        st.ended = ended;
     }
 }
 
