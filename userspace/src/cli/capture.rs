@@ -105,11 +105,9 @@ pub fn run(a: CaptureArgs) -> Result<(), Error> {
     let features = a.features.config()?;
     let anon = a.features.anonymizer()?;
     let ipfix = a.ipfix.options()?;
-    let output = match (&a.output, ipfix.is_some()) {
-        (Some(o), _) => Some(a.features.open_records(o)?),
-        (None, false) => Some(a.features.open_records("-")?),
-        (None, true) => None,
-    };
+    let output = a
+        .features
+        .records_for(a.output.as_deref(), ipfix.is_some())?;
     let table = FlowTableConfig {
         max_flows: a.max_flows.max(1),
         idle_timeout: Duration::from_secs(a.idle_timeout),

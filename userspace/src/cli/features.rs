@@ -145,6 +145,20 @@ impl FeatureArgs {
             })
     }
 
+    /// Where JSON records go for `-o output`: that path, else stdout unless
+    /// IPFIX is the output (then no JSON).
+    pub fn records_for(
+        &self,
+        output: Option<&str>,
+        ipfix: bool,
+    ) -> Result<Option<RecordOutput>, Error> {
+        match (output, ipfix) {
+            (Some(o), _) => self.open_records(o).map(Some),
+            (None, false) => self.open_records("-").map(Some),
+            (None, true) => Ok(None),
+        }
+    }
+
     /// Opens `--output` for records, rotated by `--max-records` and gzipped
     /// with `--gzip` (both need a file, not stdout).
     pub fn open_records(&self, output: &str) -> Result<RecordOutput, Error> {

@@ -458,31 +458,25 @@ impl<U: Default> FlowTable<U> {
         }
         let start = (p.payload_offset as usize).min(data.len());
         let end = start.saturating_add(p.payload_len as usize).min(data.len());
-        let quic = |e: &FlowEntry| {
-            outbound
-                && e.l7.proto() == crate::l7::L7Proto::Quic
-                && e.quic.as_ref().is_none_or(|q| q.wants_more())
+        let payload = &data[start..end];
+        let finished = !e.l7.is_done() && {
+            let pkt = L7Packet {
+                ip_proto: p.proto,
+                sport: p.sport,
+                dport: p.dport,
+                outbound,
+                payload,
+                tcp_flags: p.tcp_flags,
+            };
+            e.l7.inspect(&pkt, &self.l7)
         };
-        if e.l7.is_done() {
-            // A QUIC ClientHello can span several Initials, past detection.
-            if end > start && quic(e) {
-                e.quic.get_or_insert_default().push(&data[start..end]);
-            }
-            return;
+        // A QUIC ClientHello can span several Initials, past detection.
+        let quic = e.l7.proto() == crate::l7::L7Proto::Quic
+            && e.quic.as_ref().is_none_or(|q| q.wants_more());
+        if outbound && quic && !payload.is_empty() {
+            e.quic.get_or_insert_default().push(payload);
         }
-        let pkt = L7Packet {
-            ip_proto: p.proto,
-            sport: p.sport,
-            dport: p.dport,
-            outbound,
-            payload: &data[start..end],
-            tcp_flags: p.tcp_flags,
-        };
-        let done = e.l7.inspect(&pkt, &self.l7);
-        if !pkt.payload.is_empty() && quic(e) {
-            e.quic.get_or_insert_default().push(pkt.payload);
-        }
-        if done {
+        if finished {
             self.on_l7_detected(slot);
         }
     }

@@ -95,19 +95,11 @@ pub enum QuicSni {
 impl QuicSni {
     /// Feeds one client datagram; does nothing once done or failed.
     pub fn push(&mut self, datagram: &[u8]) {
-        let state = match self {
-            QuicSni::Done(_) | QuicSni::Failed => return,
-            QuicSni::Idle => {
-                if looks_like_initial(datagram).is_none() {
-                    return;
-                }
-                *self = QuicSni::Reading(Box::default());
-                match self {
-                    QuicSni::Reading(s) => s,
-                    _ => return,
-                }
-            }
-            QuicSni::Reading(s) => s,
+        if matches!(self, QuicSni::Idle) && looks_like_initial(datagram).is_some() {
+            *self = QuicSni::Reading(Box::default());
+        }
+        let QuicSni::Reading(state) = self else {
+            return;
         };
         match state.push(datagram) {
             QuicProgress::NotQuic | QuicProgress::NeedMore => {}

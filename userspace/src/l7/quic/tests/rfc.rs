@@ -107,45 +107,66 @@ fn example_hello(version: u32) -> QuicHello {
     }
 }
 
+/// The secret, key, IV and header-protection key derived for `side` equal the RFC's.
+fn check_secrets(version: u32, side: Side, want: [&str; 4]) {
+    let x = Secrets::derive(&p(version), &hex(DCID), side);
+    let got = [
+        x.secret.to_vec(),
+        x.key.to_vec(),
+        x.iv.to_vec(),
+        x.hp.to_vec(),
+    ];
+    assert_eq!(got, want.map(hex), "{version:#x} {side:?}");
+}
+
 #[test]
 fn v1_secrets() {
-    let c = Secrets::derive(&p(V1), &hex(DCID), Side::Client);
-    assert_eq!(
-        c.secret.to_vec(),
-        hex("c00cf151ca5be075ed0ebfb5c80323c42d6b7db67881289af4008f1f6c357aea")
+    // RFC 9001 A.1.
+    check_secrets(
+        V1,
+        Side::Client,
+        [
+            "c00cf151ca5be075ed0ebfb5c80323c42d6b7db67881289af4008f1f6c357aea",
+            "1f369613dd76d5467730efcbe3b1a22d",
+            "fa044b2f42a3fd3b46fb255c",
+            "9f50449e04a0e810283a1e9933adedd2",
+        ],
     );
-    assert_eq!(c.key.to_vec(), hex("1f369613dd76d5467730efcbe3b1a22d"));
-    assert_eq!(c.iv.to_vec(), hex("fa044b2f42a3fd3b46fb255c"));
-    assert_eq!(c.hp.to_vec(), hex("9f50449e04a0e810283a1e9933adedd2"));
-    let s = Secrets::derive(&p(V1), &hex(DCID), Side::Server);
-    assert_eq!(
-        s.secret.to_vec(),
-        hex("3c199828fd139efd216c155ad844cc81fb82fa8d7446fa7d78be803acdda951b")
+    check_secrets(
+        V1,
+        Side::Server,
+        [
+            "3c199828fd139efd216c155ad844cc81fb82fa8d7446fa7d78be803acdda951b",
+            "cf3a5331653c364c88f0f379b6067e37",
+            "0ac1493ca1905853b0bba03e",
+            "c206b8d9b9f0f37644430b490eeaa314",
+        ],
     );
-    assert_eq!(s.key.to_vec(), hex("cf3a5331653c364c88f0f379b6067e37"));
-    assert_eq!(s.iv.to_vec(), hex("0ac1493ca1905853b0bba03e"));
-    assert_eq!(s.hp.to_vec(), hex("c206b8d9b9f0f37644430b490eeaa314"));
 }
 
 #[test]
 fn v2_secrets() {
     // RFC 9369 A.1.
-    let c = Secrets::derive(&p(V2), &hex(DCID), Side::Client);
-    assert_eq!(
-        c.secret.to_vec(),
-        hex("14ec9d6eb9fd7af83bf5a668bc17a7e283766aade7ecd0891f70f9ff7f4bf47b")
+    check_secrets(
+        V2,
+        Side::Client,
+        [
+            "14ec9d6eb9fd7af83bf5a668bc17a7e283766aade7ecd0891f70f9ff7f4bf47b",
+            "8b1a0bc121284290a29e0971b5cd045d",
+            "91f73e2351d8fa91660e909f",
+            "45b95e15235d6f45a6b19cbcb0294ba9",
+        ],
     );
-    assert_eq!(c.key.to_vec(), hex("8b1a0bc121284290a29e0971b5cd045d"));
-    assert_eq!(c.iv.to_vec(), hex("91f73e2351d8fa91660e909f"));
-    assert_eq!(c.hp.to_vec(), hex("45b95e15235d6f45a6b19cbcb0294ba9"));
-    let s = Secrets::derive(&p(V2), &hex(DCID), Side::Server);
-    assert_eq!(
-        s.secret.to_vec(),
-        hex("0263db1782731bf4588e7e4d93b7463907cb8cd8200b5da55a8bd488eafc37c1")
+    check_secrets(
+        V2,
+        Side::Server,
+        [
+            "0263db1782731bf4588e7e4d93b7463907cb8cd8200b5da55a8bd488eafc37c1",
+            "82db637861d55e1d011f19ea71d5d2a7",
+            "dd13c276499c0249d3310652",
+            "edf6d05c83121201b436e16877593c3a",
+        ],
     );
-    assert_eq!(s.key.to_vec(), hex("82db637861d55e1d011f19ea71d5d2a7"));
-    assert_eq!(s.iv.to_vec(), hex("dd13c276499c0249d3310652"));
-    assert_eq!(s.hp.to_vec(), hex("edf6d05c83121201b436e16877593c3a"));
 }
 
 /// The RFC 9001 A.2 plaintext: the CRYPTO frame padded to 1162 bytes.
