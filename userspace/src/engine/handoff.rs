@@ -3,7 +3,7 @@
 //! A flow belongs to worker `symmetric_hash % workers`. When the rx queues' hash is not
 //! symmetric (veth picks a queue per sending CPU; many NICs hash asymmetrically), a
 //! worker that receives a packet of another worker's flow passes its decoded summary
-//! through a bounded single-producer single-consumer queue; a full queue is a counted
+//! (and the frame's first bytes, for L7 detection) through a bounded single-producer single-consumer queue; a full queue is a counted
 //! drop. Every pair of workers has its own queue, so nothing is shared by more than two
 //! threads and nothing on the packet path takes a lock.
 use std::sync::Arc;
@@ -11,6 +11,10 @@ use std::sync::Arc;
 use crossbeam_queue::ArrayQueue;
 
 use crate::{decode::Packet, flow::Timestamp};
+
+/// Frame bytes a handed-over packet carries: headers and the start of the payload,
+/// enough for L7 detection (`FlowTable::process_head`).
+pub const HEAD_BYTES: usize = 256;
 
 /// A decoded packet on its way to the worker owning its flow.
 #[derive(Clone, Copy, Debug)]
@@ -21,6 +25,31 @@ pub struct Handoff {
     pub wire_len: u32,
     /// Receive time.
     pub ts: Timestamp,
+    /// How many bytes of `head` are the frame's.
+    pub head_len: u16,
+    /// The frame's first bytes.
+    pub head: [u8; HEAD_BYTES],
+}
+
+impl Handoff {
+    /// A handoff of `pkt`, carrying the first [`HEAD_BYTES`] of `frame`.
+    pub fn new(pkt: Packet, frame: &[u8], wire_len: u32, ts: Timestamp) -> Self {
+        let n = frame.len().min(HEAD_BYTES);
+        let mut head = [0u8; HEAD_BYTES];
+        head[..n].copy_from_slice(&frame[..n]);
+        Handoff {
+            pkt,
+            wire_len,
+            ts,
+            head_len: n as u16,
+            head,
+        }
+    }
+
+    /// The frame's first bytes.
+    pub fn head(&self) -> &[u8] {
+        &self.head[..usize::from(self.head_len)]
+    }
 }
 
 /// One worker's ends of the queues between workers.

@@ -145,7 +145,7 @@ fn drain_inboxes(w: &mut Worker, report: &mut WorkerReport) -> u64 {
     for inbox in &w.links.inboxes {
         while let Some(h) = inbox.pop() {
             n += 1;
-            w.table.process(&h.pkt, &[], h.wire_len, h.ts);
+            w.table.process_head(&h.pkt, h.head(), h.wire_len, h.ts);
         }
     }
     report.handed_in += n;
@@ -183,7 +183,7 @@ fn pump(
                     }
                     Some(q) => {
                         handed += 1;
-                        if q.push(Handoff { pkt, wire_len, ts }).is_err() {
+                        if q.push(Handoff::new(pkt, frame, wire_len, ts)).is_err() {
                             full += 1;
                         }
                     }

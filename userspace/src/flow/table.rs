@@ -278,6 +278,33 @@ impl<U: Default> FlowTable<U> {
         wire_len: u32,
         ts: Timestamp,
     ) -> FlowHandle {
+        self.process_with(pkt, data, data, wire_len, ts)
+    }
+
+    /// As [`FlowTable::process`] for a packet handed over from another
+    /// worker with only the first bytes of its frame (`head`): they go to L7
+    /// detection, which needs only a payload's start; the packet callback
+    /// (features) gets no data, since a cut payload would skew them.
+    pub fn process_head(
+        &mut self,
+        pkt: &Packet,
+        head: &[u8],
+        wire_len: u32,
+        ts: Timestamp,
+    ) -> FlowHandle {
+        self.process_with(pkt, &[], head, wire_len, ts)
+    }
+
+    /// [`FlowTable::process`] with the frame bytes for the packet callback
+    /// (`data`) and for L7 detection (`l7_data`) given apart.
+    fn process_with(
+        &mut self,
+        pkt: &Packet,
+        data: &[u8],
+        l7_data: &[u8],
+        wire_len: u32,
+        ts: Timestamp,
+    ) -> FlowHandle {
         self.stats.packets += 1;
         self.stats.bytes += u64::from(wire_len);
         let mut p = *pkt;
@@ -323,7 +350,7 @@ impl<U: Default> FlowTable<U> {
         } else {
             self.live.move_to_back(&mut self.entries, slot);
         }
-        self.inspect_l7(slot, &p, data, outbound);
+        self.inspect_l7(slot, &p, l7_data, outbound);
         self.apply_budget(slot);
         if let Some(cb) = self.callbacks.packet.as_mut() {
             let info = PacketInfo {
@@ -473,7 +500,9 @@ impl<U: Default> FlowTable<U> {
         // A QUIC ClientHello can span several Initials, past detection.
         let quic = e.l7.proto() == crate::l7::L7Proto::Quic
             && e.quic.as_ref().is_none_or(|q| q.wants_more());
-        if outbound && quic && !payload.is_empty() {
+        // Only a whole datagram can be decrypted (a handed-over head may be cut).
+        let whole = payload.len() == p.payload_len as usize;
+        if outbound && quic && whole && !payload.is_empty() {
             e.quic.get_or_insert_default().push(payload);
         }
         if finished {

@@ -129,3 +129,18 @@ fn handed_over_packets_without_data_do_not_count() {
     let r: Vec<_> = t.drain_exported().collect();
     assert_eq!((r[0].l7, r[0].l7_guess), (L7Proto::Dns, false));
 }
+
+#[test]
+fn a_handed_over_head_is_detected_without_reaching_the_packet_callback() {
+    let mut t: FlowTable = FlowTable::new(FlowTableConfig::default());
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let s = Arc::clone(&seen);
+    t.set_flow_packet_callback(move |p, _| s.lock().unwrap().push(p.data.len()));
+    let q = frame(40000, 53, DNS_QUERY);
+    let p = decode_ethernet(&q).unwrap();
+    t.process_head(&p, &q, q.len() as u32, Timestamp::from_secs_nanos(1, 0));
+    t.flush();
+    let r: Vec<_> = t.drain_exported().collect();
+    assert_eq!((r[0].l7, r[0].l7_guess), (L7Proto::Dns, false));
+    assert_eq!(*seen.lock().unwrap(), [0], "features get no cut frame");
+}
