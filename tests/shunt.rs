@@ -104,9 +104,11 @@ fn a_bulk_download_shunted_after_20_packets_is_counted_exactly() {
             u(&f, "kernel_wire_bytes")
         );
         assert!(user > 20, "the budget's packets reach userspace: {user}");
+        // Past the budget, only what was already in flight: frames in the rx rings and
+        // packets queued between the two workers (seen: 7 to 59 past the 20).
         assert!(
-            user <= 20 + 64,
-            "at most a ring's worth in flight past the budget: {user}"
+            user <= 20 + 256,
+            "at most a batch in flight past the budget: {user}"
         );
         assert!(kernel + user == total && kernel > 1000, "{f}");
         assert_eq!(xdp(&stats, "verdict_dropped"), kernel, "{stderr}");
