@@ -67,6 +67,8 @@ fn bench(c: &mut Criterion) {
                 ))),
                 ipfix: None,
                 progress: false,
+                // Dropping would leave this benchmark process without them.
+                privileges: sluice::privileges::PrivilegePlan::Keep,
             })
             .expect("read");
             assert_eq!(report.table.packets, PACKETS);

@@ -70,4 +70,5 @@ pub fn ordered(a: Endpoint, b: Endpoint) -> (Endpoint, Endpoint) {
     }
 }
 
+pub mod capture;
 pub mod ipfix_dump;

@@ -20,6 +20,9 @@ pub enum Error {
         value: String,
         why: String,
     },
+    /// The run finished, but records or packets were lost inside Sluice
+    /// (exit status 3); the reason in one line.
+    Lost(String),
     /// Any other failure, with context.
     Other(String),
 }
@@ -50,6 +53,7 @@ impl fmt::Display for Error {
             Error::BadOption { option, value, why } => {
                 write!(f, "bad value '{value}' for {option}: {why}")
             }
+            Error::Lost(s) => write!(f, "data was lost: {s}"),
             Error::Other(s) => f.write_str(s),
         }
     }

@@ -2,7 +2,8 @@
 //!
 //! The modules follow the path a packet takes: `bpf` (the XDP program) → `capture`
 //! (AF_XDP rings) → `decode` (zero-copy header views) → `flow` (per-worker flow table) →
-//! `export` (JSON lines) → `engine` (workers, writer, shutdown) → `cli`. Offline,
+//! `export` (JSON lines, IPFIX) → `engine` (workers, writer, shutdown) → `cli`; `privileges`
+//! drops root's capabilities once setup is done. Offline,
 //! `capfile` (pcap/pcapng) replaces the first two.
 //!
 //! Feature `live` (default) builds the XDP/AF_XDP parts; without it (fuzzing, offline
@@ -22,3 +23,4 @@ pub mod flow;
 pub mod l7;
 #[cfg(feature = "live")]
 pub mod netdev;
+pub mod privileges;

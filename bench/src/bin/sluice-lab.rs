@@ -5,7 +5,7 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use sluice_bench::{
     frame::{udp_frame, UdpTemplate},
-    gen::{pin_to_cpu, GenRun, Generator},
+    gen::{flow_chunks, pin_to_cpu, GenRun, Generator},
 };
 
 #[derive(Parser)]
@@ -47,12 +47,16 @@ struct GenArgs {
     /// veth to transmit from (in the current network namespace).
     #[arg(short, long)]
     interface: String,
-    /// Distinct flows (UDP source ports base..base+flows).
+    /// Distinct flows (UDP source ports base..base+flows; past 50,000 flows the next
+    /// 50,000 go to the next destination port, and so on).
     #[arg(long, default_value_t = 1)]
     flows: u32,
-    /// Frames to send in total.
+    /// Frames to send in total (spread evenly over the flows).
     #[arg(long, default_value_t = 1000)]
     frames: u64,
+    /// Frames per second in exact mode (default: bursts of 64 every 500 µs).
+    #[arg(long)]
+    rate: Option<u64>,
     /// Frame size in bytes without FCS (60 = 64 on the wire).
     #[arg(long, default_value_t = 60)]
     size: usize,
@@ -88,20 +92,33 @@ fn gen(a: GenArgs) -> Result<()> {
         dport: a.dport,
     };
     let mut g = Generator::load()?;
-    let r = g.run(&GenRun {
-        ifindex,
-        frame: udp_frame(&t, a.size),
-        udp_offset: 34,
-        flows: a.flows,
-        base_sport: a.sport,
-        frames: a.frames,
-        exact: a.exact,
-    })?;
+    let chunks = flow_chunks(a.flows.max(1), a.dport);
+    let (mut sent, mut seconds) = (0u64, 0f64);
+    for (i, &(dport, flows)) in chunks.iter().enumerate() {
+        // Frames spread over the chunks by their share of the flows.
+        let frames = if i + 1 == chunks.len() {
+            a.frames - sent
+        } else {
+            a.frames * u64::from(flows) / u64::from(a.flows.max(1))
+        };
+        let r = g.run(&GenRun {
+            ifindex,
+            frame: udp_frame(&UdpTemplate { dport, ..t }, a.size),
+            udp_offset: 34,
+            flows,
+            base_sport: a.sport,
+            frames,
+            exact: a.exact,
+            rate: a.rate,
+        })?;
+        sent += r.sent;
+        seconds += r.seconds;
+    }
     println!(
         "{{\"sent\":{},\"seconds\":{:.6},\"mpps\":{:.3}}}",
-        r.sent,
-        r.seconds,
-        r.sent as f64 / r.seconds.max(1e-9) / 1e6
+        sent,
+        seconds,
+        sent as f64 / seconds.max(1e-9) / 1e6
     );
     Ok(())
 }

@@ -294,6 +294,17 @@ impl Exporter {
         }
     }
 
+    /// Sends the pending message, then closes every file collector and opens
+    /// it again (SIGHUP, the logrotate convention): a file that was renamed
+    /// is complete, and the new file under the old name starts a new session
+    /// with the templates its data needs. Network collectors are untouched.
+    pub fn reopen_files(&mut self) {
+        self.send();
+        for c in self.collectors.iter_mut().flatten() {
+            c.reopen();
+        }
+    }
+
     /// Data records ended so far (cheap; [`Exporter::stats`] has more).
     pub fn records(&self) -> u64 {
         self.records + u64::from(self.builder.records())

@@ -76,15 +76,19 @@ pub struct CaptureFile {
 impl CaptureFile {
     /// Opens the capture file at `path` and reads its header.
     pub fn open(path: &Path) -> Result<CaptureFile, ReadError> {
-        let name = path.display().to_string();
-        let io_err = |e| ReadError {
-            file: name.clone(),
-            offset: 0,
-            kind: ReadErrorKind::Io(e),
-        };
-        let file = File::open(path).map_err(io_err)?;
-        let len = file.metadata().map_err(io_err)?.len();
-        CaptureFile::from_reader(name, Box::new(file), Some(len))
+        CaptureFile::from_file(path, CaptureFile::open_file(path)?)
+    }
+
+    /// Opens the file at `path` for [`CaptureFile::from_file`] (so that a run
+    /// can open every input before it parses any).
+    pub fn open_file(path: &Path) -> Result<File, ReadError> {
+        File::open(path).map_err(|e| io_error(path, e))
+    }
+
+    /// Reads a capture from `file`, opened from `path` (named in errors).
+    pub fn from_file(path: &Path, file: File) -> Result<CaptureFile, ReadError> {
+        let len = file.metadata().map_err(|e| io_error(path, e))?.len();
+        CaptureFile::from_reader(path.display().to_string(), Box::new(file), Some(len))
     }
 
     /// Reads a capture from any byte stream; `name` appears in errors, `len` (if known)
@@ -205,5 +209,14 @@ fn located(name: &str, f: Fail) -> ReadError {
         file: name.to_string(),
         offset: f.offset,
         kind: f.kind,
+    }
+}
+
+/// An I/O error at the start of the file at `path`.
+fn io_error(path: &Path, e: std::io::Error) -> ReadError {
+    ReadError {
+        file: path.display().to_string(),
+        offset: 0,
+        kind: ReadErrorKind::Io(e),
     }
 }

@@ -3,10 +3,12 @@ use std::{path::PathBuf, time::Duration};
 
 use clap::Args;
 
+use super::files::{OutputNames, RunFiles};
+use super::StatsFile;
 use crate::{
     bpf::capture::AttachMode,
     capture::afxdp::XskConfig,
-    engine::{run_capture, CaptureOptions, Queues},
+    engine::{run_capture, worker::PanicOnQueue, CaptureOptions, Queues},
     error::Error,
     flow::FlowTableConfig,
 };
@@ -61,10 +63,20 @@ pub struct CaptureArgs {
     /// L7 protocol detection.
     #[command(flatten)]
     pub l7: super::l7::L7Args,
+    /// Privileges.
+    #[command(flatten)]
+    pub privileges: super::privileges::PrivilegeArgs,
+    /// Test-only fault injection: the worker of this queue panics on its first
+    /// frame (the run must then fail, naming the queue).
+    #[arg(long, hide = true, value_name = "QUEUE")]
+    pub test_panic_queue: Option<u32>,
 }
 
-/// Runs `sluice capture`.
+/// Runs `sluice capture`. Returns [`Error::Lost`] (exit status 3) when
+/// records or packets were lost inside Sluice.
 pub fn run(a: CaptureArgs) -> Result<(), Error> {
+    let files = run_files(&a);
+    files.check()?;
     let queues = match a.queues.as_str() {
         "all" => Queues::All,
         n => Queues::First(n.parse().map_err(|_| Error::BadOption {
@@ -116,6 +128,8 @@ pub fn run(a: CaptureArgs) -> Result<(), Error> {
         l7: a.l7.config(),
         ..FlowTableConfig::default()
     };
+    let stats = a.stats.as_deref().map(StatsFile::create).transpose()?;
+    let privileges = a.privileges.plan(&files)?;
     let report = run_capture(CaptureOptions {
         interface: a.interface,
         queues,
@@ -134,10 +148,27 @@ pub fn run(a: CaptureArgs) -> Result<(), Error> {
         output,
         ipfix,
         kernel_verdicts: !a.no_kernel_verdicts,
+        privileges,
+        panic_on: a.test_panic_queue.map(PanicOnQueue),
     })?;
     eprintln!("{report}");
-    if let Some(path) = a.stats {
-        super::write_stats(&path, &report.to_json())?;
+    if let Some(s) = stats {
+        s.write(&report.to_json())?;
     }
-    Ok(())
+    match report.losses() {
+        None => Ok(()),
+        Some(why) => Err(Error::Lost(why)),
+    }
+}
+
+/// The files `sluice capture` reads and writes.
+fn run_files(a: &CaptureArgs) -> RunFiles {
+    let mut files = RunFiles::default();
+    a.rules.note_files(&mut files);
+    a.features.note_files(&mut files, a.output.as_deref());
+    a.ipfix.note_files(&mut files);
+    if let Some(s) = &a.stats {
+        files.output("--stats", OutputNames::One(s.clone()));
+    }
+    files
 }

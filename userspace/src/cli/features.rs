@@ -4,8 +4,9 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
+use crate::cli::files::RunFiles;
 use crate::error::Error;
-use crate::export::output::RecordOutput;
+use crate::export::output::{OutputNames, RecordOutput};
 use crate::export::rotate::RotatingWriter;
 use crate::features::anon::{AnonKey, Anonymizer};
 use crate::features::compact_bd::CompactBdMap;
@@ -41,10 +42,14 @@ pub struct FeatureArgs {
     /// HTTP usernames replaced by keyed pseudonyms in request URIs (Joy's useranon file).
     #[arg(long, value_name = "FILE")]
     pub anon_http: Option<PathBuf>,
-    /// Anonymization key: 64 hex digits or 32 raw bytes. Created with a random
-    /// key if missing; same key, same output. Default: sluice-anon.key.
+    /// Anonymization key: 64 hex digits or 32 raw bytes; same key, same
+    /// output. It must exist unless --anon-key-new. Default: sluice-anon.key.
     #[arg(long, value_name = "FILE")]
     pub anon_key: Option<PathBuf>,
+    /// Create the --anon-key file with a new random key (mode 0600; never
+    /// over an existing file).
+    #[arg(long)]
+    pub anon_key_new: bool,
     /// Start a new output file after this many records (Joy's max_records; 0 = never).
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub max_records: u64,
@@ -101,24 +106,40 @@ impl FeatureArgs {
 }
 
 impl FeatureArgs {
-    /// The anonymizer `--anon`/`--anon-http` ask for, if any; creates the key
-    /// file with a random key when it does not exist.
+    /// The anonymization key file (`--anon-key`, default `sluice-anon.key`).
+    fn anon_key_path(&self) -> PathBuf {
+        self.anon_key
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("sluice-anon.key"))
+    }
+
+    /// The anonymizer `--anon`/`--anon-http` ask for, if any. The key file
+    /// must exist, unless `--anon-key-new` asks to create it (then it must
+    /// not exist).
     pub fn anonymizer(&self) -> Result<Option<Anonymizer>, Error> {
         if self.anon.is_none() && self.anon_http.is_none() {
+            if self.anon_key_new {
+                return Err(Error::BadOption {
+                    option: "--anon-key-new",
+                    value: self.anon_key_path().display().to_string(),
+                    why: "needs --anon or --anon-http".into(),
+                });
+            }
             return Ok(None);
         }
-        let key_path = self
-            .anon_key
-            .clone()
-            .unwrap_or_else(|| PathBuf::from("sluice-anon.key"));
+        let key_path = self.anon_key_path();
         let bad = |why: String| Error::BadOption {
             option: "--anon-key",
             value: key_path.display().to_string(),
             why,
         };
-        let key = if key_path.exists() {
-            AnonKey::load(&key_path).map_err(|e| bad(e.to_string()))?
-        } else {
+        let key = if self.anon_key_new {
+            if key_path.exists() {
+                return Err(bad(
+                    "exists; --anon-key-new never replaces a key (drop --anon-key-new to use it)"
+                        .into(),
+                ));
+            }
             let k = AnonKey::generate().map_err(|e| bad(e.to_string()))?;
             k.save(&key_path).map_err(|e| bad(e.to_string()))?;
             eprintln!(
@@ -126,6 +147,13 @@ impl FeatureArgs {
                 key_path.display()
             );
             k
+        } else if key_path.exists() {
+            AnonKey::load(&key_path).map_err(|e| bad(e.to_string()))?
+        } else {
+            return Err(bad(
+                "no such file; give the key of earlier runs, or --anon-key-new to create a new one"
+                    .into(),
+            ));
         };
         Anonymizer::load(self.anon.as_deref(), self.anon_http.as_deref(), key)
             .map(Some)
@@ -143,6 +171,33 @@ impl FeatureArgs {
                     .unwrap_or_default(),
                 why: e.to_string(),
             })
+    }
+
+    /// Notes the files these options read and write (`output` is `--output`).
+    pub fn note_files(&self, files: &mut RunFiles, output: Option<&str>) {
+        for (option, path) in [
+            ("--compact-bd", &self.compact_bd),
+            ("--anon", &self.anon),
+            ("--anon-http", &self.anon_http),
+        ] {
+            if let Some(p) = path {
+                files.input(option, p);
+            }
+        }
+        if self.anon.is_some() || self.anon_http.is_some() {
+            let key = self.anon_key_path();
+            if self.anon_key_new {
+                files.output("--anon-key", OutputNames::One(key));
+            } else {
+                files.input("--anon-key", &key);
+            }
+        }
+        if let Some(o) = output.filter(|o| *o != "-") {
+            files.output(
+                "--output",
+                RotatingWriter::names(Path::new(o), self.max_records, self.gzip),
+            );
+        }
     }
 
     /// Where JSON records go for `-o output`: that path, else stdout unless
@@ -163,7 +218,7 @@ impl FeatureArgs {
     /// with `--gzip` (both need a file, not stdout).
     pub fn open_records(&self, output: &str) -> Result<RecordOutput, Error> {
         if self.max_records == 0 && !self.gzip {
-            return Ok(super::open_output(output)?.into());
+            return super::open_output(output);
         }
         if output == "-" {
             return Err(Error::BadOption {

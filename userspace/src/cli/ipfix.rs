@@ -6,6 +6,7 @@ use std::time::Duration;
 use clap::Args;
 use sluice_ipfix::{CollectorSpec, ExporterConfig, TcpConfig};
 
+use crate::cli::files::{OutputNames, RunFiles};
 use crate::error::Error;
 use crate::export::ipfix::IpfixOptions;
 
@@ -44,6 +45,23 @@ impl IpfixArgs {
     /// Whether any IPFIX output was asked for.
     pub fn enabled(&self) -> bool {
         !self.ipfix.is_empty() || !self.ipfix_file.is_empty()
+    }
+
+    /// Notes the IPFIX files these options write.
+    pub fn note_files(&self, files: &mut RunFiles) {
+        let rotates = self.ipfix_rotate_bytes.is_some_and(|b| b > 0)
+            || self.ipfix_rotate_secs.is_some_and(|s| s > 0);
+        for path in &self.ipfix_file {
+            let names = if rotates {
+                OutputNames::Numbered {
+                    prefix: path.clone(),
+                    suffix: "",
+                }
+            } else {
+                OutputNames::One(path.clone())
+            };
+            files.output("--ipfix-file", names);
+        }
     }
 
     /// The IPFIX output these options describe, if any.

@@ -2,16 +2,27 @@
 #[cfg(feature = "live")]
 pub mod capture;
 pub mod features;
+pub mod files;
 pub mod ipfix;
 pub mod l7;
+pub mod privileges;
 pub mod read;
 pub mod rules;
 
-use std::{fs::File, io::BufWriter, path::Path};
+use std::{
+    fs::File,
+    io::Write,
+    path::{Path, PathBuf},
+};
 
 use clap::{Parser, Subcommand};
 
 use crate::error::Error;
+use crate::export::output::RecordOutput;
+
+/// Exit status of a run that went to its end but lost records or packets
+/// inside Sluice (the reason is on stderr). 1 is any other failure.
+pub const EXIT_LOST: i32 = 3;
 
 /// Sluice: kernel-bypass flow capture (XDP + AF_XDP) with Joy-style flow records.
 #[derive(Parser, Debug)]
@@ -42,6 +53,10 @@ pub fn main() -> i32 {
     };
     match res {
         Ok(()) => 0,
+        Err(e @ Error::Lost(_)) => {
+            eprintln!("sluice: {e}");
+            EXIT_LOST
+        }
         Err(e) => {
             eprintln!("sluice: error: {e}");
             1
@@ -49,28 +64,49 @@ pub fn main() -> i32 {
     }
 }
 
-/// Opens `--output`: `-` is stdout; both buffered.
-fn open_output(path: &str) -> Result<Box<dyn std::io::Write + Send>, Error> {
+/// Opens `--output`: `-` is stdout, else a file created (truncated) now.
+fn open_output(path: &str) -> Result<RecordOutput, Error> {
     if path == "-" {
-        return Ok(Box::new(BufWriter::with_capacity(
-            1 << 16,
-            std::io::stdout(),
-        )));
+        return Ok(RecordOutput::stdout());
     }
-    let f = File::create(path).map_err(|e| Error::BadOption {
+    RecordOutput::create(Path::new(path)).map_err(|e| Error::BadOption {
         option: "--output",
         value: path.into(),
         why: e.to_string(),
-    })?;
-    Ok(Box::new(BufWriter::with_capacity(1 << 16, f)))
+    })
 }
 
-/// Writes a run's counters as pretty JSON to the `--stats` file.
-fn write_stats(path: &Path, stats: &serde_json::Value) -> Result<(), Error> {
-    let text = serde_json::to_string_pretty(stats).unwrap_or_default();
-    std::fs::write(path, text + "\n").map_err(|e| Error::BadOption {
+/// The `--stats` file: created when the run starts (while the process may
+/// still create files anywhere), written when it ends.
+struct StatsFile {
+    path: PathBuf,
+    file: File,
+}
+
+impl StatsFile {
+    /// Creates (truncates) the file at `path`.
+    fn create(path: &Path) -> Result<StatsFile, Error> {
+        File::create(path)
+            .map(|file| StatsFile {
+                path: path.to_path_buf(),
+                file,
+            })
+            .map_err(|e| stats_error(path, e))
+    }
+
+    /// Writes a run's counters as pretty JSON.
+    fn write(mut self, stats: &serde_json::Value) -> Result<(), Error> {
+        let text = serde_json::to_string_pretty(stats).unwrap_or_default() + "\n";
+        self.file
+            .write_all(text.as_bytes())
+            .map_err(|e| stats_error(&self.path, e))
+    }
+}
+
+fn stats_error(path: &Path, e: std::io::Error) -> Error {
+    Error::BadOption {
         option: "--stats",
         value: path.display().to_string(),
         why: e.to_string(),
-    })
+    }
 }

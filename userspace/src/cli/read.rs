@@ -3,6 +3,8 @@ use std::{path::PathBuf, time::Duration};
 
 use clap::Args;
 
+use super::files::{OutputNames, RunFiles};
+use super::StatsFile;
 use crate::{
     engine::offline::{run_read, ReadOptions},
     error::Error,
@@ -56,11 +58,17 @@ pub struct ReadArgs {
     /// L7 protocol detection.
     #[command(flatten)]
     pub l7: super::l7::L7Args,
+    /// Privileges.
+    #[command(flatten)]
+    pub privileges: super::privileges::PrivilegeArgs,
 }
 
 /// Runs `sluice read`. Returns an error (exit status 1) if any file could not
-/// be read to its end, after every flow was written.
+/// be read to its end, after every flow was written; [`Error::Lost`] if an
+/// IPFIX collector lost records.
 pub fn run(a: ReadArgs) -> Result<(), Error> {
+    let files = run_files(&a);
+    files.check()?;
     let rules = a.rules.load()?;
     if a.slice_timeout == Some(0) {
         return Err(Error::BadOption {
@@ -86,6 +94,8 @@ pub fn run(a: ReadArgs) -> Result<(), Error> {
         l7: a.l7.config(),
         ..FlowTableConfig::default()
     };
+    let stats = a.stats.as_deref().map(StatsFile::create).transpose()?;
+    let privileges = a.privileges.plan(&files)?;
     let report = run_read(ReadOptions {
         files: a.files,
         table,
@@ -94,15 +104,34 @@ pub fn run(a: ReadArgs) -> Result<(), Error> {
         output,
         ipfix,
         progress: !a.no_progress,
+        privileges,
     })?;
     eprintln!("{report}");
-    if let Some(path) = a.stats {
-        super::write_stats(&path, &report.to_json())?;
+    if let Some(s) = stats {
+        s.write(&report.to_json())?;
     }
     if report.had_errors() {
         return Err(Error::Other(
             "some input could not be read (see above); every flow read before was written".into(),
         ));
     }
-    Ok(())
+    match report.losses() {
+        None => Ok(()),
+        Some(why) => Err(Error::Lost(why)),
+    }
+}
+
+/// The files `sluice read` reads and writes.
+fn run_files(a: &ReadArgs) -> RunFiles {
+    let mut files = RunFiles::default();
+    for f in &a.files {
+        files.input("FILE", f);
+    }
+    a.rules.note_files(&mut files);
+    a.features.note_files(&mut files, a.output.as_deref());
+    a.ipfix.note_files(&mut files);
+    if let Some(s) = &a.stats {
+        files.output("--stats", OutputNames::One(s.clone()));
+    }
+    files
 }

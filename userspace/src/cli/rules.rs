@@ -3,7 +3,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::{error::Error, flow::Rules};
+use crate::{cli::files::RunFiles, error::Error, flow::Rules};
 
 /// Flow rules (PF_RING FT's configuration file).
 #[derive(Args, Debug)]
@@ -16,6 +16,13 @@ pub struct RulesArgs {
 }
 
 impl RulesArgs {
+    /// Notes the rules file as an input.
+    pub fn note_files(&self, files: &mut RunFiles) {
+        if let Some(p) = &self.config {
+            files.input("--config", p);
+        }
+    }
+
     /// The rules, or an error naming the file and what is wrong in it.
     pub fn load(&self) -> Result<Rules, Error> {
         match &self.config {

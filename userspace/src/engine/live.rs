@@ -1,17 +1,20 @@
 //! The live engine: attach the XDP program, open one AF_XDP socket and one worker per
-//! rx queue, write finished flows, stop cleanly on SIGINT/SIGTERM or after a duration.
-use super::{handoff, worker, writer};
+//! rx queue, drop privileges, write finished flows, stop cleanly on SIGINT/SIGTERM or
+//! after a duration, and reopen the outputs on SIGHUP.
+//!
+//! Nothing between the threads drops a flow: a worker whose export queue is full waits
+//! for the writer (see `export_queue`). A second SIGINT/SIGTERM while the last flows are
+//! being written ends the process at once, saying what was not written.
+use super::{export_queue, handoff, shutdown::ShutdownBarrier, worker, writer};
 
 use std::{
     sync::{
         atomic::{AtomicBool, Ordering},
-        Arc, Barrier,
+        Arc,
     },
-    thread,
+    thread::{self, JoinHandle},
     time::{Duration, Instant},
 };
-
-use crossbeam_queue::ArrayQueue;
 
 pub use super::report::{CaptureReport, QueueReport};
 use crate::{
@@ -21,11 +24,17 @@ use crate::{
     },
     capture::afxdp::{XskConfig, XskQueue},
     error::Error,
-    export::{ipfix::IpfixOptions, output::RecordOutput, record_writer::RecordWriter},
+    export::{
+        encoder::RecordEncoder, ipfix::IpfixOptions, output::RecordOutput,
+        record_writer::RecordWriter,
+    },
     features::{anon::Anonymizer, attach, FeatureConfig, FlowFeatures, ReadyHooks},
     flow::{FlowTable, FlowTableConfig},
     netdev,
+    privileges::{privileged_threads, PrivilegePlan},
 };
+use export_queue::{ExportLane, ExportQueue, WriterState};
+use worker::PanicOnQueue;
 
 /// Which rx queues to capture.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,6 +74,38 @@ pub struct CaptureOptions {
     /// Install final verdicts (discard, shunt, forward) in the XDP program's
     /// verdict map, so those flows' packets stop reaching userspace.
     pub kernel_verdicts: bool,
+    /// What to do with privileges once the program, sockets and outputs are open.
+    pub privileges: PrivilegePlan,
+    /// Test-only fault injection: this queue's worker panics.
+    pub panic_on: Option<PanicOnQueue>,
+}
+
+/// The capture's signals: stop (SIGINT/SIGTERM) and reopen (SIGHUP).
+struct Signals {
+    stop: Arc<AtomicBool>,
+    reopen: Arc<AtomicBool>,
+}
+
+impl Signals {
+    fn install() -> Result<Signals, Error> {
+        let stop = Arc::new(AtomicBool::new(false));
+        let reopen = Arc::new(AtomicBool::new(false));
+        let install = |sig, flag: &Arc<AtomicBool>| {
+            signal_hook::flag::register(sig, Arc::clone(flag))
+                .map(|_| ())
+                .map_err(|e| Error::Other(format!("installing signal handler: {e}")))
+        };
+        install(signal_hook::consts::SIGINT, &stop)?;
+        install(signal_hook::consts::SIGTERM, &stop)?;
+        install(signal_hook::consts::SIGHUP, &reopen)?;
+        Ok(Signals { stop, reopen })
+    }
+
+    /// True once stopping was asked for; clears the request, so that the
+    /// next call sees only a new one (a second signal).
+    fn take_stop(&self) -> bool {
+        self.stop.swap(false, Ordering::Relaxed)
+    }
 }
 
 /// Runs a live capture to completion and returns every counter.
@@ -83,6 +124,8 @@ pub fn run_capture(opts: CaptureOptions) -> Result<CaptureReport, Error> {
         output,
         ipfix,
         kernel_verdicts,
+        privileges,
+        panic_on,
     } = opts;
     netdev::ifindex(&interface)?;
     let available = netdev::rx_queue_count(&interface)?;
@@ -99,14 +142,10 @@ pub fn run_capture(opts: CaptureOptions) -> Result<CaptureReport, Error> {
     };
 
     // A signal asks to stop; workers are told only once the program is detached.
-    let requested = Arc::new(AtomicBool::new(false));
+    let signals = Signals::install()?;
     let stop = Arc::new(AtomicBool::new(false));
-    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        signal_hook::flag::register(sig, Arc::clone(&requested))
-            .map_err(|e| Error::Other(format!("installing signal handler: {e}")))?;
-    }
 
-    let if_dropped_before = netdev::stat(&interface, "rx_dropped").unwrap_or(0);
+    let if_before = netdev::RxDrops::read(&interface);
     let mut program = CaptureProgram::attach(&interface, attach_mode)?;
     // Verdict keys must be built the way the flow table builds its keys.
     program.set_config(if table.ignore_vlan {
@@ -120,35 +159,55 @@ pub fn run_capture(opts: CaptureOptions) -> Result<CaptureReport, Error> {
         program.bind_socket(q, s.fd())?;
         sockets.push(s);
     }
-    let modes: Vec<_> = sockets.iter().map(|s| s.mode()).collect();
-    eprintln!(
-        "sluice: capturing on {interface}: {nq} queue(s), XDP {:?} mode, AF_XDP {:?}",
-        attach_mode, modes[0]
-    );
-
-    let started = Instant::now();
-    let outs: Vec<_> = (0..nq)
-        .map(|_| Arc::new(ArrayQueue::new(export_queue.max(1))))
-        .collect();
-    let done = Arc::new(AtomicBool::new(false));
-    let features = Arc::new(features);
-    let writer = {
-        let (outs, done) = (outs.clone(), Arc::clone(&done));
-        let records = RecordWriter::open(output, ipfix.as_ref(), Arc::clone(&features), anon)
-            .map_err(|e| Error::Other(format!("ipfix: {e}")))?;
-        thread::Builder::new()
-            .name("sluice-writer".into())
-            .spawn(move || writer::run(outs, records, done))
-            .map_err(|e| Error::Other(format!("starting the writer: {e}")))?
-    };
-    let mut workers = Vec::with_capacity(nq as usize);
-    let barrier = Arc::new(Barrier::new(nq as usize));
-    let links = handoff::mesh(nq as usize, handoff_queue);
     let verdicts = if kernel_verdicts {
         Some(program.verdicts()?)
     } else {
         None
     };
+    let features = Arc::new(features);
+    let encoder = RecordEncoder::new(
+        Arc::clone(&features),
+        anon,
+        output.is_some(),
+        ipfix.is_some(),
+    );
+    let ipfix = ipfix.map(|o| o.with_thread_start(privileges.thread_start_hook()));
+    let records = RecordWriter::open(output, ipfix.as_ref(), Arc::clone(&features))
+        .map_err(|e| Error::Other(format!("ipfix: {e}")))?;
+    // Everything that needs root is open: from here on no thread has a capability.
+    let dropped = privileges.apply()?;
+
+    let modes: Vec<_> = sockets.iter().map(|s| s.mode()).collect();
+    eprintln!(
+        "sluice: capturing on {interface}: {nq} queue(s), XDP {:?} mode, AF_XDP {:?}{}",
+        attach_mode,
+        modes[0],
+        if dropped { ", privileges dropped" } else { "" }
+    );
+
+    let started = Instant::now();
+    let outs: Vec<Arc<ExportQueue>> = (0..nq)
+        .map(|_| Arc::new(ExportQueue::new(export_queue)))
+        .collect();
+    let done = Arc::new(AtomicBool::new(false));
+    let writer_state = WriterState::new();
+    let writer = {
+        let job = writer::WriterJob {
+            queues: outs.clone(),
+            out: records,
+            done: Arc::clone(&done),
+            reopen: Arc::clone(&signals.reopen),
+            state: Arc::clone(&writer_state),
+        };
+        thread::Builder::new()
+            .name("sluice-writer".into())
+            .spawn(move || writer::run(job))
+            .map_err(|e| Error::Other(format!("starting the writer: {e}")))?
+    };
+    let mut workers = Vec::with_capacity(nq as usize);
+    let worker_failed = Arc::new(AtomicBool::new(false));
+    let barrier = ShutdownBarrier::new(nq as usize, Arc::clone(&worker_failed));
+    let links = handoff::mesh(nq as usize, handoff_queue);
     for ((s, out), links) in sockets.into_iter().zip(&outs).zip(links) {
         let mut table: FlowTable<FlowFeatures> = FlowTable::new(table.clone());
         attach(&mut table, Arc::clone(&features), ReadyHooks::default());
@@ -158,19 +217,28 @@ pub fn run_capture(opts: CaptureOptions) -> Result<CaptureReport, Error> {
         let w = worker::Worker {
             table,
             links,
-            out: Arc::clone(out),
+            export: ExportLane::new(Arc::clone(out), Arc::clone(&writer_state), encoder.clone()),
+            panic_on,
         };
-        let (stop, barrier) = (Arc::clone(&stop), Arc::clone(&barrier));
+        let (stop, arrival) = (Arc::clone(&stop), barrier.arrival());
         let q = s.queue();
         let h = thread::Builder::new()
             .name(format!("sluice-q{q}"))
-            .spawn(move || worker::run(s, w, stop, barrier))
+            .spawn(move || worker::run(s, w, stop, arrival))
             .map_err(|e| Error::Other(format!("starting worker {q}: {e}")))?;
-        workers.push(h);
+        workers.push((q, h));
+    }
+    let privileged = if dropped {
+        privileged_threads().unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    for (tid, eff) in &privileged {
+        eprintln!("sluice: warning: thread {tid} still has capabilities (CapEff {eff})");
     }
 
     let expired = || duration.is_some_and(|d| started.elapsed() >= d);
-    while !requested.load(Ordering::Relaxed) && !expired() {
+    while !signals.take_stop() && !worker_failed.load(Ordering::Relaxed) && !expired() {
         thread::sleep(Duration::from_millis(50));
     }
     // Detach first: no frame is redirected or counted in a verdict entry after this, so
@@ -183,32 +251,71 @@ pub fn run_capture(opts: CaptureOptions) -> Result<CaptureReport, Error> {
     stop.store(true, Ordering::Relaxed);
 
     let mut finished = Vec::with_capacity(workers.len());
-    for h in workers {
-        match h.join() {
+    let mut panicked = Vec::new();
+    for (q, h) in workers {
+        match join_or_abandon(h, &signals, &outs) {
             Ok(w) => finished.push(w),
-            Err(_) => eprintln!("sluice: a worker panicked; its flows are lost"),
+            Err(()) => {
+                eprintln!("sluice: queue {q}: the worker panicked; the flows it held are lost");
+                panicked.push(q);
+            }
         }
     }
     done.store(true, Ordering::Release);
-    let writer = writer.join().unwrap_or_default();
+    let (writer, writer_panicked) = match join_or_abandon(writer, &signals, &outs) {
+        Ok(w) => (w, false),
+        Err(()) => {
+            eprintln!("sluice: the writer panicked; the flows it had not written are lost");
+            (writer::WriterReport::default(), true)
+        }
+    };
+    for q in &outs {
+        q.count_leftovers_lost();
+    }
     let xdp = program.counters().unwrap_or_default();
     drop(program);
     let mut queues_report = Vec::with_capacity(finished.len());
-    for (report, socket) in finished {
+    for ((report, socket), out) in finished.into_iter().zip(&outs) {
         queues_report.push(QueueReport {
             mode: socket.mode(),
             worker: report,
+            export: out.stats(),
         });
         drop(socket);
     }
-    let if_dropped_after = netdev::stat(&interface, "rx_dropped").unwrap_or(0);
+    let if_drops = netdev::RxDrops::read(&interface).since(&if_before);
     Ok(CaptureReport {
         interface,
         seconds: started.elapsed().as_secs_f64(),
         xdp,
         queues: queues_report,
         writer,
-        interface_rx_dropped: if_dropped_after.saturating_sub(if_dropped_before),
+        interface_drops: if_drops,
         cpu: super::report::process_cpu(),
+        panicked_queues: panicked,
+        writer_panicked,
+        export_lost: outs.iter().map(|q| q.stats().lost).sum(),
+        privileges_dropped: dropped,
+        privileged_threads: privileged.len(),
     })
+}
+
+/// Joins `h`; Err if it panicked. A second SIGINT/SIGTERM meanwhile ends the process at
+/// once (exit status 3), saying how many flows were queued and not yet written.
+fn join_or_abandon<T>(
+    h: JoinHandle<T>,
+    signals: &Signals,
+    outs: &[Arc<ExportQueue>],
+) -> Result<T, ()> {
+    while !h.is_finished() {
+        if signals.take_stop() {
+            let queued: u64 = outs.iter().map(|q| q.stats().queued).sum();
+            eprintln!(
+                "sluice: second signal: exiting without waiting for the output; of {queued} flows queued, those not yet written and every flow still in a table are lost"
+            );
+            std::process::exit(crate::cli::EXIT_LOST);
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+    h.join().map_err(|_| ())
 }

@@ -3,6 +3,8 @@
 //! SIGINT/SIGTERM or after a duration. Offline (`offline`): capture files through the
 //! same flow table and JSON writer, with packet time as the clock.
 #[cfg(feature = "live")]
+pub mod export_queue;
+#[cfg(feature = "live")]
 pub mod handoff;
 #[cfg(feature = "live")]
 mod live;
@@ -11,6 +13,8 @@ pub mod progress;
 pub mod read_report;
 #[cfg(feature = "live")]
 pub mod report;
+#[cfg(feature = "live")]
+pub mod shutdown;
 #[cfg(feature = "live")]
 pub mod worker;
 #[cfg(feature = "live")]

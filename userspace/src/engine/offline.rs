@@ -9,23 +9,29 @@
 //! that breaks off, is reported with its name and byte offset; what was read
 //! before still counts, the other files are still read, and every flow is
 //! flushed at the end (also on SIGINT/SIGTERM).
+//!
+//! Every input is opened before anything is parsed; then privileges are
+//! dropped as the run's [`PrivilegePlan`] says. SIGHUP reopens the outputs
+//! between two records.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::capfile::CaptureFile;
+use crate::capfile::{CaptureFile, ReadError};
 use crate::decode::LinkType;
 use crate::engine::progress::Progress;
 pub use crate::engine::read_report::{FileReport, ReadReport};
 use crate::error::Error;
+use crate::export::encoder::RecordEncoder;
 use crate::export::ipfix::IpfixOptions;
 use crate::export::output::RecordOutput;
 use crate::export::record_writer::{RecordWriter, WrittenOutputs};
 use crate::features::anon::Anonymizer;
 use crate::features::{attach, FeatureConfig, FlowFeatures, ReadyHooks};
 use crate::flow::{FlowRecord, FlowTable, FlowTableConfig, Timestamp};
+use crate::privileges::PrivilegePlan;
 
 /// Everything `sluice read` needs.
 pub struct ReadOptions {
@@ -43,6 +49,8 @@ pub struct ReadOptions {
     pub ipfix: Option<IpfixOptions>,
     /// Show a progress bar for big files (when stderr is a terminal).
     pub progress: bool,
+    /// What to do with privileges once every input and output is open.
+    pub privileges: PrivilegePlan,
 }
 
 /// Reads every file, writes every flow, and returns the counters. Fails only
@@ -56,27 +64,45 @@ pub fn run_read(opts: ReadOptions) -> Result<ReadReport, Error> {
         output,
         ipfix,
         progress,
+        privileges,
     } = opts;
     let stop = Arc::new(AtomicBool::new(false));
     for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
         signal_hook::flag::register(sig, Arc::clone(&stop))
             .map_err(|e| Error::Other(format!("installing signal handler: {e}")))?;
     }
+    let reopen = Arc::new(AtomicBool::new(false));
+    signal_hook::flag::register(signal_hook::consts::SIGHUP, Arc::clone(&reopen))
+        .map_err(|e| Error::Other(format!("installing signal handler: {e}")))?;
     let started = Instant::now();
+    raise_open_files_limit(files.len());
+    let inputs: Vec<(&PathBuf, Result<std::fs::File, ReadError>)> = files
+        .iter()
+        .map(|p| (p, CaptureFile::open_file(p)))
+        .collect();
     let mut table: FlowTable<FlowFeatures> = FlowTable::new(table);
     let features = Arc::new(features);
     attach(&mut table, Arc::clone(&features), ReadyHooks::default());
-    let writer = RecordWriter::open(output, ipfix.as_ref(), features, anon)
+    let encoder = RecordEncoder::new(
+        Arc::clone(&features),
+        anon,
+        output.is_some(),
+        ipfix.is_some(),
+    );
+    let ipfix = ipfix.map(|o| o.with_thread_start(privileges.thread_start_hook()));
+    let writer = RecordWriter::open(output, ipfix.as_ref(), features)
         .map_err(|e| Error::Other(format!("ipfix: {e}")))?;
-    let mut sink = Sink::new(writer);
+    privileges.apply()?;
+    let mut sink = Sink::new(writer, encoder, reopen);
     let mut report = ReadReport::default();
     let mut next_housekeeping = Timestamp(0);
-    for path in &files {
+    for (path, opened) in inputs {
         if stop.load(Ordering::Relaxed) {
             break;
         }
         let file = read_file(
             path,
+            opened,
             &mut table,
             &mut sink,
             &mut next_housekeeping,
@@ -106,9 +132,28 @@ pub fn run_read(opts: ReadOptions) -> Result<ReadReport, Error> {
     Ok(report)
 }
 
-/// Reads one file into the table.
+/// Raises the soft limit of open files to the hard limit when `inputs` files
+/// (opened together at the start) and a few outputs would not fit.
+fn raise_open_files_limit(inputs: usize) {
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit/setrlimit read and write the struct we pass.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) == 0
+            && (lim.rlim_cur as u128) < inputs as u128 + 64
+        {
+            lim.rlim_cur = lim.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &lim);
+        }
+    }
+}
+
+/// Reads one file (opened at the start of the run) into the table.
 fn read_file(
     path: &Path,
+    opened: Result<std::fs::File, ReadError>,
     table: &mut FlowTable<FlowFeatures>,
     sink: &mut Sink,
     next_housekeeping: &mut Timestamp,
@@ -119,7 +164,7 @@ fn read_file(
         name: path.display().to_string(),
         ..FileReport::default()
     };
-    let mut file = match CaptureFile::open(path) {
+    let mut file = match opened.and_then(|f| CaptureFile::from_file(path, f)) {
         Ok(f) => f,
         Err(e) => {
             rep.error = Some(e.to_string());
@@ -181,16 +226,23 @@ fn read_file(
 /// Writes exported records (JSON lines, IPFIX), one expiry pass at a time.
 struct Sink {
     out: RecordWriter,
+    encoder: RecordEncoder,
     batch: Vec<(FlowRecord, FlowFeatures)>,
+    line: Vec<u8>,
     records: u64,
+    /// Set by SIGHUP: reopen the outputs before the next record.
+    reopen: Arc<AtomicBool>,
 }
 
 impl Sink {
-    fn new(out: RecordWriter) -> Self {
+    fn new(out: RecordWriter, encoder: RecordEncoder, reopen: Arc<AtomicBool>) -> Self {
         Sink {
             out,
+            encoder,
             batch: Vec::with_capacity(1024),
+            line: Vec::with_capacity(1 << 12),
             records: 0,
+            reopen,
         }
     }
 
@@ -200,9 +252,17 @@ impl Sink {
         if self.batch.is_empty() {
             return Ok(());
         }
+        if self.reopen.swap(false, Ordering::AcqRel) {
+            self.out.reopen().map_err(output_error)?;
+            eprintln!("sluice: SIGHUP: output files reopened");
+        }
         self.batch.sort_by_key(|(r, _)| r.time_end);
         for (r, f) in self.batch.drain(..) {
-            self.out.write(r, &f).map_err(output_error)?;
+            self.line.clear();
+            let ipfix = self.encoder.encode_into(r, f, &mut self.line);
+            self.out
+                .write(&self.line, ipfix.as_ref())
+                .map_err(output_error)?;
             self.records += 1;
         }
         Ok(())

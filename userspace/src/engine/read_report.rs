@@ -43,6 +43,20 @@ pub struct ReadReport {
 }
 
 impl ReadReport {
+    /// Why records were lost, if they were: IPFIX records a collector could
+    /// not take, or flows that could not be encoded as IPFIX.
+    pub fn losses(&self) -> Option<String> {
+        let x = self.ipfix.as_ref()?;
+        let mut why = Vec::new();
+        if x.dropped_records() > 0 {
+            why.push(format!("{} IPFIX records dropped", x.dropped_records()));
+        }
+        if x.errors > 0 {
+            why.push(format!("{} flows not encoded as IPFIX", x.errors));
+        }
+        (!why.is_empty()).then(|| why.join(", "))
+    }
+
     /// True if any file could not be read to its end.
     pub fn had_errors(&self) -> bool {
         self.files.iter().any(|f| f.error.is_some())

@@ -1,20 +1,23 @@
 //! One worker per rx queue: it owns its socket and its flow table, and shares nothing
 //! on the packet path. Packets of flows owned by another worker are handed over (see
-//! `handoff`); finished flows leave through a bounded queue to the writer.
+//! `handoff`); finished flows are encoded here and leave through a bounded queue to the
+//! writer, waiting when it is full (see `export_queue`).
 use std::{
     sync::{
-        atomic::{AtomicBool, AtomicU64, Ordering},
-        Arc, Barrier,
+        atomic::{AtomicBool, Ordering},
+        Arc,
     },
     time::{Duration, Instant},
 };
 
-use crossbeam_queue::ArrayQueue;
-
 use crate::{
     capture::afxdp::{XskQueue, XskStats},
     decode::decode_ethernet,
-    engine::handoff::{Handoff, Links},
+    engine::{
+        export_queue::ExportLane,
+        handoff::{Handoff, Links},
+        shutdown::Arrival,
+    },
     features::FlowFeatures,
     flow::{
         symmetric_hash, EndReason, FlowRecord, FlowTable, FlowTableStats, OffloadStats, Timestamp,
@@ -25,6 +28,10 @@ use crate::{
 pub const HOUSEKEEPING_INTERVAL: Duration = Duration::from_millis(250);
 /// How long a worker blocks in `poll` when its ring is empty.
 const POLL_TIMEOUT_MS: i32 = 20;
+/// How long a worker waits for room in a full queue to another worker before it drops
+/// the packet (counted). While it waits it takes what others handed to it, so two
+/// workers waiting on each other both make progress.
+const HANDOFF_WAIT: Duration = Duration::from_millis(2);
 
 /// What a worker counted, returned when it stops.
 #[derive(Clone, Debug, Default)]
@@ -39,10 +46,11 @@ pub struct WorkerReport {
     pub handed_off: u64,
     /// Packets received from other workers.
     pub handed_in: u64,
-    /// Packets lost because the queue to their flow's owner was full.
+    /// Packets lost because the queue to their flow's owner stayed full for
+    /// [`HANDOFF_WAIT`] (or, once that happened, was still full).
     pub handoff_queue_full: u64,
-    /// Finished flows that could not be queued for export (export queue full).
-    pub export_queue_full: u64,
+    /// Times a handoff found the owner's queue full and waited.
+    pub handoff_waits: u64,
     /// The flow table's own counters at the end.
     pub table: FlowTableStats,
     /// Verdicts the table moved into the kernel, and what the kernel counted for them.
@@ -61,48 +69,66 @@ pub fn now() -> Timestamp {
     Timestamp(d.as_nanos() as u64)
 }
 
+/// A test-only fault: the worker of this queue panics on its first frame, to check
+/// that a run that loses a worker says so.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PanicOnQueue(pub u32);
+
 /// A worker's state besides its socket.
 pub struct Worker {
     /// The flow table this worker owns, with each flow's features.
     pub table: FlowTable<FlowFeatures>,
     /// Its queues to and from the other workers.
     pub links: Links,
-    /// Its export queue to the writer.
-    pub out: Arc<ArrayQueue<(FlowRecord, FlowFeatures)>>,
+    /// Its end of the export queue to the writer.
+    pub export: ExportLane,
+    /// Test-only fault injection.
+    pub panic_on: Option<PanicOnQueue>,
+}
+
+/// The handoff side of a worker: its queues, and which owners were found congested.
+struct Handoffs<'a> {
+    links: &'a Links,
+    /// Per owner: the last push waited [`HANDOFF_WAIT`] in vain, so the next ones do
+    /// not wait until one succeeds (a stalled peer must not stall this worker too).
+    congested: &'a mut [bool],
 }
 
 /// Runs the capture loop for one queue until `stop` is set, then takes what the kernel
-/// already delivered, waits at `barrier` until every worker has done so, takes what other
-/// workers handed over, and flushes every flow. The socket is handed back so the caller
-/// can close it after detaching the program.
+/// already delivered, waits at the shutdown barrier until every worker has done so,
+/// takes what other workers handed over, and flushes every flow (waiting for the
+/// writer as long as it takes). The socket is handed back so the caller can close it
+/// after detaching the program.
 pub fn run(
     mut xsk: XskQueue,
-    mut w: Worker,
+    w: Worker,
     stop: Arc<AtomicBool>,
-    barrier: Arc<Barrier>,
+    arrival: Arrival,
 ) -> (WorkerReport, XskQueue) {
+    let Worker {
+        mut table,
+        links,
+        mut export,
+        panic_on,
+    } = w;
     let mut report = WorkerReport {
         queue: xsk.queue(),
         ..Default::default()
     };
-    let out = Arc::clone(&w.out);
-    let export_full = Arc::new(AtomicU64::new(0));
-    let full = Arc::clone(&export_full);
-    w.table
-        .set_flow_export_callback(move |rec: FlowRecord, user: &mut FlowFeatures| {
-            // A slice leaves the features with the flow; its final record takes them.
-            let features = if rec.end_reason == EndReason::SliceTimeout {
-                FlowFeatures::default()
-            } else {
-                std::mem::take(user)
-            };
-            if out.push((rec, features)).is_err() {
-                full.fetch_add(1, Ordering::Relaxed);
-            }
-        });
+    let panic_queue = panic_on.filter(|p| p.0 == report.queue);
+    table.set_flow_export_callback(move |rec: FlowRecord, user: &mut FlowFeatures| {
+        // A slice leaves the features with the flow; its final record takes them.
+        let features = if rec.end_reason == EndReason::SliceTimeout {
+            FlowFeatures::default()
+        } else {
+            std::mem::take(user)
+        };
+        export.export(rec, features);
+    });
+    let mut congested = vec![false; links.workers()];
     let mut next_housekeeping = Instant::now() + HOUSEKEEPING_INTERVAL;
     // With peers, never sleep long on an empty ring: a peer may be handing packets over.
-    let idle_wait = if w.links.workers() > 1 {
+    let idle_wait = if links.workers() > 1 {
         1
     } else {
         POLL_TIMEOUT_MS
@@ -110,45 +136,72 @@ pub fn run(
     let mut busy = false;
     while !stop.load(Ordering::Relaxed) {
         let timeout = if busy { 0 } else { idle_wait };
-        if let Err(e) = pump(&mut xsk, &mut w, &mut report, timeout) {
-            if e.kind() != std::io::ErrorKind::Interrupted {
+        let mut h = Handoffs {
+            links: &links,
+            congested: &mut congested,
+        };
+        match pump(&mut xsk, &mut table, &mut h, &mut report, timeout) {
+            Ok(n) if n > 0 && panic_queue.is_some() => {
+                // The fault the option asks for: a worker dying with the flows it holds.
+                #[allow(clippy::panic)]
+                {
+                    panic!("test fault: the worker of queue {} panics", report.queue)
+                }
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => {
                 eprintln!("sluice: queue {}: poll failed: {e}", report.queue);
                 break;
             }
         }
-        busy = drain_inboxes(&mut w, &mut report) > 0;
+        busy = drain_inboxes(&mut table, &links, &mut report) > 0;
         let t = Instant::now();
         if t >= next_housekeeping {
-            w.table.housekeeping(now());
+            table.housekeeping(now());
             next_housekeeping = t + HOUSEKEEPING_INTERVAL;
         }
     }
-    while let Ok(n) = pump(&mut xsk, &mut w, &mut report, 0) {
-        if n == 0 {
-            break;
+    loop {
+        let mut h = Handoffs {
+            links: &links,
+            congested: &mut congested,
+        };
+        match pump(&mut xsk, &mut table, &mut h, &mut report, 0) {
+            Ok(n) if n > 0 => {}
+            _ => break,
         }
     }
-    barrier.wait();
-    drain_inboxes(&mut w, &mut report);
-    w.table.flush();
-    report.export_queue_full = export_full.load(Ordering::Relaxed);
-    report.table = w.table.stats();
-    report.offload = w.table.offload_stats();
+    arrival.arrive_and_wait();
+    drain_inboxes(&mut table, &links, &mut report);
+    table.flush();
+    report.table = table.stats();
+    report.offload = table.offload_stats();
     report.socket = xsk.stats().unwrap_or_default();
     report.pending_frames = xsk.pending();
     (report, xsk)
 }
 
 /// Feeds the table with what other workers handed over; returns how many packets.
-fn drain_inboxes(w: &mut Worker, report: &mut WorkerReport) -> u64 {
+fn drain_inboxes(
+    table: &mut FlowTable<FlowFeatures>,
+    links: &Links,
+    report: &mut WorkerReport,
+) -> u64 {
+    let n = take_handed_in(table, links);
+    report.handed_in += n;
+    n
+}
+
+/// Processes every packet waiting in this worker's inboxes; returns how many.
+fn take_handed_in(table: &mut FlowTable<FlowFeatures>, links: &Links) -> u64 {
     let mut n = 0;
-    for inbox in &w.links.inboxes {
+    for inbox in &links.inboxes {
         while let Some(h) = inbox.pop() {
             n += 1;
-            w.table.process_head(&h.pkt, h.head(), h.wire_len, h.ts);
+            table.process_head(&h.pkt, h.head(), h.wire_len, h.ts);
         }
     }
-    report.handed_in += n;
     n
 }
 
@@ -157,16 +210,16 @@ fn drain_inboxes(w: &mut Worker, report: &mut WorkerReport) -> u64 {
 /// All frames of a batch share one timestamp.
 fn pump(
     xsk: &mut XskQueue,
-    w: &mut Worker,
+    table: &mut FlowTable<FlowFeatures>,
+    handoffs: &mut Handoffs<'_>,
     report: &mut WorkerReport,
     timeout_ms: i32,
 ) -> std::io::Result<usize> {
     let ts = now();
-    let n_workers = w.links.workers() as u64;
-    let me = w.links.me;
-    let (table, outboxes) = (&mut w.table, &w.links.outboxes);
+    let n_workers = handoffs.links.workers() as u64;
+    let me = handoffs.links.me;
     let mut bytes = 0u64;
-    let (mut handed, mut full) = (0u64, 0u64);
+    let mut handed = HandoffCounts::default();
     let n = xsk.recv_batch(timeout_ms, |frame| {
         bytes += frame.len() as u64;
         let wire_len = frame.len() as u32;
@@ -177,16 +230,12 @@ fn pump(
                 } else {
                     me
                 };
-                match &outboxes[owner] {
-                    None => {
-                        table.process(&pkt, frame, wire_len, ts);
-                    }
-                    Some(q) => {
-                        handed += 1;
-                        if q.push(Handoff::new(pkt, frame, wire_len, ts)).is_err() {
-                            full += 1;
-                        }
-                    }
+                if owner == me {
+                    table.process(&pkt, frame, wire_len, ts);
+                } else {
+                    handed.out += 1;
+                    let h = Handoff::new(pkt, frame, wire_len, ts);
+                    hand_over(h, owner, table, handoffs, &mut handed);
                 }
             }
             Err(e) => table.count_decode_error(e.reason()),
@@ -194,7 +243,60 @@ fn pump(
     })?;
     report.frames += n as u64;
     report.bytes += bytes;
-    report.handed_off += handed;
-    report.handoff_queue_full += full;
+    report.handed_off += handed.out;
+    report.handed_in += handed.taken_while_waiting;
+    report.handoff_queue_full += handed.dropped;
+    report.handoff_waits += handed.waits;
     Ok(n)
+}
+
+/// What one batch's handoffs did.
+#[derive(Default)]
+struct HandoffCounts {
+    out: u64,
+    dropped: u64,
+    waits: u64,
+    taken_while_waiting: u64,
+}
+
+/// Queues `h` for worker `owner`. A full queue is waited on for up to
+/// [`HANDOFF_WAIT`], taking this worker's own inboxes meanwhile; then the packet is
+/// dropped and counted, and the owner marked congested until a push succeeds.
+fn hand_over(
+    mut h: Handoff,
+    owner: usize,
+    table: &mut FlowTable<FlowFeatures>,
+    handoffs: &mut Handoffs<'_>,
+    counts: &mut HandoffCounts,
+) {
+    let Some(q) = handoffs.links.outboxes[owner].as_ref() else {
+        return;
+    };
+    let mut since: Option<Instant> = None;
+    loop {
+        match q.push(h) {
+            Ok(()) => {
+                handoffs.congested[owner] = false;
+                return;
+            }
+            Err(back) => {
+                h = back;
+                if handoffs.congested[owner] {
+                    counts.dropped += 1;
+                    return;
+                }
+                let start = *since.get_or_insert_with(|| {
+                    counts.waits += 1;
+                    Instant::now()
+                });
+                if start.elapsed() >= HANDOFF_WAIT {
+                    handoffs.congested[owner] = true;
+                    counts.dropped += 1;
+                    return;
+                }
+                counts.taken_while_waiting += take_handed_in(table, handoffs.links);
+                std::thread::yield_now();
+            }
+        }
+    }
 }

@@ -1,6 +1,10 @@
-//! The writer thread: drains every worker's export queue into the outputs
-//! (JSON, IPFIX). Workers never block on output; a full queue is a counted
-//! drop in the worker.
+//! The writer thread: takes the encoded flows of every worker's export queue
+//! and writes them (JSON bytes, IPFIX records). Workers wait for it when
+//! their queue is full (see `export_queue`), so nothing is dropped between
+//! the two; what the output itself refuses is counted here.
+//!
+//! SIGHUP (the `reopen` flag) makes it close and reopen its output files
+//! between two records.
 use std::{
     sync::{
         atomic::{AtomicBool, Ordering},
@@ -9,13 +13,15 @@ use std::{
     time::Duration,
 };
 
-use crossbeam_queue::ArrayQueue;
-
 use crate::{
+    engine::export_queue::{ExportQueue, WriterState},
     export::{ipfix::IpfixReport, record_writer::RecordWriter},
-    features::FlowFeatures,
-    flow::FlowRecord,
 };
+
+/// Flows taken from one queue before the writer looks at the next.
+const ROUND: usize = 1024;
+/// How long the writer sleeps when every queue is empty.
+const IDLE: Duration = Duration::from_millis(10);
 
 /// What the writer did.
 #[derive(Clone, Debug, Default)]
@@ -24,25 +30,51 @@ pub struct WriterReport {
     pub records: u64,
     /// Records lost because the output failed (the first error is printed).
     pub write_errors: u64,
+    /// Times the outputs were reopened (SIGHUP).
+    pub reopens: u64,
+    /// Reopens that failed (the error is printed; the next write fails too).
+    pub reopen_errors: u64,
     /// The IPFIX output's counters, when it was on.
     pub ipfix: Option<IpfixReport>,
 }
 
-/// Drains `queues` into `out` until `done` is set and every queue is empty.
-pub fn run(
-    queues: Vec<Arc<ArrayQueue<(FlowRecord, FlowFeatures)>>>,
-    mut out: RecordWriter,
-    done: Arc<AtomicBool>,
-) -> WriterReport {
+/// The writer's inputs and signals.
+pub struct WriterJob {
+    /// Every worker's export queue.
+    pub queues: Vec<Arc<ExportQueue>>,
+    /// The outputs.
+    pub out: RecordWriter,
+    /// Set once every worker has stopped: drain what is left and finish.
+    pub done: Arc<AtomicBool>,
+    /// Set by SIGHUP: reopen the outputs.
+    pub reopen: Arc<AtomicBool>,
+    /// Cleared when this thread ends, however it ends.
+    pub state: Arc<WriterState>,
+}
+
+/// Writes until `done` is set and every queue is empty.
+pub fn run(job: WriterJob) -> WriterReport {
+    let WriterJob {
+        queues,
+        mut out,
+        done,
+        reopen,
+        state,
+    } = job;
+    let _alive = state.guard();
     let mut report = WriterReport::default();
     loop {
         // Read `done` before draining so records pushed before it was set are seen.
         let finished = done.load(Ordering::Acquire);
+        if reopen.swap(false, Ordering::AcqRel) {
+            reopen_outputs(&mut out, &mut report);
+        }
         let mut wrote = 0;
         for q in &queues {
-            while let Some((rec, f)) = q.pop() {
+            for _ in 0..ROUND {
+                let Some(flow) = q.pop() else { break };
                 wrote += 1;
-                match out.write(rec, &f) {
+                match out.write_encoded(&flow) {
                     Ok(()) => report.records += 1,
                     Err(e) => {
                         if report.write_errors == 0 {
@@ -53,17 +85,34 @@ pub fn run(
                 }
             }
         }
-        if finished {
+        if finished && wrote == 0 {
             break;
         }
         if wrote == 0 {
-            let _ = out.flush();
-            std::thread::sleep(Duration::from_millis(20));
+            if let Err(e) = out.flush() {
+                eprintln!("sluice: flushing flows failed: {e}");
+            }
+            std::thread::sleep(IDLE);
         }
     }
     match out.finish() {
         Ok(w) => report.ipfix = w.ipfix,
-        Err(e) => eprintln!("sluice: flushing flows failed: {e}"),
+        Err(e) => {
+            eprintln!("sluice: flushing flows failed: {e}");
+            report.write_errors += 1;
+        }
     }
     report
+}
+
+/// Reopens the outputs, counting the reopen and any failure.
+fn reopen_outputs(out: &mut RecordWriter, report: &mut WriterReport) {
+    report.reopens += 1;
+    match out.reopen() {
+        Ok(()) => eprintln!("sluice: SIGHUP: output files reopened"),
+        Err(e) => {
+            report.reopen_errors += 1;
+            eprintln!("sluice: SIGHUP: reopening the output failed: {e}");
+        }
+    }
 }

@@ -1,5 +1,6 @@
 //! Serialisation of exported flow records.
 
+pub mod encoder;
 pub mod ipfix;
 pub mod json;
 pub mod num;
@@ -8,6 +9,6 @@ pub mod record_writer;
 pub mod rotate;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub use json::write_flow_json;

@@ -1,6 +1,6 @@
-//! Writes finished flows: anonymizes the record when asked, then writes it
-//! as a JSON line (to a stream or rotated files) and/or as IPFIX. Shared by
-//! the offline sink and the live writer thread.
+//! Writes encoded flows (see [`crate::export::encoder`]): the JSON line to a
+//! stream or rotated files, the flow to the IPFIX exporter. Shared by the
+//! offline sink and the live writer thread.
 
 use std::io;
 use std::path::PathBuf;
@@ -8,10 +8,9 @@ use std::sync::Arc;
 
 use sluice_ipfix::ExportError;
 
+use crate::export::encoder::EncodedFlow;
 use crate::export::ipfix::{IpfixOptions, IpfixReport, IpfixSink};
-use crate::export::json::write_flow_json_with;
 use crate::export::output::RecordOutput;
-use crate::features::anon::Anonymizer;
 use crate::features::{FeatureConfig, FlowFeatures};
 use crate::flow::FlowRecord;
 
@@ -28,49 +27,55 @@ pub struct WrittenOutputs {
 pub struct RecordWriter {
     json: Option<RecordOutput>,
     ipfix: Option<IpfixSink>,
-    features: Arc<FeatureConfig>,
-    anon: Option<Anonymizer>,
-    line: Vec<u8>,
 }
 
 impl RecordWriter {
     /// Writes JSON to `json` and IPFIX as `ipfix` says (either or both),
-    /// with the features `features` enables, anonymizing with `anon`.
-    /// Opens the IPFIX collectors now.
+    /// with the templates the features `features` call for. Opens the IPFIX
+    /// collectors now.
     pub fn open(
         json: Option<RecordOutput>,
         ipfix: Option<&IpfixOptions>,
         features: Arc<FeatureConfig>,
-        anon: Option<Anonymizer>,
     ) -> Result<Self, ExportError> {
         let ipfix = match ipfix {
-            Some(o) => Some(IpfixSink::open(o, Arc::clone(&features))?),
+            Some(o) => Some(IpfixSink::open(o, features)?),
             None => None,
         };
-        Ok(RecordWriter {
-            json,
-            ipfix,
-            features,
-            anon,
-            line: Vec::with_capacity(1 << 16),
-        })
+        Ok(RecordWriter { json, ipfix })
     }
 
-    /// Writes one flow.
-    pub fn write(&mut self, mut rec: FlowRecord, f: &FlowFeatures) -> io::Result<()> {
-        if let Some(a) = &self.anon {
-            a.anonymize_record(&mut rec);
+    /// Whether JSON lines are written.
+    pub fn writes_json(&self) -> bool {
+        self.json.is_some()
+    }
+
+    /// Whether IPFIX is exported.
+    pub fn writes_ipfix(&self) -> bool {
+        self.ipfix.is_some()
+    }
+
+    /// Writes one flow, encoded: its JSON line (empty when JSON is off) and
+    /// the flow for the IPFIX exporter. A JSON write error is returned (the
+    /// flow's IPFIX export still happens); IPFIX problems are counted in the
+    /// IPFIX report.
+    pub fn write(
+        &mut self,
+        json: &[u8],
+        ipfix: Option<&(FlowRecord, FlowFeatures)>,
+    ) -> io::Result<()> {
+        if let (Some(x), Some((rec, f))) = (&mut self.ipfix, ipfix) {
+            x.write(rec, f);
         }
-        if let Some(out) = &mut self.json {
-            self.line.clear();
-            let (cfg, anon) = (&*self.features, self.anon.as_ref());
-            write_flow_json_with(&rec, &mut self.line, |w| f.write_json(w, cfg, anon))?;
-            out.write_record(&self.line)?;
+        match &mut self.json {
+            Some(out) if !json.is_empty() => out.write_record(json),
+            _ => Ok(()),
         }
-        if let Some(x) = &mut self.ipfix {
-            x.write(&rec, f);
-        }
-        Ok(())
+    }
+
+    /// Writes one [`EncodedFlow`].
+    pub fn write_encoded(&mut self, flow: &EncodedFlow) -> io::Result<()> {
+        self.write(&flow.json, flow.ipfix.as_ref())
     }
 
     /// Pushes buffered JSON lines and the IPFIX message being assembled out.
@@ -80,6 +85,18 @@ impl RecordWriter {
         }
         match &mut self.json {
             Some(out) => out.flush(),
+            None => Ok(()),
+        }
+    }
+
+    /// Closes the output files and opens them again (SIGHUP): see
+    /// [`RecordOutput::reopen`]; IPFIX files start a new session.
+    pub fn reopen(&mut self) -> io::Result<()> {
+        if let Some(x) = &mut self.ipfix {
+            x.reopen_files();
+        }
+        match &mut self.json {
+            Some(out) => out.reopen(),
             None => Ok(()),
         }
     }

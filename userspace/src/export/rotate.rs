@@ -19,6 +19,8 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use flate2::write::GzEncoder;
+
+use crate::export::output::OutputNames;
 use flate2::Compression;
 
 /// Where the records of the current file go.
@@ -62,7 +64,9 @@ pub struct RotatingWriter {
     seq: u64,
     /// Path of the current file.
     current: PathBuf,
-    sink: Sink,
+    /// The current file; None after a reopen until the next record opens
+    /// the next file.
+    sink: Option<Sink>,
     /// Every file opened so far, in order.
     written: Vec<PathBuf>,
 }
@@ -79,17 +83,25 @@ impl std::fmt::Debug for RotatingWriter {
 }
 
 impl RotatingWriter {
+    /// The names [`RotatingWriter::create`] with these arguments writes.
+    pub fn names(path: &Path, max_records: u64, gzip: bool) -> OutputNames {
+        let (base, suffix) = split(path, gzip);
+        if max_records == 0 {
+            OutputNames::One(name(&base, suffix, 0, 1))
+        } else {
+            OutputNames::Numbered {
+                prefix: PathBuf::from(base),
+                suffix,
+            }
+        }
+    }
+
     /// Creates (truncating) the first output file. `max_records == 0` never
     /// rotates. See the module documentation for the file names.
     pub fn create(path: &Path, max_records: u64, gzip: bool) -> io::Result<Self> {
-        let (base, suffix) = if gzip {
-            let whole = path.as_os_str();
-            (strip_gz(whole).unwrap_or_else(|| whole.to_owned()), ".gz")
-        } else {
-            (path.as_os_str().to_owned(), "")
-        };
+        let (base, suffix) = split(path, gzip);
         let first = name(&base, suffix, max_records, 1);
-        let sink = open(&first, gzip)?;
+        let sink = Some(open(&first, gzip, false)?);
         Ok(RotatingWriter {
             base,
             suffix,
@@ -121,26 +133,57 @@ impl RotatingWriter {
         if self.max_records > 0 && self.in_file >= self.max_records {
             self.rotate()?;
         }
-        let current = &self.current;
-        self.sink
-            .write_all(body)
-            .and_then(|()| self.sink.write_all(b"\n"))
-            .map_err(|e| at(current, e))?;
+        let mut sink = match self.sink.take() {
+            Some(s) => s,
+            None => self.open_next()?,
+        };
+        let written = sink.write_all(body).and_then(|()| sink.write_all(b"\n"));
+        self.sink = Some(sink);
+        written.map_err(|e| at(&self.current, e))?;
         self.in_file += 1;
         Ok(())
     }
 
     /// Closes the current file and opens the next.
     fn rotate(&mut self) -> io::Result<()> {
+        self.close_current()?;
+        self.sink = Some(self.open_next()?);
+        Ok(())
+    }
+
+    /// Finishes and closes the current file, if one is open.
+    fn close_current(&mut self) -> io::Result<()> {
+        match self.sink.take() {
+            Some(old) => old.finish().map_err(|e| at(&self.current, e)),
+            None => Ok(()),
+        }
+    }
+
+    /// Opens the file after the current one: the next number when rotating,
+    /// else the same name again, appending (a gzip output then holds one
+    /// more gzip member, which gzip readers take as one stream).
+    fn open_next(&mut self) -> io::Result<Sink> {
+        if self.max_records == 0 {
+            return open(&self.current, self.gzip, true);
+        }
         let seq = self.seq + 1;
         let next = name(&self.base, self.suffix, self.max_records, seq);
-        let sink = open(&next, self.gzip)?;
-        let old = std::mem::replace(&mut self.sink, sink);
-        let old_path = std::mem::replace(&mut self.current, next.clone());
+        let sink = open(&next, self.gzip, false)?;
+        self.current = next.clone();
         self.written.push(next);
         self.seq = seq;
         self.in_file = 0;
-        old.finish().map_err(|e| at(&old_path, e))
+        Ok(sink)
+    }
+
+    /// Closes the current file (SIGHUP, the logrotate convention). The next
+    /// record opens the next file: the next number when rotating, else the
+    /// same name again, appending. A file that holds no record yet is kept.
+    pub fn reopen(&mut self) -> io::Result<()> {
+        if self.in_file == 0 && self.sink.is_some() {
+            return Ok(());
+        }
+        self.close_current()
     }
 
     /// The file records are currently written to.
@@ -150,10 +193,20 @@ impl RotatingWriter {
 
     /// Flushes and closes the current file (finishing the gzip stream) and
     /// returns every file written, in order.
-    pub fn finish(self) -> io::Result<Vec<PathBuf>> {
-        let current = self.current;
-        self.sink.finish().map_err(|e| at(&current, e))?;
+    pub fn finish(mut self) -> io::Result<Vec<PathBuf>> {
+        self.close_current()?;
         Ok(self.written)
+    }
+}
+
+/// The base name and suffix of the files for `path`: less a final `.gz`, and
+/// `.gz`, when compressing.
+fn split(path: &Path, gzip: bool) -> (OsString, &'static str) {
+    if gzip {
+        let whole = path.as_os_str();
+        (strip_gz(whole).unwrap_or_else(|| whole.to_owned()), ".gz")
+    } else {
+        (path.as_os_str().to_owned(), "")
     }
 }
 
@@ -175,8 +228,17 @@ fn name(base: &OsString, suffix: &str, max_records: u64, seq: u64) -> PathBuf {
     PathBuf::from(n)
 }
 
-fn open(path: &Path, gzip: bool) -> io::Result<Sink> {
-    let file = BufWriter::new(File::create(path).map_err(|e| at(path, e))?);
+/// Opens `path`, truncating it or (`append`) adding to its end.
+fn open(path: &Path, gzip: bool, append: bool) -> io::Result<Sink> {
+    let file = if append {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+    } else {
+        File::create(path)
+    };
+    let file = BufWriter::new(file.map_err(|e| at(path, e))?);
     Ok(if gzip {
         Sink::Gzip(GzEncoder::new(file, Compression::default()))
     } else {

@@ -19,7 +19,7 @@ fn line(rec: &FlowRecord) -> String {
     String::from_utf8(buf).unwrap()
 }
 
-fn ipv4_tcp_record() -> FlowRecord {
+pub(crate) fn ipv4_tcp_record() -> FlowRecord {
     let start = Timestamp::from_secs_nanos(1_475_012_521, 123_456_789);
     let end = Timestamp::from_secs_nanos(1_475_012_522, 1_999);
     FlowRecord {

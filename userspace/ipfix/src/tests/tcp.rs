@@ -57,6 +57,7 @@ fn exporter(addr: SocketAddr, queue: usize) -> Exporter {
             backoff_min: Duration::from_millis(20),
             backoff_max: Duration::from_millis(200),
             drain_timeout: Duration::from_secs(5),
+            on_thread_start: None,
         },
         ..ExporterConfig::default()
     })
@@ -172,6 +173,7 @@ fn collector_that_never_comes_counts_everything_as_dropped_at_close() {
             backoff_min: Duration::from_millis(10),
             backoff_max: Duration::from_millis(50),
             drain_timeout: Duration::from_millis(300),
+            on_thread_start: None,
         },
         ..ExporterConfig::default()
     })

@@ -88,11 +88,24 @@ impl FileCollector {
     }
 
     fn open_next(&mut self) -> io::Result<()> {
+        self.open(false)
+    }
+
+    /// Opens the next file: truncating it, or (`append`, for a reopen of the
+    /// one file of a collector that does not rotate) adding to its end.
+    fn open(&mut self, append: bool) -> io::Result<()> {
         self.write_buffer();
         self.file = None;
         let path = self.path_of(self.files + 1);
-        let f = File::create(&path)
-            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+        let f = if append {
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)
+        } else {
+            File::create(&path)
+        };
+        let f = f.map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
         self.files += 1;
         self.file = Some(f);
         self.in_file = 0;
@@ -192,6 +205,27 @@ impl FileCollector {
 
     pub(crate) fn flush(&mut self) {
         self.write_buffer();
+    }
+
+    /// Writes what is buffered and closes the file; the next file (rotating:
+    /// the next number, opened by the next message) or the same name again
+    /// (not rotating: opened now, appending) is a new session that starts
+    /// with the templates. Data written before is in the
+    /// old file, whatever name it has now. A file that cannot be opened is
+    /// counted as the collector's last error, and its messages as dropped.
+    pub(crate) fn reopen(&mut self) {
+        if self.file.is_some() && self.in_file == 0 {
+            return;
+        }
+        if self.rotating() {
+            // The next message opens the next file, as rotation does.
+            self.write_buffer();
+            self.file = None;
+            return;
+        }
+        if let Err(e) = self.open(true) {
+            self.stats.last_error = Some(e.to_string());
+        }
     }
 
     pub(crate) fn stats(&self) -> CollectorStats {

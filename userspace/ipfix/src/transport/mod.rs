@@ -46,6 +46,14 @@ impl Collector {
         }
     }
 
+    /// Closes a file and opens its name again (files only; see
+    /// [`file::FileCollector::reopen`]).
+    pub(crate) fn reopen(&mut self) {
+        if let Collector::File(c) = self {
+            c.reopen();
+        }
+    }
+
     /// The collector's counters.
     pub(crate) fn stats(&self) -> CollectorStats {
         match self {

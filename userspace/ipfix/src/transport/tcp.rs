@@ -33,6 +33,10 @@ pub struct TcpConfig {
     pub backoff_max: Duration,
     /// How long `close` keeps trying to deliver queued messages.
     pub drain_timeout: Duration,
+    /// Run first in each sender thread, before it connects: an engine that
+    /// drops its privileges after setup passes what drops them, since a
+    /// thread started before the drop keeps its own capability sets.
+    pub on_thread_start: Option<fn()>,
 }
 
 impl Default for TcpConfig {
@@ -42,6 +46,7 @@ impl Default for TcpConfig {
             backoff_min: Duration::from_millis(100),
             backoff_max: Duration::from_secs(5),
             drain_timeout: Duration::from_secs(5),
+            on_thread_start: None,
         }
     }
 }
@@ -227,6 +232,9 @@ enum WriteFail {
 
 impl Sender {
     fn run(mut self) {
+        if let Some(f) = self.cfg.on_thread_start {
+            f();
+        }
         let mut backoff = self.cfg.backoff_min;
         let mut next_try = Instant::now();
         let mut deadline: Option<Instant> = None;

@@ -22,6 +22,15 @@ pub struct IpfixOptions {
     pub exporter: ExporterConfig,
 }
 
+impl IpfixOptions {
+    /// These options with `hook` run first in every thread the exporter
+    /// starts (see `sluice_ipfix::TcpConfig::on_thread_start`).
+    pub fn with_thread_start(mut self, hook: Option<fn()>) -> Self {
+        self.exporter.tcp.on_thread_start = hook;
+        self
+    }
+}
+
 /// What the IPFIX output did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct IpfixReport {
@@ -144,6 +153,12 @@ impl IpfixSink {
     /// Sends the message being assembled and flushes files.
     pub fn flush(&mut self) {
         self.exp.flush();
+    }
+
+    /// Closes IPFIX files and opens them again (SIGHUP); see
+    /// [`Exporter::reopen_files`].
+    pub fn reopen_files(&mut self) {
+        self.exp.reopen_files();
     }
 
     /// Sends everything, closes the collectors (TCP waits up to its drain

@@ -1,0 +1,88 @@
+//! Turns a finished flow into what the outputs take: the record anonymized,
+//! then its JSON line (when JSON is on) and the flow kept for the IPFIX
+//! exporter (when IPFIX is on).
+//!
+//! Encoding runs in the thread that exported the flow (each live worker, or
+//! the offline reader), so the one writer thread only writes bytes and feeds
+//! the IPFIX exporter, whose message assembly is stateful.
+
+use std::sync::Arc;
+
+use crate::export::json::write_flow_json_with;
+use crate::features::anon::Anonymizer;
+use crate::features::{FeatureConfig, FlowFeatures};
+use crate::flow::FlowRecord;
+
+/// One flow, encoded, on its way to the writer.
+#[derive(Debug, Default)]
+pub struct EncodedFlow {
+    /// The JSON line with its final `\n` (empty when JSON is off).
+    pub json: Vec<u8>,
+    /// The anonymized flow and its features, for the IPFIX exporter (None
+    /// when IPFIX is off).
+    pub ipfix: Option<(FlowRecord, FlowFeatures)>,
+}
+
+/// Which outputs a run writes, and how records are encoded for them. Cheap
+/// to clone: one per worker.
+#[derive(Clone)]
+pub struct RecordEncoder {
+    features: Arc<FeatureConfig>,
+    anon: Option<Arc<Anonymizer>>,
+    json: bool,
+    ipfix: bool,
+}
+
+impl RecordEncoder {
+    /// An encoder for JSON lines (`json`) and/or IPFIX (`ipfix`) with the
+    /// features `features` enables, anonymizing with `anon`.
+    pub fn new(
+        features: Arc<FeatureConfig>,
+        anon: Option<Anonymizer>,
+        json: bool,
+        ipfix: bool,
+    ) -> Self {
+        RecordEncoder {
+            features,
+            anon: anon.map(Arc::new),
+            json,
+            ipfix,
+        }
+    }
+
+    /// The features records carry.
+    pub fn features(&self) -> &Arc<FeatureConfig> {
+        &self.features
+    }
+
+    /// Encodes one flow into a new [`EncodedFlow`]; `size_hint` is the
+    /// expected JSON line length (the previous line's is a good guess).
+    pub fn encode(&self, rec: FlowRecord, features: FlowFeatures, size_hint: usize) -> EncodedFlow {
+        let mut json = Vec::new();
+        if self.json {
+            json.reserve(size_hint);
+        }
+        let ipfix = self.encode_into(rec, features, &mut json);
+        EncodedFlow { json, ipfix }
+    }
+
+    /// Anonymizes `rec`, appends its JSON line to `json` (when JSON is on),
+    /// and returns the flow for the IPFIX exporter (when IPFIX is on).
+    pub fn encode_into(
+        &self,
+        mut rec: FlowRecord,
+        features: FlowFeatures,
+        json: &mut Vec<u8>,
+    ) -> Option<(FlowRecord, FlowFeatures)> {
+        let anon = self.anon.as_deref();
+        if let Some(a) = anon {
+            a.anonymize_record(&mut rec);
+        }
+        if self.json {
+            let cfg = &*self.features;
+            // Writing to a Vec cannot fail.
+            let _ = write_flow_json_with(&rec, json, |w| features.write_json(w, cfg, anon));
+        }
+        self.ipfix.then_some((rec, features))
+    }
+}
