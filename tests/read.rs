@@ -267,3 +267,148 @@ fn l7_options_turn_detection_and_guesses_off() {
         .iter()
         .all(|r| r["l7"] == "Unknown" && r["l7_guess"].is_null()));
 }
+
+/// Runs `sluice read ARGS` as given (no default output).
+fn read_raw(args: &[&std::ffi::OsStr]) -> Output {
+    Command::new(sluice_bin())
+        .arg("read")
+        .arg("--no-progress")
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("running sluice read")
+}
+
+#[test]
+fn an_output_that_is_an_input_is_refused_and_the_input_is_untouched() {
+    let dir = scratch("read-clobber");
+    let input = dir.join("t.pcap");
+    std::fs::copy(corpus_file("joy/dhcp.pcap"), &input).unwrap();
+    let original = std::fs::read(&input).unwrap();
+    let link = dir.join("link.pcap");
+    std::os::unix::fs::symlink(&input, &link).unwrap();
+    let rules = dir.join("rules.toml");
+    std::fs::write(&rules, "[filter]\nudp = \"forward\"\n").unwrap();
+    let cases: Vec<(&str, Vec<&std::ffi::OsStr>)> = vec![
+        (
+            "--output",
+            vec!["-o".as_ref(), input.as_os_str(), input.as_os_str()],
+        ),
+        (
+            "--output",
+            vec!["-o".as_ref(), link.as_os_str(), input.as_os_str()],
+        ),
+        (
+            "--output",
+            vec!["-o".as_ref(), input.as_os_str(), link.as_os_str()],
+        ),
+        (
+            "--ipfix-file",
+            vec![
+                "--ipfix-file".as_ref(),
+                input.as_os_str(),
+                input.as_os_str(),
+            ],
+        ),
+        (
+            "--stats",
+            vec!["--stats".as_ref(), link.as_os_str(), input.as_os_str()],
+        ),
+        (
+            "--output",
+            vec![
+                "-c".as_ref(),
+                rules.as_os_str(),
+                "-o".as_ref(),
+                rules.as_os_str(),
+                input.as_os_str(),
+            ],
+        ),
+    ];
+    for (option, args) in cases {
+        let run = read_raw(&args);
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(option) && stderr.contains("refusing to overwrite an input"),
+            "{args:?}: {stderr}"
+        );
+        assert_eq!(std::fs::read(&input).unwrap(), original, "{args:?}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(&rules).unwrap(),
+        "[filter]\nudp = \"forward\"\n"
+    );
+    // Two outputs on one file are refused too.
+    let out = dir.join("both");
+    let run = read_raw(&[
+        "-o".as_ref(),
+        out.as_os_str(),
+        "--ipfix-file".as_ref(),
+        out.as_os_str(),
+        input.as_os_str(),
+    ]);
+    assert_eq!(run.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("writes the same file"));
+}
+
+#[test]
+fn a_missing_anonymization_key_is_an_error_and_a_new_one_is_asked_for() {
+    let dir = scratch("read-anon-key");
+    let pcap = corpus_file("joy/dhcp.pcap");
+    let subnets = dir.join("anon.txt");
+    std::fs::write(&subnets, "0.0.0.0/0\n").unwrap();
+    let key = dir.join("typo.key");
+    let out = dir.join("flows.json");
+    let anon = |extra: &[&str]| {
+        let mut args = vec!["--anon", subnets.to_str().unwrap(), "--anon-key"];
+        args.push(key.to_str().unwrap());
+        args.extend_from_slice(extra);
+        read(&args, &[&pcap], &out)
+    };
+    let run = anon(&[]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("typo.key") && stderr.contains("no such file"),
+        "names the file: {stderr}"
+    );
+    assert!(!key.exists(), "no key was made up");
+
+    let run = anon(&["--anon-key-new"]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let mode =
+        std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&key).unwrap().permissions());
+    assert_eq!(mode & 0o777, 0o600, "readable by its owner only");
+    let first = std::fs::read(&out).unwrap();
+    let made = std::fs::read(&key).unwrap();
+
+    let run = anon(&["--anon-key-new"]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("never replaces a key"), "{stderr}");
+    assert_eq!(std::fs::read(&key).unwrap(), made, "the key is kept");
+
+    // The same key gives the same records.
+    let run = anon(&[]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert_eq!(std::fs::read(&out).unwrap(), first);
+    let recs = records(&out);
+    let plain_out = dir.join("plain.json");
+    assert!(read(&[], &[&pcap], &plain_out).status.success());
+    let plain = records(&plain_out);
+    assert_eq!(recs.len(), plain.len());
+    assert!(!recs.is_empty());
+    for (a, p) in recs.iter().zip(&plain) {
+        assert_ne!(a["sa"], p["sa"], "addresses anonymized: {a} / {p}");
+        assert_eq!(a["sp"], p["sp"]);
+    }
+}
