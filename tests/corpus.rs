@@ -23,6 +23,9 @@
 //!    copies of other packets, not an encapsulation). Reference flows Sluice does not
 //!    have must add up exactly to what Sluice's sFlow flows count beyond the
 //!    reference's.
+//!
+//! The same comparison runs again with every feature on (and IPFIX written): features
+//! must change no count and no exit status, and no capture may crash the reader.
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 use std::path::Path;
@@ -166,8 +169,9 @@ fn ip(v: &Value) -> Option<IpAddr> {
     v.as_str()?.parse().ok()
 }
 
-/// Compares one capture; returns a description of every difference.
-fn check(root: &Path, file: &str, dir: &Path) -> Vec<String> {
+/// Reads one capture with `extra` options and compares its flows with tshark's;
+/// returns a description of every difference, and the exit status.
+fn check(root: &Path, file: &str, dir: &Path, extra: &[&str]) -> (Vec<String>, Option<i32>) {
     let reference: Value = serde_json::from_str(
         &std::fs::read_to_string(root.join("reference").join(format!("{file}.json")))
             .expect("reference"),
@@ -180,14 +184,16 @@ fn check(root: &Path, file: &str, dir: &Path) -> Vec<String> {
         .arg(&out)
         .arg("--stats")
         .arg(&stats)
+        .args(extra)
         .arg(root.join(file))
         .output()
         .expect("running sluice read");
     let stderr = String::from_utf8_lossy(&run.stderr);
     let mut problems = Vec::new();
-    if stderr.contains("panicked") || !matches!(run.status.code(), Some(0 | 1)) {
+    let code = run.status.code();
+    if stderr.contains("panicked") || !matches!(code, Some(0 | 1)) {
         problems.push(format!("crashed ({}): {stderr}", run.status));
-        return problems;
+        return (problems, code);
     }
     let stats: Value = serde_json::from_str(&std::fs::read_to_string(&stats).unwrap_or_default())
         .unwrap_or(Value::Null);
@@ -278,7 +284,7 @@ fn check(root: &Path, file: &str, dir: &Path) -> Vec<String> {
             problems.push(format!("{k:?}: extra flow {g:?}"));
         }
     }
-    problems
+    (problems, code)
 }
 
 #[test]
@@ -290,7 +296,7 @@ fn every_capture_matches_tshark_per_flow_and_direction() {
     let mut bad = Vec::new();
     let mut flows_checked = 0usize;
     for file in &files {
-        let problems = check(&root, file, &dir);
+        let (problems, _) = check(&root, file, &dir, &[]);
         if !problems.is_empty() {
             let shown: Vec<_> = problems.iter().take(4).cloned().collect();
             bad.push(format!(
@@ -306,6 +312,41 @@ fn every_capture_matches_tshark_per_flow_and_direction() {
         "{} of {} captures differ from tshark:\n{}",
         bad.len(),
         flows_checked,
+        bad.join("\n")
+    );
+}
+
+#[test]
+fn every_capture_reads_with_every_feature_on_as_it_reads_without() {
+    let root = corpus();
+    let files = manifest(&root);
+    assert!(files.len() >= 500, "only {} captures listed", files.len());
+    let dir = scratch("corpus-all");
+    let ipfix = dir.join("flows.ipfix");
+    let all = ["--features", "all", "--ipfix-file", ipfix.to_str().unwrap()];
+    let mut bad = Vec::new();
+    for file in &files {
+        let (_, plain) = check(&root, file, &dir, &[]);
+        let (problems, code) = check(&root, file, &dir, &all);
+        if code != plain {
+            bad.push(format!(
+                "{file}: exit status {code:?} with every feature on, {plain:?} without"
+            ));
+        }
+        if !problems.is_empty() {
+            let shown: Vec<_> = problems.iter().take(4).cloned().collect();
+            bad.push(format!(
+                "{file}: {} difference(s) with every feature on: {}",
+                problems.len(),
+                shown.join("; ")
+            ));
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "{} problem(s) over {} captures:\n{}",
+        bad.len(),
+        files.len(),
         bad.join("\n")
     );
 }
