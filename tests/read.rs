@@ -412,3 +412,105 @@ fn a_missing_anonymization_key_is_an_error_and_a_new_one_is_asked_for() {
         assert_eq!(a["sp"], p["sp"]);
     }
 }
+
+/// Writes a capture of `flows` distinct UDP flows of one packet each (source
+/// address 10.0.0.0 + i), 1 µs apart, to `path`.
+fn write_flood(path: &Path, flows: u32) {
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(path).unwrap());
+    write_header(&mut w, 1).unwrap();
+    let t = UdpTemplate {
+        dst_mac: [2, 0, 0, 0, 0, 2],
+        src_mac: [2, 0, 0, 0, 0, 1],
+        src: std::net::Ipv4Addr::new(10, 0, 0, 0),
+        dst: std::net::Ipv4Addr::new(172, 16, 0, 1),
+        sport: 40_000,
+        dport: 9,
+    };
+    let mut frame = udp_frame(&t, 60);
+    for i in 0..flows {
+        let src = (10u32 << 24) + i;
+        frame[26..30].copy_from_slice(&src.to_be_bytes());
+        // The IPv4 checksum covers the source address: fix it as the address changes.
+        frame[24..26].copy_from_slice(&[0, 0]);
+        let c = sluice_bench::frame::ipv4_checksum(&frame[14..34]);
+        frame[24..26].copy_from_slice(&c.to_be_bytes());
+        write_record(&mut w, 1_700_000_000_000_000_000 + u64::from(i) * 1000, &frame).unwrap();
+    }
+    std::io::Write::flush(&mut w).unwrap();
+}
+
+/// What a flood run did: records by `expire_type`, peak RSS (KiB), and the stats.
+struct Flood {
+    by_expire: std::collections::BTreeMap<String, u64>,
+    peak_rss_kib: i64,
+    stats: Value,
+}
+
+/// `sluice read FILE -o -` with the default table; the records are counted as they
+/// stream out (without keeping them), and the peak RSS is the child's own.
+fn read_flood(file: &Path, stats: &Path) -> Flood {
+    use std::io::BufRead;
+    let mut child = Command::new(sluice_bin())
+        .args(["read", "--no-progress", "--output", "-", "--stats"])
+        .arg(stats)
+        .arg(file)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sluice read");
+    let out = child.stdout.take().unwrap();
+    let mut by_expire = std::collections::BTreeMap::new();
+    for line in std::io::BufReader::with_capacity(1 << 20, out).lines() {
+        let line = line.unwrap();
+        let tail = line.rsplit_once("\"expire_type\":\"").map(|(_, t)| t);
+        let kind = tail.and_then(|t| t.split('"').next()).unwrap_or("?");
+        *by_expire.entry(kind.to_string()).or_insert(0u64) += 1;
+    }
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is valid; wait4 fills it for our own child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    assert_eq!(pid, child.id() as i32);
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "exit {status}: {stderr}"
+    );
+    let stats = serde_json::from_str(&std::fs::read_to_string(stats).unwrap()).unwrap();
+    Flood {
+        by_expire,
+        peak_rss_kib: usage.ru_maxrss,
+        stats,
+    }
+}
+
+#[test]
+fn a_flood_of_distinct_flows_is_bounded_by_the_table_not_by_the_traffic() {
+    let dir = scratch("read-flood");
+    let table = 262_144u64; // the default --max-flows
+    let mut peaks = Vec::new();
+    for flows in [1_000_000u32, 10_000_000] {
+        let pcap = dir.join("flood.pcap");
+        write_flood(&pcap, flows);
+        let f = read_flood(&pcap, &dir.join("stats.json"));
+        std::fs::remove_file(&pcap).unwrap();
+        let flows = u64::from(flows);
+        let evicted = flows - table;
+        let want: std::collections::BTreeMap<String, u64> =
+            [("f".to_string(), table), ("o".to_string(), evicted)].into();
+        assert_eq!(f.by_expire, want, "one record per flow: evicted, then flushed");
+        assert_eq!(f.stats["records"], flows);
+        assert_eq!(f.stats["table"]["overflows"], evicted, "evictions counted");
+        assert_eq!(f.stats["table"]["exported"]["overflow"], evicted);
+        eprintln!("{flows} flows: peak RSS {} MiB", f.peak_rss_kib / 1024);
+        peaks.push(f.peak_rss_kib);
+    }
+    let (small, large) = (peaks[0] as f64, peaks[1] as f64);
+    assert!(
+        large <= small * 1.10,
+        "peak RSS {} KiB at 10 M flows against {} KiB at 1 M: memory must be bounded by --max-flows",
+        peaks[1],
+        peaks[0]
+    );
+}
