@@ -196,6 +196,28 @@ impl Run {
             self.stderr
         );
     }
+
+    /// The exit status tells the truth: 0 when no collector dropped a record,
+    /// else 3 with a last line saying how many records were dropped.
+    fn assert_exit_says_what_was_lost(&self) {
+        let dropped: u64 = self.ipfix()["collectors"]
+            .as_array()
+            .expect("collectors")
+            .iter()
+            .map(|c| c["dropped_records"].as_u64().expect("dropped_records"))
+            .sum();
+        if dropped == 0 {
+            return self.assert_ok();
+        }
+        assert_eq!(self.status.code(), Some(3), "{}", self.stderr);
+        let last = self.stderr.lines().last().unwrap_or_default();
+        assert_eq!(
+            last,
+            format!("sluice: data was lost: {dropped} IPFIX records dropped"),
+            "{}",
+            self.stderr
+        );
+    }
 }
 
 /// Runs `sluice read FILES ARGS --stats` (and `-o` when `json`), killed
@@ -1023,7 +1045,7 @@ fn tcp_collector_down_sluice_exits_and_counts_every_record_dropped() {
         true,
         Duration::from_secs(30),
     );
-    run.assert_ok();
+    run.assert_exit_says_what_was_lost();
     // The drain timeout, and not much more.
     assert!(
         run.elapsed < DRAIN + Duration::from_secs(4),
@@ -1054,6 +1076,44 @@ fn tcp_collector_down_sluice_exits_and_counts_every_record_dropped() {
         e.starts_with("closed before the collector took every message (not connected: connect: "),
         "{c}"
     );
+}
+
+#[test]
+fn udp_collector_down_sluice_reads_on_and_counts_the_refused_sends() {
+    let dir = scratch("ipfix-udp-down");
+    let port = {
+        let probe = UdpSocket::bind("127.0.0.1:0").expect("bind");
+        probe.local_addr().expect("addr").port()
+    };
+    // Small messages: many datagrams, so the port unreachable errors come back.
+    let run = sluice_read(
+        &dir,
+        &[corpus_file("ndpi/1kxun.pcap")],
+        &["--ipfix", &udp_url(port), "--ipfix-mtu", "256"],
+        true,
+        Duration::from_secs(30),
+    );
+    let x = run.ipfix();
+    let c = run.collector();
+    let u = |v: &Value| v.as_u64().expect("a count");
+    assert_eq!(u(&x["flows"]), run.json.len() as u64, "every flow exported");
+    assert!(u(&c["dropped_messages"]) > 0, "sends refused: {c}");
+    assert!(
+        c["last_error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Connection refused"),
+        "{c}"
+    );
+    // Every data record went out or was counted as dropped: none vanished (the
+    // session also sent its element type records, RFC 5610, once: no refresh was due).
+    let element_types = sluice::export::ipfix::elements::element_infos().len() as u64;
+    assert_eq!(
+        u(&c["records"]) + u(&c["dropped_records"]),
+        u(&x["records"]) + element_types,
+        "{c}"
+    );
+    run.assert_exit_says_what_was_lost();
 }
 
 #[test]
@@ -1214,7 +1274,7 @@ fn tcp_collector_reading_nothing_until_sluice_exits_gets_the_rest() {
     );
     let _ = exited.send(());
     let got = collector.join().expect("collector");
-    run.assert_ok();
+    run.assert_exit_says_what_was_lost();
     // It gave up after the drain timeout.
     assert!(
         run.elapsed >= DRAIN && run.elapsed < DRAIN + Duration::from_secs(6),
@@ -1255,7 +1315,7 @@ fn tcp_collector_that_stalls_then_catches_up_gets_the_queue_before_the_drain_end
         Duration::from_secs(40),
     );
     let got = collector.join().expect("collector");
-    run.assert_ok();
+    run.assert_exit_says_what_was_lost();
     // Sluice waited for the collector, and left as soon as the queue was
     // delivered, well before the drain timeout.
     assert!(
