@@ -10,3 +10,4 @@ pub mod netns;
 pub mod pcap;
 pub mod pcap_write;
 pub mod scenario;
+pub mod soak;

@@ -108,7 +108,9 @@ fn sluice_capture(
     thread::sleep(Duration::from_millis(500));
     let status = s.stop()?;
     let stderr = err.join().unwrap_or_default();
-    if !status.success() {
+    // Exit status 3: the run went to its end but lost data inside Sluice (the reason
+    // is its last line): a result to report, not a failure of the benchmark.
+    if !status.success() && status.code() != Some(3) {
         bail!("sluice failed: {stderr}");
     }
     eprint!("{stderr}");

@@ -20,7 +20,9 @@ commands:
   test           setup, build, then run every test, privileged ones included (needs root)
   fuzz [SECS]    run every cargo-fuzz target for SECS seconds each (default 30)
   bench          criterion benchmarks (hot paths)
-  bench live     end-to-end: XDP_DROP vs sluice capture vs AF_PACKET on one generator (needs root)";
+  bench live     end-to-end: XDP_DROP vs sluice capture vs AF_PACKET on one generator (needs root)
+  bench soak [--minutes N]
+                 a long live capture of churning flows: RSS, fds, records, drops a minute (needs root)";
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -40,6 +42,7 @@ fn main() {
         },
         ["bench"] => bench_criterion(),
         ["bench", "live", rest @ ..] => bench_live(rest),
+        ["bench", "soak", rest @ ..] => bench_lab("soak", rest),
         _ => {
             eprintln!("{USAGE}");
             exit(2);
@@ -277,11 +280,16 @@ fn bench_criterion() -> Result<()> {
 }
 
 fn bench_live(rest: &[&str]) -> Result<()> {
-    require_root("bench live")?;
+    bench_lab("live", rest)
+}
+
+/// Runs `sluice-lab WHAT --sluice target/release/sluice REST` (a live benchmark).
+fn bench_lab(what: &str, rest: &[&str]) -> Result<()> {
+    require_root(&format!("bench {what}"))?;
     setup::run()?;
     build()?;
     run(Command::new(bin("sluice-lab"))
-        .arg("live")
+        .arg(what)
         .arg("--sluice")
         .arg(bin("sluice"))
         .args(rest))

@@ -26,6 +26,8 @@ enum Cmd {
     Demo(sluice_bench::demo::DemoArgs),
     /// Live benchmark: XDP_DROP ceiling vs sluice capture vs AF_PACKET on one generator.
     Live(sluice_bench::live::LiveArgs),
+    /// Soak: a long capture of a churning flow mix; RSS, fds, records and drops a minute.
+    Soak(sluice_bench::soak::SoakArgs),
     /// Write the large mixed capture (the corpus replayed with shifted addresses).
     Mixed(MixedArgs),
 }
@@ -128,6 +130,7 @@ fn main() {
         Cmd::Gen(a) => gen(a),
         Cmd::Demo(a) => sluice_bench::demo::run(a),
         Cmd::Live(a) => sluice_bench::live::run(a),
+        Cmd::Soak(a) => sluice_bench::soak::run(a),
         Cmd::Mixed(a) => sluice_bench::mixed::build(&a.corpus, a.rounds, &a.out).map(|m| {
             println!(
                 "{}: {} packets, {} bytes",

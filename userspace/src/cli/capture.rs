@@ -47,6 +47,10 @@ pub struct CaptureArgs {
     /// Write every counter of the run as JSON to this file at exit.
     #[arg(long)]
     pub stats: Option<PathBuf>,
+    /// While capturing, print every counter as one JSON line on stderr
+    /// (`sluice: stats: {...}`) every this many seconds.
+    #[arg(long, value_name = "SECS")]
+    pub stats_interval: Option<f64>,
     /// Flow rules.
     #[command(flatten)]
     pub rules: super::rules::RulesArgs,
@@ -114,6 +118,17 @@ pub fn run(a: CaptureArgs) -> Result<(), Error> {
         }
         None => None,
     };
+    let stats_interval = match a.stats_interval {
+        Some(s) if s.is_finite() && s >= 0.1 => Some(Duration::from_secs_f64(s)),
+        Some(s) => {
+            return Err(Error::BadOption {
+                option: "--stats-interval",
+                value: s.to_string(),
+                why: "must be at least 0.1 seconds".into(),
+            })
+        }
+        None => None,
+    };
     let features = a.features.config()?;
     let anon = a.features.anonymizer()?;
     let ipfix = a.ipfix.options()?;
@@ -150,6 +165,7 @@ pub fn run(a: CaptureArgs) -> Result<(), Error> {
         kernel_verdicts: !a.no_kernel_verdicts,
         privileges,
         panic_on: a.test_panic_queue.map(PanicOnQueue),
+        stats_interval,
     })?;
     eprintln!("{report}");
     if let Some(s) = stats {

@@ -94,11 +94,13 @@ impl ExportQueue {
     }
 }
 
-/// Whether the writer thread is still running; cleared by [`WriterAlive`]
-/// when the writer ends, however it ends.
+/// Whether the writer thread is still running (cleared by [`WriterAlive`]
+/// when the writer ends, however it ends), and what it wrote so far.
 #[derive(Debug)]
 pub struct WriterState {
     running: AtomicBool,
+    written: AtomicU64,
+    write_errors: AtomicU64,
 }
 
 impl WriterState {
@@ -106,7 +108,23 @@ impl WriterState {
     pub fn new() -> Arc<Self> {
         Arc::new(WriterState {
             running: AtomicBool::new(true),
+            written: AtomicU64::new(0),
+            write_errors: AtomicU64::new(0),
         })
+    }
+
+    /// Publishes what the writer wrote so far (records, failed writes).
+    pub fn publish(&self, written: u64, write_errors: u64) {
+        self.written.store(written, Ordering::Relaxed);
+        self.write_errors.store(write_errors, Ordering::Relaxed);
+    }
+
+    /// What the writer published: (records written, failed writes).
+    pub fn progress(&self) -> (u64, u64) {
+        (
+            self.written.load(Ordering::Relaxed),
+            self.write_errors.load(Ordering::Relaxed),
+        )
     }
 
     /// False once the writer thread ended.

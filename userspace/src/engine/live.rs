@@ -10,7 +10,7 @@ use super::{export_queue, handoff, shutdown::ShutdownBarrier, worker, writer};
 use std::{
     sync::{
         atomic::{AtomicBool, Ordering},
-        Arc,
+        Arc, Mutex,
     },
     thread::{self, JoinHandle},
     time::{Duration, Instant},
@@ -78,6 +78,8 @@ pub struct CaptureOptions {
     pub privileges: PrivilegePlan,
     /// Test-only fault injection: this queue's worker panics.
     pub panic_on: Option<PanicOnQueue>,
+    /// Print every counter as one JSON line on stderr this often while capturing.
+    pub stats_interval: Option<Duration>,
 }
 
 /// The capture's signals: stop (SIGINT/SIGTERM) and reopen (SIGHUP).
@@ -126,6 +128,7 @@ pub fn run_capture(opts: CaptureOptions) -> Result<CaptureReport, Error> {
         kernel_verdicts,
         privileges,
         panic_on,
+        stats_interval,
     } = opts;
     netdev::ifindex(&interface)?;
     let available = netdev::rx_queue_count(&interface)?;
@@ -205,6 +208,7 @@ pub fn run_capture(opts: CaptureOptions) -> Result<CaptureReport, Error> {
             .map_err(|e| Error::Other(format!("starting the writer: {e}")))?
     };
     let mut workers = Vec::with_capacity(nq as usize);
+    let mut published = Vec::with_capacity(nq as usize);
     let worker_failed = Arc::new(AtomicBool::new(false));
     let barrier = ShutdownBarrier::new(nq as usize, Arc::clone(&worker_failed));
     let links = handoff::mesh(nq as usize, handoff_queue);
@@ -214,11 +218,17 @@ pub fn run_capture(opts: CaptureOptions) -> Result<CaptureReport, Error> {
         if let Some(v) = &verdicts {
             table.set_offload(Box::new(KernelOffload::new(v.try_clone()?)));
         }
+        let report = Arc::new(Mutex::new(worker::WorkerReport {
+            queue: s.queue(),
+            ..Default::default()
+        }));
+        published.push((s.mode(), Arc::clone(&report)));
         let w = worker::Worker {
             table,
             links,
             export: ExportLane::new(Arc::clone(out), Arc::clone(&writer_state), encoder.clone()),
             panic_on,
+            published: report,
         };
         let (stop, arrival) = (Arc::clone(&stop), barrier.arrival());
         let q = s.queue();
@@ -237,9 +247,27 @@ pub fn run_capture(opts: CaptureOptions) -> Result<CaptureReport, Error> {
         eprintln!("sluice: warning: thread {tid} still has capabilities (CapEff {eff})");
     }
 
+    let live = LiveCounters {
+        interface: &interface,
+        started,
+        if_before: &if_before,
+        published: &published,
+        outs: &outs,
+        writer: &writer_state,
+        privileges_dropped: dropped,
+        privileged_threads: privileged.len(),
+    };
     let expired = || duration.is_some_and(|d| started.elapsed() >= d);
+    let mut next_stats = stats_interval.map(|d| started + d);
     while !signals.take_stop() && !worker_failed.load(Ordering::Relaxed) && !expired() {
         thread::sleep(Duration::from_millis(50));
+        if let (Some(due), Some(every)) = (next_stats, stats_interval) {
+            if Instant::now() >= due {
+                let now = live.snapshot(&program);
+                eprintln!("sluice: stats: {}", now.to_json());
+                next_stats = Some(due + every);
+            }
+        }
     }
     // Detach first: no frame is redirected or counted in a verdict entry after this, so
     // the workers' last drain takes every frame in flight and their flush reads final
@@ -285,7 +313,7 @@ pub fn run_capture(opts: CaptureOptions) -> Result<CaptureReport, Error> {
     }
     let if_drops = netdev::RxDrops::read(&interface).since(&if_before);
     Ok(CaptureReport {
-        interface,
+        interface: interface.clone(),
         seconds: started.elapsed().as_secs_f64(),
         xdp,
         queues: queues_report,
@@ -298,6 +326,57 @@ pub fn run_capture(opts: CaptureOptions) -> Result<CaptureReport, Error> {
         privileges_dropped: dropped,
         privileged_threads: privileged.len(),
     })
+}
+
+/// Where the counters of a running capture are, for `--stats-interval`.
+struct LiveCounters<'a> {
+    interface: &'a str,
+    started: Instant,
+    if_before: &'a netdev::RxDrops,
+    published: &'a [(
+        crate::capture::afxdp::BindMode,
+        Arc<Mutex<worker::WorkerReport>>,
+    )],
+    outs: &'a [Arc<ExportQueue>],
+    writer: &'a WriterState,
+    privileges_dropped: bool,
+    privileged_threads: usize,
+}
+
+impl LiveCounters<'_> {
+    /// Every counter now: the XDP program's and the interface's as they are, the
+    /// workers' as of their last housekeeping pass (at most 250 ms old).
+    fn snapshot(&self, program: &CaptureProgram) -> CaptureReport {
+        let queues = self
+            .published
+            .iter()
+            .zip(self.outs)
+            .map(|((mode, w), out)| QueueReport {
+                mode: *mode,
+                worker: w.lock().map(|g| g.clone()).unwrap_or_default(),
+                export: out.stats(),
+            })
+            .collect();
+        let (records, write_errors) = self.writer.progress();
+        CaptureReport {
+            interface: self.interface.to_string(),
+            seconds: self.started.elapsed().as_secs_f64(),
+            xdp: program.counters().unwrap_or_default(),
+            queues,
+            writer: writer::WriterReport {
+                records,
+                write_errors,
+                ..Default::default()
+            },
+            interface_drops: netdev::RxDrops::read(self.interface).since(self.if_before),
+            cpu: super::report::process_cpu(),
+            panicked_queues: Vec::new(),
+            writer_panicked: false,
+            export_lost: self.outs.iter().map(|q| q.stats().lost).sum(),
+            privileges_dropped: self.privileges_dropped,
+            privileged_threads: self.privileged_threads,
+        }
+    }
 }
 
 /// Joins `h`; Err if it panicked. A second SIGINT/SIGTERM meanwhile ends the process at

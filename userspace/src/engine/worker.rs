@@ -5,7 +5,7 @@
 use std::{
     sync::{
         atomic::{AtomicBool, Ordering},
-        Arc,
+        Arc, Mutex,
     },
     time::{Duration, Instant},
 };
@@ -84,6 +84,9 @@ pub struct Worker {
     pub export: ExportLane,
     /// Test-only fault injection.
     pub panic_on: Option<PanicOnQueue>,
+    /// Where the worker publishes its counters at each housekeeping pass, for the
+    /// periodic stats (`--stats-interval`).
+    pub published: Arc<Mutex<WorkerReport>>,
 }
 
 /// The handoff side of a worker: its queues, and which owners were found congested.
@@ -110,6 +113,7 @@ pub fn run(
         links,
         mut export,
         panic_on,
+        published,
     } = w;
     let mut report = WorkerReport {
         queue: xsk.queue(),
@@ -160,6 +164,7 @@ pub fn run(
         if t >= next_housekeeping {
             table.housekeeping(now());
             next_housekeeping = t + HOUSEKEEPING_INTERVAL;
+            publish(&published, &report, &table, &xsk);
         }
     }
     loop {
@@ -175,11 +180,30 @@ pub fn run(
     arrival.arrive_and_wait();
     drain_inboxes(&mut table, &links, &mut report);
     table.flush();
+    fill_in(&mut report, &table, &xsk);
+    (report, xsk)
+}
+
+/// Completes `report` with the table's and the socket's counters.
+fn fill_in(report: &mut WorkerReport, table: &FlowTable<FlowFeatures>, xsk: &XskQueue) {
     report.table = table.stats();
     report.offload = table.offload_stats();
     report.socket = xsk.stats().unwrap_or_default();
     report.pending_frames = xsk.pending();
-    (report, xsk)
+}
+
+/// Publishes the counters so far.
+fn publish(
+    published: &Mutex<WorkerReport>,
+    report: &WorkerReport,
+    table: &FlowTable<FlowFeatures>,
+    xsk: &XskQueue,
+) {
+    let mut now = report.clone();
+    fill_in(&mut now, table, xsk);
+    if let Ok(mut p) = published.lock() {
+        *p = now;
+    }
 }
 
 /// Feeds the table with what other workers handed over; returns how many packets.

@@ -85,6 +85,7 @@ pub fn run(job: WriterJob) -> WriterReport {
                 }
             }
         }
+        state.publish(report.records, report.write_errors);
         if finished && wrote == 0 {
             break;
         }
