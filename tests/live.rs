@@ -117,7 +117,8 @@ fn check(out: &scenario::Outcome) {
         "xdp_verdict_passed",
         "xsk_rx_dropped",
         "xsk_rx_ring_full",
-        "export_queue_full",
+        "xsk_undelivered",
+        "export_lost",
         "write_errors",
         "flow_table_overflow",
     ] {

@@ -434,7 +434,12 @@ fn write_flood(path: &Path, flows: u32) {
         frame[24..26].copy_from_slice(&[0, 0]);
         let c = sluice_bench::frame::ipv4_checksum(&frame[14..34]);
         frame[24..26].copy_from_slice(&c.to_be_bytes());
-        write_record(&mut w, 1_700_000_000_000_000_000 + u64::from(i) * 1000, &frame).unwrap();
+        write_record(
+            &mut w,
+            1_700_000_000_000_000_000 + u64::from(i) * 1000,
+            &frame,
+        )
+        .unwrap();
     }
     std::io::Write::flush(&mut w).unwrap();
 }
@@ -448,6 +453,8 @@ struct Flood {
 
 /// `sluice read FILE -o -` with the default table; the records are counted as they
 /// stream out (without keeping them), and the peak RSS is the child's own.
+// The child is reaped with wait4, which also gives its own peak RSS.
+#[allow(clippy::zombie_processes)]
 fn read_flood(file: &Path, stats: &Path) -> Flood {
     use std::io::BufRead;
     let mut child = Command::new(sluice_bin())
@@ -499,7 +506,10 @@ fn a_flood_of_distinct_flows_is_bounded_by_the_table_not_by_the_traffic() {
         let evicted = flows - table;
         let want: std::collections::BTreeMap<String, u64> =
             [("f".to_string(), table), ("o".to_string(), evicted)].into();
-        assert_eq!(f.by_expire, want, "one record per flow: evicted, then flushed");
+        assert_eq!(
+            f.by_expire, want,
+            "one record per flow: evicted, then flushed"
+        );
         assert_eq!(f.stats["records"], flows);
         assert_eq!(f.stats["table"]["overflows"], evicted, "evictions counted");
         assert_eq!(f.stats["table"]["exported"]["overflow"], evicted);

@@ -166,7 +166,16 @@ pub fn run(a: CaptureArgs) -> Result<(), Error> {
         privileges,
         panic_on: a.test_panic_queue.map(PanicOnQueue),
         stats_interval,
-    })?;
+    });
+    let report = match report {
+        Ok(r) => r,
+        Err(e) => {
+            if let Some(s) = stats {
+                s.discard();
+            }
+            return Err(e);
+        }
+    };
     eprintln!("{report}");
     if let Some(s) = stats {
         s.write(&report.to_json())?;

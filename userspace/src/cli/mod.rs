@@ -94,6 +94,11 @@ impl StatsFile {
             .map_err(|e| stats_error(path, e))
     }
 
+    /// Removes the (still empty) file: the run failed before it had counters.
+    fn discard(self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+
     /// Writes a run's counters as pretty JSON.
     fn write(mut self, stats: &serde_json::Value) -> Result<(), Error> {
         let text = serde_json::to_string_pretty(stats).unwrap_or_default() + "\n";

@@ -105,7 +105,16 @@ pub fn run(a: ReadArgs) -> Result<(), Error> {
         ipfix,
         progress: !a.no_progress,
         privileges,
-    })?;
+    });
+    let report = match report {
+        Ok(r) => r,
+        Err(e) => {
+            if let Some(s) = stats {
+                s.discard();
+            }
+            return Err(e);
+        }
+    };
     eprintln!("{report}");
     if let Some(s) = stats {
         s.write(&report.to_json())?;

@@ -22,7 +22,7 @@ use crate::{
         capture::{AttachMode, CaptureProgram},
         offload::KernelOffload,
     },
-    capture::afxdp::{XskConfig, XskQueue},
+    capture::afxdp::{BindMode, XskConfig, XskQueue},
     error::Error,
     export::{
         encoder::RecordEncoder, ipfix::IpfixOptions, output::RecordOutput,
@@ -110,134 +110,253 @@ impl Signals {
     }
 }
 
-/// Runs a live capture to completion and returns every counter.
-pub fn run_capture(opts: CaptureOptions) -> Result<CaptureReport, Error> {
-    let CaptureOptions {
-        interface,
-        queues,
-        duration,
-        attach_mode,
-        xsk,
-        table,
-        export_queue,
-        handoff_queue,
-        features,
-        anon,
-        output,
-        ipfix,
-        kernel_verdicts,
-        privileges,
-        panic_on,
-        stats_interval,
-    } = opts;
-    netdev::ifindex(&interface)?;
-    let available = netdev::rx_queue_count(&interface)?;
-    let nq = match queues {
-        Queues::All => available,
-        Queues::First(n) if n >= 1 && n <= available => n,
-        Queues::First(n) => {
-            return Err(Error::BadOption {
-                option: "--queues",
-                value: n.to_string(),
-                why: format!("'{interface}' has {available} rx queue(s)"),
-            })
+/// The kernel side of a capture: the attached program and one socket per queue.
+struct Kernel {
+    program: CaptureProgram,
+    sockets: Vec<XskQueue>,
+    /// The verdict map, when final verdicts go into the kernel.
+    verdicts: Option<crate::bpf::verdicts::VerdictMap>,
+}
+
+impl Kernel {
+    /// Attaches the program to `interface` and binds a socket to each of its first
+    /// `nq` queues (needs root).
+    fn open(interface: &str, nq: u32, o: &CaptureOptions) -> Result<Kernel, Error> {
+        let mut program = CaptureProgram::attach(interface, o.attach_mode)?;
+        // Verdict keys must be built the way the flow table builds its keys.
+        program.set_config(if o.table.ignore_vlan {
+            sluice_common::CONFIG_IGNORE_VLAN
+        } else {
+            0
+        })?;
+        let mut sockets = Vec::with_capacity(nq as usize);
+        for q in 0..nq {
+            let s = XskQueue::open(interface, q, o.xsk)?;
+            program.bind_socket(q, s.fd())?;
+            sockets.push(s);
         }
-    };
-
-    // A signal asks to stop; workers are told only once the program is detached.
-    let signals = Signals::install()?;
-    let stop = Arc::new(AtomicBool::new(false));
-
-    let if_before = netdev::RxDrops::read(&interface);
-    let mut program = CaptureProgram::attach(&interface, attach_mode)?;
-    // Verdict keys must be built the way the flow table builds its keys.
-    program.set_config(if table.ignore_vlan {
-        sluice_common::CONFIG_IGNORE_VLAN
-    } else {
-        0
-    })?;
-    let mut sockets = Vec::with_capacity(nq as usize);
-    for q in 0..nq {
-        let s = XskQueue::open(&interface, q, xsk)?;
-        program.bind_socket(q, s.fd())?;
-        sockets.push(s);
+        let verdicts = if o.kernel_verdicts {
+            Some(program.verdicts()?)
+        } else {
+            None
+        };
+        Ok(Kernel {
+            program,
+            sockets,
+            verdicts,
+        })
     }
-    let verdicts = if kernel_verdicts {
-        Some(program.verdicts()?)
-    } else {
-        None
-    };
-    let features = Arc::new(features);
-    let encoder = RecordEncoder::new(
-        Arc::clone(&features),
-        anon,
-        output.is_some(),
-        ipfix.is_some(),
-    );
-    let ipfix = ipfix.map(|o| o.with_thread_start(privileges.thread_start_hook()));
-    let records = RecordWriter::open(output, ipfix.as_ref(), Arc::clone(&features))
-        .map_err(|e| Error::Other(format!("ipfix: {e}")))?;
-    // Everything that needs root is open: from here on no thread has a capability.
-    let dropped = privileges.apply()?;
+}
 
-    let modes: Vec<_> = sockets.iter().map(|s| s.mode()).collect();
-    eprintln!(
-        "sluice: capturing on {interface}: {nq} queue(s), XDP {:?} mode, AF_XDP {:?}{}",
-        attach_mode,
-        modes[0],
-        if dropped { ", privileges dropped" } else { "" }
-    );
+/// The threads of a running capture and what they share.
+struct Threads {
+    workers: Vec<(u32, JoinHandle<(worker::WorkerReport, XskQueue)>)>,
+    writer: JoinHandle<writer::WriterReport>,
+    /// Each worker's export queue, by queue index.
+    outs: Vec<Arc<ExportQueue>>,
+    /// Each worker's socket mode and published counters, by queue index.
+    published: Vec<(BindMode, Arc<Mutex<worker::WorkerReport>>)>,
+    writer_state: Arc<WriterState>,
+    /// Tells the workers to stop (after the program is detached).
+    stop: Arc<AtomicBool>,
+    /// Tells the writer every worker has stopped.
+    done: Arc<AtomicBool>,
+    /// Set by a worker that panicked.
+    worker_failed: Arc<AtomicBool>,
+}
 
-    let started = Instant::now();
-    let outs: Vec<Arc<ExportQueue>> = (0..nq)
-        .map(|_| Arc::new(ExportQueue::new(export_queue)))
-        .collect();
-    let done = Arc::new(AtomicBool::new(false));
-    let writer_state = WriterState::new();
-    let writer = {
+/// What the threads handed back when they ended.
+struct Joined {
+    /// Reports and sockets of the workers that ended normally.
+    finished: Vec<(worker::WorkerReport, XskQueue)>,
+    /// Queues whose worker panicked.
+    panicked: Vec<u32>,
+    writer: writer::WriterReport,
+    writer_panicked: bool,
+}
+
+/// The per-run parts the workers are built from.
+struct WorkerParts<'a> {
+    table: &'a FlowTableConfig,
+    features: &'a Arc<FeatureConfig>,
+    encoder: &'a RecordEncoder,
+    verdicts: Option<&'a crate::bpf::verdicts::VerdictMap>,
+    handoff_queue: usize,
+    export_queue: usize,
+    panic_on: Option<PanicOnQueue>,
+}
+
+impl Threads {
+    /// Starts the writer on `records` and one worker per socket.
+    fn start(
+        sockets: Vec<XskQueue>,
+        records: RecordWriter,
+        parts: WorkerParts<'_>,
+        reopen: &Arc<AtomicBool>,
+    ) -> Result<Threads, Error> {
+        let n = sockets.len();
+        let outs: Vec<Arc<ExportQueue>> = (0..n)
+            .map(|_| Arc::new(ExportQueue::new(parts.export_queue)))
+            .collect();
+        let done = Arc::new(AtomicBool::new(false));
+        let writer_state = WriterState::new();
         let job = writer::WriterJob {
             queues: outs.clone(),
             out: records,
             done: Arc::clone(&done),
-            reopen: Arc::clone(&signals.reopen),
+            reopen: Arc::clone(reopen),
             state: Arc::clone(&writer_state),
         };
-        thread::Builder::new()
+        let writer = thread::Builder::new()
             .name("sluice-writer".into())
             .spawn(move || writer::run(job))
-            .map_err(|e| Error::Other(format!("starting the writer: {e}")))?
-    };
-    let mut workers = Vec::with_capacity(nq as usize);
-    let mut published = Vec::with_capacity(nq as usize);
-    let worker_failed = Arc::new(AtomicBool::new(false));
-    let barrier = ShutdownBarrier::new(nq as usize, Arc::clone(&worker_failed));
-    let links = handoff::mesh(nq as usize, handoff_queue);
-    for ((s, out), links) in sockets.into_iter().zip(&outs).zip(links) {
-        let mut table: FlowTable<FlowFeatures> = FlowTable::new(table.clone());
-        attach(&mut table, Arc::clone(&features), ReadyHooks::default());
-        if let Some(v) = &verdicts {
-            table.set_offload(Box::new(KernelOffload::new(v.try_clone()?)));
+            .map_err(|e| Error::Other(format!("starting the writer: {e}")))?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let worker_failed = Arc::new(AtomicBool::new(false));
+        let barrier = ShutdownBarrier::new(n, Arc::clone(&worker_failed));
+        let mut workers = Vec::with_capacity(n);
+        let mut published = Vec::with_capacity(n);
+        for ((s, out), links) in sockets
+            .into_iter()
+            .zip(&outs)
+            .zip(handoff::mesh(n, parts.handoff_queue))
+        {
+            let mut table: FlowTable<FlowFeatures> = FlowTable::new(parts.table.clone());
+            attach(
+                &mut table,
+                Arc::clone(parts.features),
+                ReadyHooks::default(),
+            );
+            if let Some(v) = parts.verdicts {
+                table.set_offload(Box::new(KernelOffload::new(v.try_clone()?)));
+            }
+            let q = s.queue();
+            let report = Arc::new(Mutex::new(worker::WorkerReport {
+                queue: q,
+                ..Default::default()
+            }));
+            published.push((s.mode(), Arc::clone(&report)));
+            let w = worker::Worker {
+                table,
+                links,
+                export: ExportLane::new(
+                    Arc::clone(out),
+                    Arc::clone(&writer_state),
+                    parts.encoder.clone(),
+                ),
+                panic_on: parts.panic_on,
+                published: report,
+            };
+            let (stop, arrival) = (Arc::clone(&stop), barrier.arrival());
+            let h = thread::Builder::new()
+                .name(format!("sluice-q{q}"))
+                .spawn(move || worker::run(s, w, stop, arrival))
+                .map_err(|e| Error::Other(format!("starting worker {q}: {e}")))?;
+            workers.push((q, h));
         }
-        let report = Arc::new(Mutex::new(worker::WorkerReport {
-            queue: s.queue(),
-            ..Default::default()
-        }));
-        published.push((s.mode(), Arc::clone(&report)));
-        let w = worker::Worker {
-            table,
-            links,
-            export: ExportLane::new(Arc::clone(out), Arc::clone(&writer_state), encoder.clone()),
-            panic_on,
-            published: report,
-        };
-        let (stop, arrival) = (Arc::clone(&stop), barrier.arrival());
-        let q = s.queue();
-        let h = thread::Builder::new()
-            .name(format!("sluice-q{q}"))
-            .spawn(move || worker::run(s, w, stop, arrival))
-            .map_err(|e| Error::Other(format!("starting worker {q}: {e}")))?;
-        workers.push((q, h));
+        Ok(Threads {
+            workers,
+            writer,
+            outs,
+            published,
+            writer_state,
+            stop,
+            done,
+            worker_failed,
+        })
     }
+
+    /// Tells the workers to stop, waits for them and then for the writer (a second
+    /// signal meanwhile exits at once), and counts what is left in the queues as lost.
+    fn stop_and_join(self, signals: &Signals) -> (Joined, Vec<Arc<ExportQueue>>) {
+        self.stop.store(true, Ordering::Relaxed);
+        let mut finished = Vec::with_capacity(self.workers.len());
+        let mut panicked = Vec::new();
+        for (q, h) in self.workers {
+            match join_or_abandon(h, signals, &self.outs) {
+                Ok(w) => finished.push(w),
+                Err(()) => {
+                    eprintln!("sluice: queue {q}: the worker panicked; the flows it held are lost");
+                    panicked.push(q);
+                }
+            }
+        }
+        self.done.store(true, Ordering::Release);
+        let (writer, writer_panicked) = match join_or_abandon(self.writer, signals, &self.outs) {
+            Ok(w) => (w, false),
+            Err(()) => {
+                eprintln!("sluice: the writer panicked; the flows it had not written are lost");
+                (writer::WriterReport::default(), true)
+            }
+        };
+        for q in &self.outs {
+            q.count_leftovers_lost();
+        }
+        let joined = Joined {
+            finished,
+            panicked,
+            writer,
+            writer_panicked,
+        };
+        (joined, self.outs)
+    }
+}
+
+/// The queues to capture: all of `interface`'s, or the first `n`.
+fn queue_count(interface: &str, queues: Queues) -> Result<u32, Error> {
+    netdev::ifindex(interface)?;
+    let available = netdev::rx_queue_count(interface)?;
+    match queues {
+        Queues::All => Ok(available),
+        Queues::First(n) if n >= 1 && n <= available => Ok(n),
+        Queues::First(n) => Err(Error::BadOption {
+            option: "--queues",
+            value: n.to_string(),
+            why: format!("'{interface}' has {available} rx queue(s)"),
+        }),
+    }
+}
+
+/// Runs a live capture to completion and returns every counter.
+pub fn run_capture(mut opts: CaptureOptions) -> Result<CaptureReport, Error> {
+    let interface = opts.interface.clone();
+    let nq = queue_count(&interface, opts.queues)?;
+    // A signal asks to stop; workers are told only once the program is detached.
+    let signals = Signals::install()?;
+    let if_before = netdev::RxDrops::read(&interface);
+    let mut kernel = Kernel::open(&interface, nq, &opts)?;
+    let features = Arc::new(std::mem::take(&mut opts.features));
+    let (output, ipfix) = (opts.output.take(), opts.ipfix.take());
+    let encoder = RecordEncoder::new(
+        Arc::clone(&features),
+        opts.anon.take(),
+        output.is_some(),
+        ipfix.is_some(),
+    );
+    let ipfix = ipfix.map(|o| o.with_thread_start(opts.privileges.thread_start_hook()));
+    let records = RecordWriter::open(output, ipfix.as_ref(), Arc::clone(&features))
+        .map_err(|e| Error::Other(format!("ipfix: {e}")))?;
+    // Everything that needs root is open: from here on no thread has a capability.
+    let dropped = opts.privileges.apply()?;
+    eprintln!(
+        "sluice: capturing on {interface}: {nq} queue(s), XDP {:?} mode, AF_XDP {:?}{}",
+        opts.attach_mode,
+        kernel.sockets[0].mode(),
+        if dropped { ", privileges dropped" } else { "" }
+    );
+
+    let started = Instant::now();
+    let parts = WorkerParts {
+        table: &opts.table,
+        features: &features,
+        encoder: &encoder,
+        verdicts: kernel.verdicts.as_ref(),
+        handoff_queue: opts.handoff_queue,
+        export_queue: opts.export_queue,
+        panic_on: opts.panic_on,
+    };
+    let sockets = std::mem::take(&mut kernel.sockets);
+    let threads = Threads::start(sockets, records, parts, &signals.reopen)?;
     let privileged = if dropped {
         privileged_threads().unwrap_or_default()
     } else {
@@ -246,86 +365,81 @@ pub fn run_capture(opts: CaptureOptions) -> Result<CaptureReport, Error> {
     for (tid, eff) in &privileged {
         eprintln!("sluice: warning: thread {tid} still has capabilities (CapEff {eff})");
     }
-
     let live = LiveCounters {
         interface: &interface,
         started,
         if_before: &if_before,
-        published: &published,
-        outs: &outs,
-        writer: &writer_state,
+        published: &threads.published,
+        outs: &threads.outs,
+        writer: &threads.writer_state,
         privileges_dropped: dropped,
         privileged_threads: privileged.len(),
     };
-    let expired = || duration.is_some_and(|d| started.elapsed() >= d);
-    let mut next_stats = stats_interval.map(|d| started + d);
-    while !signals.take_stop() && !worker_failed.load(Ordering::Relaxed) && !expired() {
-        thread::sleep(Duration::from_millis(50));
-        if let (Some(due), Some(every)) = (next_stats, stats_interval) {
-            if Instant::now() >= due {
-                let now = live.snapshot(&program);
-                eprintln!("sluice: stats: {}", now.to_json());
-                next_stats = Some(due + every);
-            }
-        }
-    }
+    wait_for_stop(
+        &signals,
+        &threads.worker_failed,
+        &live,
+        &kernel.program,
+        &opts,
+    );
+
     // Detach first: no frame is redirected or counted in a verdict entry after this, so
     // the workers' last drain takes every frame in flight and their flush reads final
     // kernel counts. A program run that began before the detach ends within the grace.
-    if let Err(e) = program.detach() {
+    if let Err(e) = kernel.program.detach() {
         eprintln!("sluice: {e}");
     }
     thread::sleep(Duration::from_millis(20));
-    stop.store(true, Ordering::Relaxed);
-
-    let mut finished = Vec::with_capacity(workers.len());
-    let mut panicked = Vec::new();
-    for (q, h) in workers {
-        match join_or_abandon(h, &signals, &outs) {
-            Ok(w) => finished.push(w),
-            Err(()) => {
-                eprintln!("sluice: queue {q}: the worker panicked; the flows it held are lost");
-                panicked.push(q);
-            }
-        }
-    }
-    done.store(true, Ordering::Release);
-    let (writer, writer_panicked) = match join_or_abandon(writer, &signals, &outs) {
-        Ok(w) => (w, false),
-        Err(()) => {
-            eprintln!("sluice: the writer panicked; the flows it had not written are lost");
-            (writer::WriterReport::default(), true)
-        }
-    };
-    for q in &outs {
-        q.count_leftovers_lost();
-    }
-    let xdp = program.counters().unwrap_or_default();
-    drop(program);
-    let mut queues_report = Vec::with_capacity(finished.len());
-    for ((report, socket), out) in finished.into_iter().zip(&outs) {
-        queues_report.push(QueueReport {
+    let (joined, outs) = threads.stop_and_join(&signals);
+    let xdp = kernel.program.counters().unwrap_or_default();
+    drop(kernel);
+    let mut queues = Vec::with_capacity(joined.finished.len());
+    for (report, socket) in joined.finished {
+        // Queues are 0..nq: the queue number is the index of its export queue.
+        let export = outs[report.queue as usize].stats();
+        queues.push(QueueReport {
             mode: socket.mode(),
             worker: report,
-            export: out.stats(),
+            export,
         });
         drop(socket);
     }
-    let if_drops = netdev::RxDrops::read(&interface).since(&if_before);
     Ok(CaptureReport {
         interface: interface.clone(),
         seconds: started.elapsed().as_secs_f64(),
         xdp,
-        queues: queues_report,
-        writer,
-        interface_drops: if_drops,
+        queues,
+        writer: joined.writer,
+        interface_drops: netdev::RxDrops::read(&interface).since(&if_before),
         cpu: super::report::process_cpu(),
-        panicked_queues: panicked,
-        writer_panicked,
+        panicked_queues: joined.panicked,
+        writer_panicked: joined.writer_panicked,
         export_lost: outs.iter().map(|q| q.stats().lost).sum(),
         privileges_dropped: dropped,
         privileged_threads: privileged.len(),
     })
+}
+
+/// Waits until a signal, a failed worker or the end of `--duration`, printing the
+/// counters every `--stats-interval` meanwhile.
+fn wait_for_stop(
+    signals: &Signals,
+    worker_failed: &AtomicBool,
+    live: &LiveCounters<'_>,
+    program: &CaptureProgram,
+    opts: &CaptureOptions,
+) {
+    let expired = || opts.duration.is_some_and(|d| live.started.elapsed() >= d);
+    let mut next_stats = opts.stats_interval.map(|d| live.started + d);
+    while !signals.take_stop() && !worker_failed.load(Ordering::Relaxed) && !expired() {
+        thread::sleep(Duration::from_millis(50));
+        if let (Some(due), Some(every)) = (next_stats, opts.stats_interval) {
+            if Instant::now() >= due {
+                eprintln!("sluice: stats: {}", live.snapshot(program).to_json());
+                next_stats = Some(due + every);
+            }
+        }
+    }
 }
 
 /// Where the counters of a running capture are, for `--stats-interval`.
@@ -333,10 +447,7 @@ struct LiveCounters<'a> {
     interface: &'a str,
     started: Instant,
     if_before: &'a netdev::RxDrops,
-    published: &'a [(
-        crate::capture::afxdp::BindMode,
-        Arc<Mutex<worker::WorkerReport>>,
-    )],
+    published: &'a [(BindMode, Arc<Mutex<worker::WorkerReport>>)],
     outs: &'a [Arc<ExportQueue>],
     writer: &'a WriterState,
     privileges_dropped: bool,
