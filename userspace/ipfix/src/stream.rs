@@ -199,6 +199,14 @@ impl StreamState {
         h
     }
 
+    /// The message whose header was made last did not leave (a failed UDP
+    /// send): its `records` were not sent, so they leave the count (RFC 7011
+    /// §3.1 counts data records sent) and the next message carries its
+    /// sequence number.
+    pub fn unsent(&mut self, records: u32) {
+        self.sequence = self.sequence.wrapping_sub(records);
+    }
+
     /// The sequence number the next message will carry.
     pub fn sequence(&self) -> u32 {
         self.sequence

@@ -3,6 +3,7 @@
 mod exporter;
 mod property;
 mod tcp;
+mod udp;
 
 use std::path::PathBuf;
 
