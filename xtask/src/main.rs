@@ -154,23 +154,37 @@ fn test(rest: &[&str]) -> Result<()> {
 
 /// The cargo-fuzz targets in fuzz/.
 const FUZZ_TARGETS: &[&str] = &[
-    "decode", "read", "tls", "dns", "http", "ipfix", "quic", "l7",
+    "decode",
+    "read",
+    "tls",
+    "dns",
+    "http",
+    "ipfix",
+    "quic",
+    "l7",
+    "rules",
+    "anon_files",
+    "compact_bd",
+    "read_all",
 ];
 /// How long `cargo xtask test` runs each fuzz target.
 const FUZZ_SECS_IN_TEST: u64 = 15;
 
-/// Runs every fuzz target for `secs` seconds, seeded from small corpus captures.
+/// Runs every fuzz target for `secs` seconds, seeded from small corpus captures and
+/// from the target's own seeds in `fuzz/seeds/<target>/`, if it has any.
 fn fuzz(secs: u64) -> Result<()> {
     let seeds = seed_dir()?;
     for target in FUZZ_TARGETS {
         let work = root().join("target/fuzz-corpus").join(target);
         std::fs::create_dir_all(&work)?;
+        let own_seeds = root().join("fuzz/seeds").join(target);
         run(Command::new("cargo")
             .current_dir(root().join("fuzz"))
             .env_remove("RUSTUP_TOOLCHAIN")
             .args(["+nightly", "fuzz", "run", target])
             .arg(&work)
             .arg(&seeds)
+            .args(own_seeds.is_dir().then_some(&own_seeds))
             .args([
                 "--",
                 &format!("-max_total_time={secs}"),
