@@ -2,23 +2,14 @@
 //! packets are parsed, yet verdicts still reach the kernel; `--user` also changes the
 //! uid; SIGHUP reopens the outputs without losing or repeating a record; a worker that
 //! dies makes the run fail, naming its queue.
-use std::{
-    collections::HashSet,
-    io::Read,
-    net::TcpListener,
-    path::Path,
-    time::{Duration, Instant},
-};
+use std::{collections::HashSet, io::Read, net::TcpListener, path::Path, time::Duration};
 
 use serde_json::Value;
 use sluice_bench::{
-    lab::{Lab, MON_IF, TAP_IF},
+    lab::{MON_IF, TAP_IF},
     netns::in_netns,
 };
-use sluice_tests::{
-    capture::{read_flows, read_stats, Capture, Gen},
-    require_root, scratch, tag,
-};
+use sluice_tests::capture::{read_flows, wait_for_lines, Gen, LiveRun};
 
 /// `flows` flows of `frames` frames each from CPU 0, paced so nothing is dropped.
 fn paced(flows: u32, frames: u64, dport: u16) -> Gen<'static> {
@@ -59,32 +50,10 @@ fn thread_status(pid: u32, field: &str) -> Vec<(String, String)> {
     out
 }
 
-/// Lines in a file (0 if it does not exist yet).
-fn lines(p: &Path) -> usize {
-    std::fs::read(p)
-        .map(|b| b.iter().filter(|&&c| c == b'\n').count())
-        .unwrap_or(0)
-}
-
-fn wait_for_lines(p: &Path, n: usize) {
-    let t = Instant::now();
-    while lines(p) < n {
-        assert!(
-            t.elapsed() < Duration::from_secs(30),
-            "{} has {} of {n} lines",
-            p.display(),
-            lines(p)
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
 #[test]
 fn no_thread_keeps_a_capability_and_verdicts_still_reach_the_kernel() {
-    require_root();
-    let name = "caps";
-    let dir = scratch(name);
-    let lab = Lab::new(&tag(name)).expect("lab");
+    let run = LiveRun::new("caps");
+    let lab = &run.lab;
     // A TCP IPFIX collector inside the lab: its sender thread is started while the
     // outputs open, before the drop, and must drop its capabilities too.
     let listener =
@@ -96,25 +65,17 @@ fn no_thread_keeps_a_capability_and_verdicts_still_reach_the_kernel() {
         let _ = c.read_to_end(&mut all);
         all.len()
     });
-    let rules = dir.join("rules.toml");
+    let rules = run.dir.join("rules.toml");
     std::fs::write(&rules, "[filter]\nudp = \"discard\"\n").unwrap();
-    let (flows_path, stats_path) = (dir.join("flows.json"), dir.join("stats.json"));
     let ipfix_url = format!("tcp://127.0.0.1:{port}");
-    let args = [
-        "--interface",
-        MON_IF,
+    let cap = run.capture(&[
         "--config",
         rules.to_str().unwrap(),
         "--features",
         "all",
-        "--output",
-        flows_path.to_str().unwrap(),
-        "--stats",
-        stats_path.to_str().unwrap(),
         "--ipfix",
         &ipfix_url,
-    ];
-    let cap = Capture::start(&lab.client, &args, false);
+    ]);
     let sent = paced(4, 300, 7000).run(&lab.client);
     std::thread::sleep(Duration::from_millis(300));
     let threads = thread_status(cap.pid(), "CapEff:");
@@ -132,7 +93,7 @@ fn no_thread_keeps_a_capability_and_verdicts_still_reach_the_kernel() {
     let (status, stderr) = cap.stop(Duration::from_secs(30));
     assert!(status.success(), "exit {status}: {stderr}");
     assert!(stderr.contains("privileges dropped"), "{stderr}");
-    let stats = read_stats(&stats_path);
+    let stats = run.stats();
     assert_eq!(stats["privileges_dropped"], true);
     assert_eq!(stats["privileged_threads"], 0);
     // The verdicts were installed by workers without capabilities, and the kernel
@@ -150,7 +111,7 @@ fn no_thread_keeps_a_capability_and_verdicts_still_reach_the_kernel() {
         .map(|q| q["kernel_verdicts"]["install_failed"].as_u64().unwrap())
         .sum();
     assert_eq!((installed, failed), (4, 0), "{}", stats["queues"]);
-    let flows = read_flows(&flows_path);
+    let flows = run.flows();
     assert_eq!(flows.len(), 4);
     let kernel: u64 = flows
         .iter()
@@ -168,23 +129,12 @@ fn no_thread_keeps_a_capability_and_verdicts_still_reach_the_kernel() {
 
 #[test]
 fn user_option_also_changes_the_uid_and_keeps_writing() {
-    require_root();
-    let name = "user";
-    let dir = scratch(name);
+    let run = LiveRun::new("user");
     // The user must be able to create files where the outputs are.
-    std::fs::set_permissions(&dir, std::os::unix::fs::PermissionsExt::from_mode(0o1777)).unwrap();
-    let lab = Lab::new(&tag(name)).expect("lab");
-    let flows_path = dir.join("flows.json");
-    let args = [
-        "--interface",
-        MON_IF,
-        "--user",
-        "nobody",
-        "--output",
-        flows_path.to_str().unwrap(),
-    ];
-    let cap = Capture::start(&lab.client, &args, false);
-    paced(3, 10, 7000).run(&lab.client);
+    let open_to_all = std::os::unix::fs::PermissionsExt::from_mode(0o1777);
+    std::fs::set_permissions(&run.dir, open_to_all).unwrap();
+    let cap = run.capture(&["--user", "nobody"]);
+    paced(3, 10, 7000).run(&run.lab.client);
     for (thread, uid) in thread_status(cap.pid(), "Uid:") {
         assert_eq!(uid, "65534\t65534\t65534\t65534", "thread {thread}");
     }
@@ -193,35 +143,30 @@ fn user_option_also_changes_the_uid_and_keeps_writing() {
     }
     let (status, stderr) = cap.stop(Duration::from_secs(30));
     assert!(status.success(), "exit {status}: {stderr}");
-    let owner = std::os::unix::fs::MetadataExt::uid(&std::fs::metadata(&flows_path).unwrap());
-    assert_eq!(owner, 65534, "the output was handed over to the user");
-    assert_eq!(read_flows(&flows_path).len(), 3);
+    for out in [&run.flows, &run.stats] {
+        let owner = std::os::unix::fs::MetadataExt::uid(&std::fs::metadata(out).unwrap());
+        assert_eq!(owner, 65534, "{} handed over to the user", out.display());
+    }
+    assert_eq!(run.flows().len(), 3);
 }
 
 #[test]
 fn sighup_reopens_the_outputs_and_no_record_is_lost_or_repeated() {
-    require_root();
-    let name = "sighup";
-    let dir = scratch(name);
-    let lab = Lab::new(&tag(name)).expect("lab");
-    let (flows, ipfix) = (dir.join("flows.json"), dir.join("flows.ipfix"));
-    let args = [
-        "--interface",
-        MON_IF,
+    let run = LiveRun::new("sighup");
+    let (dir, lab, flows) = (&run.dir, &run.lab, &run.flows);
+    let ipfix = dir.join("flows.ipfix");
+    let cap = run.capture(&[
         "--idle-timeout",
         "1",
-        "--output",
-        flows.to_str().unwrap(),
         "--ipfix-file",
         ipfix.to_str().unwrap(),
-    ];
-    let cap = Capture::start(&lab.client, &args, false);
+    ]);
     // First set, written while capturing (idle), then rotated away as logrotate does.
     let first = paced(200, 2, 7000);
     first.run(&lab.client);
-    wait_for_lines(&flows, 200);
+    wait_for_lines(flows, 200, Duration::from_secs(30));
     let (old_flows, old_ipfix) = (dir.join("flows.json.1"), dir.join("flows.ipfix.1"));
-    std::fs::rename(&flows, &old_flows).unwrap();
+    std::fs::rename(flows, &old_flows).unwrap();
     std::fs::rename(&ipfix, &old_ipfix).unwrap();
     cap.signal(libc::SIGHUP);
     std::thread::sleep(Duration::from_millis(300));
@@ -237,7 +182,7 @@ fn sighup_reopens_the_outputs_and_no_record_is_lost_or_repeated() {
             .map(|f| (f["sp"].as_u64().unwrap(), f["dp"].as_u64().unwrap()))
             .collect()
     };
-    let (a, b) = (read_flows(&old_flows), read_flows(&flows));
+    let (a, b) = (read_flows(&old_flows), read_flows(flows));
     assert_eq!(a.len(), 200, "the first file holds exactly the first set");
     assert_eq!(b.len(), 150, "the new file holds exactly the second set");
     assert!(a.iter().all(|f| f["dp"] == 7000));
@@ -265,24 +210,10 @@ fn sighup_reopens_the_outputs_and_no_record_is_lost_or_repeated() {
 
 #[test]
 fn a_worker_that_panics_fails_the_run_naming_its_queue() {
-    require_root();
-    let name = "panic";
-    let dir = scratch(name);
-    let lab = Lab::new(&tag(name)).expect("lab");
-    let (flows, stats) = (dir.join("flows.json"), dir.join("stats.json"));
-    let args = [
-        "--interface",
-        MON_IF,
-        "--test-panic-queue",
-        "0",
-        "--output",
-        flows.to_str().unwrap(),
-        "--stats",
-        stats.to_str().unwrap(),
-    ];
-    let cap = Capture::start(&lab.client, &args, false);
+    let run = LiveRun::new("panic");
+    let cap = run.capture(&["--test-panic-queue", "0"]);
     // Frames from CPU 0 land on queue 0, whose worker then panics: the run stops.
-    paced(2, 5, 7000).run(&lab.client);
+    paced(2, 5, 7000).run(&run.lab.client);
     let (status, stderr) = cap.wait(Duration::from_secs(30));
     assert_eq!(
         status.code(),
@@ -294,12 +225,9 @@ fn a_worker_that_panics_fails_the_run_naming_its_queue() {
         last.contains("the worker of queue 0 panicked"),
         "a one-line reason naming the queue: {stderr}"
     );
-    assert_eq!(
-        read_stats(&stats)["panicked_queues"],
-        serde_json::json!([0])
-    );
+    assert_eq!(run.stats()["panicked_queues"], serde_json::json!([0]));
     assert!(
-        !lab.client.has_xdp(MON_IF).unwrap(),
+        !run.lab.client.has_xdp(MON_IF).unwrap(),
         "nothing left attached"
     );
 }

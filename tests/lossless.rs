@@ -8,16 +8,12 @@
 use std::{
     collections::HashSet,
     io::Read,
-    path::Path,
     time::{Duration, Instant},
 };
 
 use serde_json::Value;
-use sluice_bench::lab::{Lab, MON_IF, TAP_IF};
-use sluice_tests::{
-    capture::{read_flows, read_stats, Capture, Gen},
-    require_root, scratch, tag,
-};
+use sluice_bench::lab::{MON_IF, TAP_IF};
+use sluice_tests::capture::{parse_flows, wait_for_lines, Capture, Gen, LiveRun};
 
 /// Capacity of a worker's export queue (`sluice capture`'s default).
 const EXPORT_QUEUE: u64 = 65_536;
@@ -116,37 +112,21 @@ fn export_waits(stats: &Value) -> u64 {
 /// Captures `FLOWS` one-frame flows on one queue with `extra` arguments, stops with
 /// SIGTERM, and checks that every flow was written once, exactly.
 fn shutdown_writes_every_flow(name: &str, extra: &[&str], rate: u64) {
-    require_root();
-    let dir = scratch(name);
-    let lab = Lab::new(&tag(name)).expect("lab");
-    let (flows_path, stats_path) = (dir.join("flows.json"), dir.join("stats.json"));
-    let mut args = vec![
-        "--interface",
-        MON_IF,
-        "--queues",
-        "1",
-        "--max-flows",
-        MAX_FLOWS,
-        "--output",
-        flows_path.to_str().unwrap(),
-        "--stats",
-        stats_path.to_str().unwrap(),
-    ];
+    let run = LiveRun::new(name);
+    let mut args = vec!["--queues", "1", "--max-flows", MAX_FLOWS];
     args.extend_from_slice(extra);
-    let t0 = Instant::now();
-    let cap = Capture::start(&lab.client, &args, false);
-    eprintln!("started {:?}", t0.elapsed());
+    let cap = run.capture(&args);
     let gen = one_frame_per_flow(rate);
-    let sent = gen.run(&lab.client);
-    eprintln!("sent {:?}", t0.elapsed());
+    let sent = gen.run(&run.lab.client);
     assert_eq!(sent, FLOWS as u64);
     std::thread::sleep(Duration::from_millis(300));
+    let t = Instant::now();
     let (status, stderr) = cap.stop(Duration::from_secs(120));
-    eprintln!("stopped {:?}\n{stderr}", t0.elapsed());
+    let flush = t.elapsed();
     assert!(status.success(), "exit {status}: {stderr}");
-    let stats = read_stats(&stats_path);
+    let stats = run.stats();
     assert_nothing_dropped(&stats, sent);
-    let flows = read_flows(&flows_path);
+    let flows = run.flows();
     assert_one_record_per_flow(&flows, &gen);
     assert_eq!(stats["flows_written"], FLOWS);
     assert!(
@@ -154,8 +134,9 @@ fn shutdown_writes_every_flow(name: &str, extra: &[&str], rate: u64) {
         "the flush is larger than four export queues"
     );
     eprintln!(
-        "{name}: {} records, export queue waits {}",
+        "{name}: {} records written, exit {:?} after SIGTERM, export queue waits {}",
         flows.len(),
+        flush,
         export_waits(&stats)
     );
 }
@@ -172,11 +153,7 @@ fn shutdown_at_scale_with_every_feature_writes_every_flow() {
 
 #[test]
 fn a_slow_output_makes_the_flush_wait_and_nothing_is_lost() {
-    require_root();
-    let name = "slowout";
-    let dir = scratch(name);
-    let lab = Lab::new(&tag(name)).expect("lab");
-    let stats_path = dir.join("stats.json");
+    let run = LiveRun::new("slowout");
     let args = [
         "--interface",
         MON_IF,
@@ -187,9 +164,9 @@ fn a_slow_output_makes_the_flush_wait_and_nothing_is_lost() {
         "--output",
         "-",
         "--stats",
-        stats_path.to_str().unwrap(),
+        run.stats.to_str().unwrap(),
     ];
-    let mut cap = Capture::start(&lab.client, &args, true);
+    let mut cap = Capture::start(&run.lab.client, &args, true);
     let mut out = cap.take_stdout().expect("stdout");
     // A reader slower than the writer: 16 KiB every 2 ms (about 8 MB/s).
     let reader = std::thread::spawn(move || {
@@ -205,15 +182,15 @@ fn a_slow_output_makes_the_flush_wait_and_nothing_is_lost() {
         all
     });
     let gen = one_frame_per_flow(100_000);
-    let sent = gen.run(&lab.client);
+    let sent = gen.run(&run.lab.client);
     let t = Instant::now();
     let (status, stderr) = cap.stop(Duration::from_secs(300));
     eprintln!("flush to a slow reader took {:?}", t.elapsed());
     assert!(status.success(), "exit {status}: {stderr}");
     let text = String::from_utf8(reader.join().unwrap()).expect("UTF-8");
-    let flows = sluice_tests::capture::parse_flows(&text);
+    let flows = parse_flows(&text);
     assert_one_record_per_flow(&flows, &gen);
-    let stats = read_stats(&stats_path);
+    let stats = run.stats();
     assert_nothing_dropped(&stats, sent);
     assert!(
         export_waits(&stats) > 0,
@@ -224,39 +201,15 @@ fn a_slow_output_makes_the_flush_wait_and_nothing_is_lost() {
 
 #[test]
 fn mass_expiry_exports_every_idle_flow_while_capturing() {
-    require_root();
-    let name = "massidle";
-    let dir = scratch(name);
-    let lab = Lab::new(&tag(name)).expect("lab");
-    let (flows_path, stats_path) = (dir.join("flows.json"), dir.join("stats.json"));
-    let args = [
-        "--interface",
-        MON_IF,
-        "--idle-timeout",
-        "2",
-        "--max-flows",
-        MAX_FLOWS,
-        "--output",
-        flows_path.to_str().unwrap(),
-        "--stats",
-        stats_path.to_str().unwrap(),
-    ];
-    let cap = Capture::start(&lab.client, &args, false);
+    let run = LiveRun::new("massidle");
+    let cap = run.capture(&["--idle-timeout", "2", "--max-flows", MAX_FLOWS]);
     let gen = one_frame_per_flow(100_000);
-    let sent = gen.run(&lab.client);
+    let sent = gen.run(&run.lab.client);
     // Every flow goes idle at about the same time; wait until all are written.
-    let t = Instant::now();
-    let written = |p: &Path| {
-        std::fs::read(p)
-            .map(|b| b.iter().filter(|&&c| c == b'\n').count())
-            .unwrap_or(0)
-    };
-    while written(&flows_path) < FLOWS as usize && t.elapsed() < Duration::from_secs(60) {
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    wait_for_lines(&run.flows, FLOWS as usize, Duration::from_secs(60));
     let (status, stderr) = cap.stop(Duration::from_secs(60));
     assert!(status.success(), "exit {status}: {stderr}");
-    let flows = read_flows(&flows_path);
+    let flows = run.flows();
     assert_one_record_per_flow(&flows, &gen);
     for f in &flows {
         assert_eq!(
@@ -264,31 +217,14 @@ fn mass_expiry_exports_every_idle_flow_while_capturing() {
             "exported as idle while capturing: {f}"
         );
     }
-    let stats = read_stats(&stats_path);
-    assert_nothing_dropped(&stats, sent);
+    assert_nothing_dropped(&run.stats(), sent);
 }
 
 #[test]
 fn under_overload_every_frame_is_in_a_flow_or_a_named_drop() {
-    require_root();
-    let name = "overload";
-    let dir = scratch(name);
-    let lab = Lab::new(&tag(name)).expect("lab");
-    let (flows_path, stats_path) = (dir.join("flows.json"), dir.join("stats.json"));
+    let run = LiveRun::new("overload");
     // Every feature on makes the worker slower than the generator: the rx ring overflows.
-    let args = [
-        "--interface",
-        MON_IF,
-        "--queues",
-        "1",
-        "--features",
-        "all",
-        "--output",
-        flows_path.to_str().unwrap(),
-        "--stats",
-        stats_path.to_str().unwrap(),
-    ];
-    let cap = Capture::start(&lab.client, &args, false);
+    let cap = run.capture(&["--queues", "1", "--features", "all"]);
     let gen = Gen {
         interface: TAP_IF,
         cpu: 0,
@@ -299,12 +235,12 @@ fn under_overload_every_frame_is_in_a_flow_or_a_named_drop() {
         sport: SPORT,
         dport: DPORT,
     };
-    let sent = gen.run(&lab.client);
+    let sent = gen.run(&run.lab.client);
     std::thread::sleep(Duration::from_millis(500));
     let (status, stderr) = cap.stop(Duration::from_secs(120));
     // Frames the kernel could not deliver are reported, not Sluice's loss.
     assert!(status.success(), "exit {status}: {stderr}");
-    let stats = read_stats(&stats_path);
+    let stats = run.stats();
     let (d, a) = (&stats["drops"], &stats["accounting"]);
     let n = |v: &Value| v.as_u64().unwrap_or_else(|| panic!("not a count: {v}"));
     eprintln!("sent {sent}: {a}\n{d}\n{}", stats["interface_drops"]);
@@ -328,7 +264,7 @@ fn under_overload_every_frame_is_in_a_flow_or_a_named_drop() {
         "{d}"
     );
     // And the flows hold exactly the frames counted in flows.
-    let flows = read_flows(&flows_path);
+    let flows = run.flows();
     assert_eq!(flows.len(), 1024);
     let in_records: u64 = flows
         .iter()

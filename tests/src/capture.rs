@@ -205,9 +205,82 @@ pub fn parse_flows(text: &str) -> Vec<Value> {
         .collect()
 }
 
+/// Lines in a file (0 while it does not exist).
+pub fn count_lines(path: &Path) -> usize {
+    std::fs::read(path)
+        .map(|b| b.iter().filter(|&&c| c == b'\n').count())
+        .unwrap_or(0)
+}
+
+/// Waits until `path` has at least `n` lines; fails the test after `limit`.
+pub fn wait_for_lines(path: &Path, n: usize, limit: Duration) {
+    let t = Instant::now();
+    while count_lines(path) < n {
+        assert!(
+            t.elapsed() < limit,
+            "{} has {} of {n} lines after {limit:?}",
+            path.display(),
+            count_lines(path)
+        );
+        thread::sleep(Duration::from_millis(100));
+    }
+}
+
 /// The `--stats` JSON of a run.
 pub fn read_stats(path: &Path) -> Value {
     let text =
         std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
     serde_json::from_str(&text).expect("stats JSON")
+}
+
+/// A live test's setting: root checked, a scratch directory, the lab, and the files a
+/// capture writes its flows and counters to.
+pub struct LiveRun {
+    /// The scratch directory.
+    pub dir: std::path::PathBuf,
+    /// The lab (removed on drop).
+    pub lab: sluice_bench::lab::Lab,
+    /// `DIR/flows.json`.
+    pub flows: std::path::PathBuf,
+    /// `DIR/stats.json`.
+    pub stats: std::path::PathBuf,
+}
+
+impl LiveRun {
+    /// A new lab and scratch directory for the test `name`.
+    pub fn new(name: &str) -> LiveRun {
+        crate::require_root();
+        let dir = crate::scratch(name);
+        let lab = sluice_bench::lab::Lab::new(&crate::tag(name)).expect("lab");
+        LiveRun {
+            flows: dir.join("flows.json"),
+            stats: dir.join("stats.json"),
+            dir,
+            lab,
+        }
+    }
+
+    /// `sluice capture` on the monitor port writing `flows` and `stats`, with `extra`.
+    pub fn capture(&self, extra: &[&str]) -> Capture {
+        let mut args = vec![
+            "--interface",
+            sluice_bench::lab::MON_IF,
+            "--output",
+            self.flows.to_str().expect("UTF-8 path"),
+            "--stats",
+            self.stats.to_str().expect("UTF-8 path"),
+        ];
+        args.extend_from_slice(extra);
+        Capture::start(&self.lab.client, &args, false)
+    }
+
+    /// The flow records written to `flows`.
+    pub fn flows(&self) -> Vec<Value> {
+        read_flows(&self.flows)
+    }
+
+    /// The counters written to `stats`.
+    pub fn stats(&self) -> Value {
+        read_stats(&self.stats)
+    }
 }

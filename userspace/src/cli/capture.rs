@@ -143,7 +143,7 @@ pub fn run(a: CaptureArgs) -> Result<(), Error> {
         l7: a.l7.config(),
         ..FlowTableConfig::default()
     };
-    let stats = a.stats.as_deref().map(StatsFile::create).transpose()?;
+    let mut stats = a.stats.as_deref().map(StatsFile::create).transpose()?;
     let privileges = a.privileges.plan(&files)?;
     let report = run_capture(CaptureOptions {
         interface: a.interface,
@@ -167,15 +167,7 @@ pub fn run(a: CaptureArgs) -> Result<(), Error> {
         panic_on: a.test_panic_queue.map(PanicOnQueue),
         stats_interval,
     });
-    let report = match report {
-        Ok(r) => r,
-        Err(e) => {
-            if let Some(s) = stats {
-                s.discard();
-            }
-            return Err(e);
-        }
-    };
+    let report = super::discard_stats_on_error(report, &mut stats)?;
     eprintln!("{report}");
     if let Some(s) = stats {
         s.write(&report.to_json())?;

@@ -108,6 +108,20 @@ impl StatsFile {
     }
 }
 
+/// A run's result; when the run failed before it had counters, the (empty) stats file
+/// made for it is removed.
+fn discard_stats_on_error<T>(
+    r: Result<T, Error>,
+    stats: &mut Option<StatsFile>,
+) -> Result<T, Error> {
+    if r.is_err() {
+        if let Some(s) = stats.take() {
+            s.discard();
+        }
+    }
+    r
+}
+
 fn stats_error(path: &Path, e: std::io::Error) -> Error {
     Error::BadOption {
         option: "--stats",

@@ -94,7 +94,7 @@ pub fn run(a: ReadArgs) -> Result<(), Error> {
         l7: a.l7.config(),
         ..FlowTableConfig::default()
     };
-    let stats = a.stats.as_deref().map(StatsFile::create).transpose()?;
+    let mut stats = a.stats.as_deref().map(StatsFile::create).transpose()?;
     let privileges = a.privileges.plan(&files)?;
     let report = run_read(ReadOptions {
         files: a.files,
@@ -106,15 +106,7 @@ pub fn run(a: ReadArgs) -> Result<(), Error> {
         progress: !a.no_progress,
         privileges,
     });
-    let report = match report {
-        Ok(r) => r,
-        Err(e) => {
-            if let Some(s) = stats {
-                s.discard();
-            }
-            return Err(e);
-        }
-    };
+    let report = super::discard_stats_on_error(report, &mut stats)?;
     eprintln!("{report}");
     if let Some(s) = stats {
         s.write(&report.to_json())?;
