@@ -145,7 +145,6 @@ fuzz_target!(|data: &[u8]| {
         .on_idp(counter(2))
         .on_tls(counter(3));
     attach(&mut table, Arc::clone(&features), hooks);
-    let encoder = RecordEncoder::new(Arc::clone(&features), Some(s.anon.clone()), true, true);
     let mut ipfix = IpfixSink::open(
         &IpfixOptions {
             collectors: vec![CollectorSpec::File {
@@ -158,6 +157,12 @@ fuzz_target!(|data: &[u8]| {
         Arc::clone(&features),
     )
     .ok();
+    let encoder = RecordEncoder::new(
+        Arc::clone(&features),
+        Some(s.anon.clone()),
+        true,
+        ipfix.as_ref().map(IpfixSink::encoder),
+    );
 
     let mut out = Output::default();
     let mut next_housekeeping = Timestamp(0);
@@ -238,9 +243,8 @@ impl Output {
             self.line.clear();
             let for_ipfix = encoder.encode_into(r, f, &mut self.line);
             check_json(&self.line, &original, anon);
-            let (rec, feat) = for_ipfix.expect("IPFIX is on");
-            if let Some(sink) = ipfix.as_deref_mut() {
-                sink.write(&rec, &feat);
+            if let (Some(sink), Some(records)) = (ipfix.as_deref_mut(), for_ipfix) {
+                sink.put(&records);
             }
         }
     }

@@ -223,6 +223,11 @@ impl Exporter {
         Ok(())
     }
 
+    /// Every template defined, by id.
+    pub(crate) fn template_map(&self) -> &std::collections::HashMap<u16, Arc<Template>> {
+        &self.templates.templates
+    }
+
     /// The template with id `id`, if defined.
     pub fn template(&self, id: u16) -> Option<&Template> {
         self.templates.templates.get(&id).map(|t| &**t)

@@ -5,13 +5,15 @@
 //! - [`Template`]: templates and options templates with IANA or enterprise
 //!   fields, fixed or variable length; withdrawals.
 //! - Data records are written with typed values (byte order is handled here),
-//!   including basicLists (RFC 6313), with ipfixlolib's marker/undo and cancel.
+//!   including basicLists (RFC 6313), with ipfixlolib's marker/undo and cancel;
+//!   or encoded apart in a [`RecordBatch`] (another thread) and put whole.
 //! - [`registry`]: the IANA information elements, generated from the IANA
 //!   registry text at build time.
 //!
 //! The crate knows nothing of flows: the engine maps its records onto it.
 #![warn(missing_docs)]
 
+pub mod batch;
 #[cfg(any(test, feature = "decode"))]
 pub mod decode;
 pub mod element_types;
@@ -26,6 +28,7 @@ pub mod stream;
 pub mod template;
 pub mod transport;
 
+pub use batch::{DataSets, RecordBatch, Templates};
 pub use element_types::ElementInfo;
 pub use error::ExportError;
 pub use exporter::{CollectorId, Exporter, ExporterConfig, ExporterStats};

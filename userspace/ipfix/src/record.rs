@@ -7,18 +7,64 @@
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::sync::Arc;
 
+use crate::batch::RecordBatch;
 use crate::error::ExportError;
 use crate::exporter::Exporter;
 use crate::field::Field;
 use crate::list;
+use crate::message::MessageBuilder;
 use crate::message::{EndRecord, Marker};
 use crate::template::Template;
 
+/// Where a data set's records go.
+enum Target<'a> {
+    /// The exporter's message being assembled.
+    Exporter(&'a mut Exporter),
+    /// A batch encoded apart; `first` is the set's first record there.
+    Batch {
+        batch: &'a mut RecordBatch,
+        first: usize,
+    },
+}
+
+impl Target<'_> {
+    /// The bytes the record's values are appended to.
+    fn buf(&mut self) -> &mut Vec<u8> {
+        match self {
+            Target::Exporter(e) => e.builder_mut().buf(),
+            Target::Batch { batch, .. } => batch.buf(),
+        }
+    }
+
+    fn begin_record(&mut self) {
+        match self {
+            Target::Exporter(e) => e.builder_mut().begin_record(),
+            Target::Batch { batch, .. } => batch.begin_record(),
+        }
+    }
+
+    fn abandon_record(&mut self) {
+        match self {
+            Target::Exporter(e) => e.builder_mut().abandon_record(),
+            Target::Batch { batch, .. } => batch.abandon_record(),
+        }
+    }
+
+    /// The exporter's message builder (markers live there only).
+    fn builder(&mut self) -> Option<&mut MessageBuilder> {
+        match self {
+            Target::Exporter(e) => Some(e.builder_mut()),
+            Target::Batch { .. } => None,
+        }
+    }
+}
+
 /// An open data set of one template (ipfixlolib's `ipfix_start_data_set`
-/// .. `ipfix_end_data_set`). Dropping it ends the set, keeping its complete
-/// records and discarding an unfinished one.
+/// .. `ipfix_end_data_set`), in an [`Exporter`]'s message or in a
+/// [`RecordBatch`]. Dropping it ends the set, keeping its complete records
+/// and discarding an unfinished one.
 pub struct DataSet<'a> {
-    exp: &'a mut Exporter,
+    to: Target<'a>,
     tpl: Arc<Template>,
     /// Index of the next field of the record being written.
     field: usize,
@@ -39,8 +85,17 @@ struct SetMarker {
 impl<'a> DataSet<'a> {
     pub(crate) fn new(exp: &'a mut Exporter, tpl: Arc<Template>) -> DataSet<'a> {
         exp.builder_mut().open_set(tpl.id());
+        DataSet::with_target(Target::Exporter(exp), tpl)
+    }
+
+    pub(crate) fn for_batch(batch: &'a mut RecordBatch, tpl: Arc<Template>) -> DataSet<'a> {
+        let first = batch.record_count();
+        DataSet::with_target(Target::Batch { batch, first }, tpl)
+    }
+
+    fn with_target(to: Target<'a>, tpl: Arc<Template>) -> DataSet<'a> {
         DataSet {
-            exp,
+            to,
             tpl,
             field: 0,
             in_record: false,
@@ -67,7 +122,7 @@ impl<'a> DataSet<'a> {
             )));
         };
         if !self.in_record {
-            self.exp.builder_mut().begin_record();
+            self.to.begin_record();
             self.in_record = true;
         }
         Ok(f)
@@ -86,7 +141,7 @@ impl<'a> DataSet<'a> {
     /// Discards the record being written (its fields so far).
     pub fn abandon_record(&mut self) {
         if self.in_record {
-            self.exp.builder_mut().abandon_record();
+            self.to.abandon_record();
         }
         self.in_record = false;
         self.field = 0;
@@ -130,7 +185,7 @@ impl<'a> DataSet<'a> {
 
     /// Appends the encoded value of the current field and moves to the next.
     fn push(&mut self, bytes: &[u8]) {
-        self.exp.builder_mut().buf().extend_from_slice(bytes);
+        self.to.buf().extend_from_slice(bytes);
         self.done_field();
     }
 
@@ -190,7 +245,7 @@ impl<'a> DataSet<'a> {
         if v.len() > 65535 {
             return Err(self.fail(format!("{} bytes (at most 65535)", v.len())));
         }
-        let buf = self.exp.builder_mut().buf();
+        let buf = self.to.buf();
         list::put_varlen_prefix(buf, v.len());
         buf.extend_from_slice(v);
         self.done_field();
@@ -225,13 +280,12 @@ impl<'a> DataSet<'a> {
         }
         let content = list::header_len(element) + items.len() * elen;
         self.list_start(content)?;
-        list::put_header(self.exp.builder_mut().buf(), semantic, element);
+        list::put_header(self.to.buf(), semantic, element);
         for v in items {
             if !uint_fits(v, elen) {
                 return Err(self.fail(format!("list item {v} does not fit in {elen} bytes")));
             }
-            self.exp
-                .builder_mut()
+            self.to
                 .buf()
                 .extend_from_slice(&v.to_be_bytes()[8 - elen..]);
         }
@@ -263,7 +317,7 @@ impl<'a> DataSet<'a> {
             }
         }
         self.list_start(content)?;
-        let buf = self.exp.builder_mut().buf();
+        let buf = self.to.buf();
         list::put_header(buf, semantic, element);
         for it in items {
             if element.is_variable() {
@@ -283,7 +337,7 @@ impl<'a> DataSet<'a> {
             if content > 65535 {
                 return Err(self.fail(format!("a {content}-byte list (at most 65535)")));
             }
-            list::put_varlen_prefix(self.exp.builder_mut().buf(), content);
+            list::put_varlen_prefix(self.to.buf(), content);
         } else if usize::from(f.len) != content {
             return Err(self.fail(format!("a {content}-byte list for a {}-byte field", f.len)));
         }
@@ -305,34 +359,56 @@ impl<'a> DataSet<'a> {
         }
         self.in_record = false;
         self.field = 0;
-        match self.exp.builder_mut().end_record() {
-            EndRecord::Fits => {}
-            EndRecord::Split(rec) => {
-                self.marker = None;
-                self.exp.send();
-                self.exp.builder_mut().reopen_with(self.tpl.id(), &rec);
-            }
-            EndRecord::TooLarge(needed) => {
-                self.exp.count_too_large();
-                return Err(ExportError::RecordTooLarge {
-                    template: self.tpl.id(),
-                    needed,
-                    mtu: self.exp.builder_mut().mtu(),
-                });
-            }
+        self.finish_record()
+    }
+
+    /// Puts one record already encoded for this set's template (by a
+    /// [`RecordBatch`] against the same definition) and ends it.
+    pub(crate) fn put_encoded_record(&mut self, bytes: &[u8]) -> Result<(), ExportError> {
+        self.abandon_record();
+        self.to.begin_record();
+        self.to.buf().extend_from_slice(bytes);
+        self.finish_record()
+    }
+
+    /// Ends the record just written in the target: in the current message,
+    /// or in the next one if it would overflow (the current one is sent
+    /// first), or refused if no message can hold it.
+    fn finish_record(&mut self) -> Result<(), ExportError> {
+        let id = self.tpl.id();
+        match &mut self.to {
+            Target::Batch { batch, .. } => batch.end_record(id)?,
+            Target::Exporter(exp) => match exp.builder_mut().end_record() {
+                EndRecord::Fits => {}
+                EndRecord::Split(rec) => {
+                    self.marker = None;
+                    exp.send();
+                    exp.builder_mut().reopen_with(id, &rec);
+                }
+                EndRecord::TooLarge(needed) => {
+                    exp.count_too_large();
+                    return Err(ExportError::RecordTooLarge {
+                        template: id,
+                        needed,
+                        mtu: exp.builder_mut().mtu(),
+                    });
+                }
+            },
         }
         self.records += 1;
         Ok(())
     }
 
     /// Remembers the current position (ipfixlolib's
-    /// `ipfix_set_data_field_marker`).
+    /// `ipfix_set_data_field_marker`). A set of a [`RecordBatch`] keeps no
+    /// marker.
     pub fn set_marker(&mut self) {
-        self.marker = Some(SetMarker {
-            at: self.exp.builder_mut().marker(),
-            field: self.field,
-            in_record: self.in_record,
-            records: self.records,
+        let (field, in_record, records) = (self.field, self.in_record, self.records);
+        self.marker = self.to.builder().map(|b| SetMarker {
+            at: b.marker(),
+            field,
+            in_record,
+            records,
         });
     }
 
@@ -343,7 +419,8 @@ impl<'a> DataSet<'a> {
         let Some(m) = self.marker else {
             return Err(ExportError::NoMarker);
         };
-        if !self.exp.builder_mut().delete_to(m.at) {
+        let deleted = self.to.builder().is_some_and(|b| b.delete_to(m.at));
+        if !deleted {
             self.marker = None;
             return Err(ExportError::NoMarker);
         }
@@ -365,7 +442,12 @@ impl<'a> DataSet<'a> {
     /// filled up stay sent.
     pub fn cancel(mut self) {
         self.abandon_record();
-        self.exp.builder_mut().cancel_set();
+        match &mut self.to {
+            Target::Exporter(exp) => {
+                exp.builder_mut().cancel_set();
+            }
+            Target::Batch { batch, first } => batch.truncate_records(*first),
+        }
         self.records = 0;
     }
 }

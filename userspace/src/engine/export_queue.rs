@@ -221,7 +221,7 @@ mod tests {
     fn lane(capacity: usize) -> (ExportLane, Arc<ExportQueue>, Arc<WriterState>) {
         let q = Arc::new(ExportQueue::new(capacity));
         let w = WriterState::new();
-        let enc = RecordEncoder::new(Arc::new(FeatureConfig::default()), None, true, false);
+        let enc = RecordEncoder::new(Arc::new(FeatureConfig::default()), None, true, None);
         (ExportLane::new(Arc::clone(&q), Arc::clone(&w), enc), q, w)
     }
 

@@ -327,15 +327,16 @@ pub fn run_capture(mut opts: CaptureOptions) -> Result<CaptureReport, Error> {
     let mut kernel = Kernel::open(&interface, nq, &opts)?;
     let features = Arc::new(std::mem::take(&mut opts.features));
     let (output, ipfix) = (opts.output.take(), opts.ipfix.take());
+    let ipfix = ipfix.map(|o| o.with_thread_start(opts.privileges.thread_start_hook()));
+    let json = output.is_some();
+    let records = RecordWriter::open(output, ipfix.as_ref(), Arc::clone(&features))
+        .map_err(|e| Error::Other(format!("ipfix: {e}")))?;
     let encoder = RecordEncoder::new(
         Arc::clone(&features),
         opts.anon.take(),
-        output.is_some(),
-        ipfix.is_some(),
+        json,
+        records.ipfix_encoder(),
     );
-    let ipfix = ipfix.map(|o| o.with_thread_start(opts.privileges.thread_start_hook()));
-    let records = RecordWriter::open(output, ipfix.as_ref(), Arc::clone(&features))
-        .map_err(|e| Error::Other(format!("ipfix: {e}")))?;
     // Everything that needs root is open: from here on no thread has a capability.
     let dropped = opts.privileges.apply()?;
     eprintln!(

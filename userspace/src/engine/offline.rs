@@ -83,15 +83,11 @@ pub fn run_read(opts: ReadOptions) -> Result<ReadReport, Error> {
     let mut table: FlowTable<FlowFeatures> = FlowTable::new(table);
     let features = Arc::new(features);
     attach(&mut table, Arc::clone(&features), ReadyHooks::default());
-    let encoder = RecordEncoder::new(
-        Arc::clone(&features),
-        anon,
-        output.is_some(),
-        ipfix.is_some(),
-    );
     let ipfix = ipfix.map(|o| o.with_thread_start(privileges.thread_start_hook()));
-    let writer = RecordWriter::open(output, ipfix.as_ref(), features)
+    let json = output.is_some();
+    let writer = RecordWriter::open(output, ipfix.as_ref(), Arc::clone(&features))
         .map_err(|e| Error::Other(format!("ipfix: {e}")))?;
+    let encoder = RecordEncoder::new(Arc::clone(&features), anon, json, writer.ipfix_encoder());
     privileges.apply()?;
     let mut sink = Sink::new(writer, encoder, reopen);
     let mut report = ReadReport::default();

@@ -1,13 +1,15 @@
 //! Turns a finished flow into what the outputs take: the record anonymized,
-//! then its JSON line (when JSON is on) and the flow kept for the IPFIX
-//! exporter (when IPFIX is on).
+//! then its JSON line (when JSON is on) and its IPFIX records (when IPFIX is
+//! on).
 //!
 //! Encoding runs in the thread that exported the flow (each live worker, or
-//! the offline reader), so the one writer thread only writes bytes and feeds
-//! the IPFIX exporter, whose message assembly is stateful.
+//! the offline reader), so the one writer thread only writes bytes: the JSON
+//! lines, and the IPFIX records copied into the messages the exporter alone
+//! assembles (sequence numbers and sizes are per exporter).
 
 use std::sync::Arc;
 
+use crate::export::ipfix::{IpfixEncoder, IpfixRecords};
 use crate::export::json::write_flow_json_with;
 use crate::features::anon::Anonymizer;
 use crate::features::{FeatureConfig, FlowFeatures};
@@ -18,9 +20,8 @@ use crate::flow::FlowRecord;
 pub struct EncodedFlow {
     /// The JSON line with its final `\n` (empty when JSON is off).
     pub json: Vec<u8>,
-    /// The anonymized flow and its features, for the IPFIX exporter (None
-    /// when IPFIX is off).
-    pub ipfix: Option<(FlowRecord, FlowFeatures)>,
+    /// Its IPFIX records (None when IPFIX is off).
+    pub ipfix: Option<IpfixRecords>,
 }
 
 /// Which outputs a run writes, and how records are encoded for them. Cheap
@@ -30,17 +31,18 @@ pub struct RecordEncoder {
     features: Arc<FeatureConfig>,
     anon: Option<Arc<Anonymizer>>,
     json: bool,
-    ipfix: bool,
+    ipfix: Option<IpfixEncoder>,
 }
 
 impl RecordEncoder {
-    /// An encoder for JSON lines (`json`) and/or IPFIX (`ipfix`) with the
-    /// features `features` enables, anonymizing with `anon`.
+    /// An encoder for JSON lines (`json`) and/or IPFIX (`ipfix`, the
+    /// IPFIX output's encoder) with the features `features` enables,
+    /// anonymizing with `anon`.
     pub fn new(
         features: Arc<FeatureConfig>,
         anon: Option<Anonymizer>,
         json: bool,
-        ipfix: bool,
+        ipfix: Option<IpfixEncoder>,
     ) -> Self {
         RecordEncoder {
             features,
@@ -67,13 +69,13 @@ impl RecordEncoder {
     }
 
     /// Anonymizes `rec`, appends its JSON line to `json` (when JSON is on),
-    /// and returns the flow for the IPFIX exporter (when IPFIX is on).
+    /// and returns its IPFIX records (when IPFIX is on).
     pub fn encode_into(
         &self,
         mut rec: FlowRecord,
         features: FlowFeatures,
         json: &mut Vec<u8>,
-    ) -> Option<(FlowRecord, FlowFeatures)> {
+    ) -> Option<IpfixRecords> {
         let anon = self.anon.as_deref();
         if let Some(a) = anon {
             a.anonymize_record(&mut rec);
@@ -83,6 +85,6 @@ impl RecordEncoder {
             // Writing to a Vec cannot fail.
             let _ = write_flow_json_with(&rec, json, |w| features.write_json(w, cfg, anon));
         }
-        self.ipfix.then_some((rec, features))
+        self.ipfix.as_ref().map(|x| x.encode(&rec, &features))
     }
 }

@@ -9,10 +9,9 @@ use std::sync::Arc;
 use sluice_ipfix::ExportError;
 
 use crate::export::encoder::EncodedFlow;
-use crate::export::ipfix::{IpfixOptions, IpfixReport, IpfixSink};
+use crate::export::ipfix::{IpfixEncoder, IpfixOptions, IpfixRecords, IpfixReport, IpfixSink};
 use crate::export::output::RecordOutput;
-use crate::features::{FeatureConfig, FlowFeatures};
-use crate::flow::FlowRecord;
+use crate::features::FeatureConfig;
 
 /// Where a run's records went, once finished.
 #[derive(Debug, Default)]
@@ -50,22 +49,18 @@ impl RecordWriter {
         self.json.is_some()
     }
 
-    /// Whether IPFIX is exported.
-    pub fn writes_ipfix(&self) -> bool {
-        self.ipfix.is_some()
+    /// The encoder of the IPFIX output's records, when IPFIX is exported.
+    pub fn ipfix_encoder(&self) -> Option<IpfixEncoder> {
+        self.ipfix.as_ref().map(IpfixSink::encoder)
     }
 
     /// Writes one flow, encoded: its JSON line (empty when JSON is off) and
-    /// the flow for the IPFIX exporter. A JSON write error is returned (the
+    /// its IPFIX records. A JSON write error is returned (the
     /// flow's IPFIX export still happens); IPFIX problems are counted in the
     /// IPFIX report.
-    pub fn write(
-        &mut self,
-        json: &[u8],
-        ipfix: Option<&(FlowRecord, FlowFeatures)>,
-    ) -> io::Result<()> {
-        if let (Some(x), Some((rec, f))) = (&mut self.ipfix, ipfix) {
-            x.write(rec, f);
+    pub fn write(&mut self, json: &[u8], ipfix: Option<&IpfixRecords>) -> io::Result<()> {
+        if let (Some(x), Some(r)) = (&mut self.ipfix, ipfix) {
+            x.put(r);
         }
         match &mut self.json {
             Some(out) if !json.is_empty() => out.write_record(json),

@@ -1,5 +1,6 @@
 //! Tests of the exporter against the crate's strict decoder.
 
+mod batch;
 mod exporter;
 mod property;
 mod tcp;

@@ -2,7 +2,7 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use sluice_ipfix::{semantic, DataSet, ExportError, Exporter};
+use sluice_ipfix::{semantic, DataSet, DataSets, ExportError};
 
 use crate::export::ipfix::elements::{
     BYTE_DIST, ENGINE_PANA_L7_PEN, PEN_NTOP, TLS_CIPHERS, TLS_EXT_LENGTHS, TLS_EXT_TYPES,
@@ -39,9 +39,10 @@ fn ms(t: Timestamp) -> u64 {
 }
 
 /// Writes the records of one flow: the flow (with TLS when it has a
-/// ClientHello and TLS is on), then its byte distribution and IDPs.
+/// ClientHello and TLS is on), then its byte distribution and IDPs, into an
+/// exporter or (in a worker) a record batch.
 pub fn write_flow(
-    exp: &mut Exporter,
+    exp: &mut impl DataSets,
     rec: &FlowRecord,
     f: &FlowFeatures,
     cfg: &FeatureConfig,
@@ -99,7 +100,7 @@ pub fn write_flow(
 }
 
 fn write_main(
-    exp: &mut Exporter,
+    exp: &mut impl DataSets,
     shape: Shape,
     rec: &FlowRecord,
     st: Option<&FeatureState>,

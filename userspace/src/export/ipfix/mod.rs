@@ -7,4 +7,4 @@ pub mod encode;
 pub mod shapes;
 pub mod sink;
 
-pub use sink::{IpfixOptions, IpfixReport, IpfixSink};
+pub use sink::{IpfixEncoder, IpfixOptions, IpfixRecords, IpfixReport, IpfixSink};

@@ -5,10 +5,12 @@ use std::fmt;
 use std::sync::Arc;
 
 use serde_json::{json, Value};
-use sluice_ipfix::{CollectorSpec, CollectorStats, ExportError, Exporter, ExporterConfig};
+use sluice_ipfix::{
+    CollectorSpec, CollectorStats, ExportError, Exporter, ExporterConfig, RecordBatch, Templates,
+};
 
 use crate::export::ipfix::elements::{element_infos, ELEMENT_TYPES_TEMPLATE};
-use crate::export::ipfix::encode::write_flow;
+use crate::export::ipfix::encode::{write_flow, FlowOutcome};
 use crate::export::ipfix::shapes::Shape;
 use crate::features::{FeatureConfig, FlowFeatures};
 use crate::flow::FlowRecord;
@@ -102,6 +104,40 @@ impl fmt::Display for IpfixReport {
     }
 }
 
+/// One flow's IPFIX records, encoded where the flow was exported (a
+/// worker), for [`IpfixSink::put`].
+#[derive(Debug)]
+pub struct IpfixRecords {
+    /// The flow's id (named in errors).
+    pub flow: u64,
+    /// Its records, in order: the flow, then byte distribution and IDPs.
+    pub batch: RecordBatch,
+    /// What encoding did: an error leaves the records encoded before it.
+    pub outcome: Result<FlowOutcome, ExportError>,
+}
+
+/// Encodes flows into [`IpfixRecords`] against the templates of one
+/// [`IpfixSink`]. Cheap to clone: one per worker.
+#[derive(Clone)]
+pub struct IpfixEncoder {
+    templates: Templates,
+    mtu: usize,
+    features: Arc<FeatureConfig>,
+}
+
+impl IpfixEncoder {
+    /// The records of one flow.
+    pub fn encode(&self, rec: &FlowRecord, f: &FlowFeatures) -> IpfixRecords {
+        let mut batch = RecordBatch::new(Arc::clone(&self.templates), self.mtu);
+        let outcome = write_flow(&mut batch, rec, f, &self.features);
+        IpfixRecords {
+            flow: rec.id,
+            batch,
+            outcome,
+        }
+    }
+}
+
 /// The IPFIX output of a run.
 pub struct IpfixSink {
     exp: Exporter,
@@ -131,23 +167,40 @@ impl IpfixSink {
         })
     }
 
-    /// Encodes one flow. A flow that cannot be encoded is counted, and the
-    /// first such error printed; the run goes on.
-    pub fn write(&mut self, rec: &FlowRecord, f: &FlowFeatures) {
-        let before = self.exp.records();
-        match write_flow(&mut self.exp, rec, f, &self.features) {
-            Ok(o) => {
+    /// The encoder for this sink's templates (for the threads that export
+    /// flows).
+    pub fn encoder(&self) -> IpfixEncoder {
+        IpfixEncoder {
+            templates: self.exp.templates(),
+            mtu: self.exp.config().mtu,
+            features: Arc::clone(&self.features),
+        }
+    }
+
+    /// Puts one flow's encoded records into the export. A flow that could
+    /// not be encoded is counted (what was encoded before the error still
+    /// goes out), and the first such error printed; the run goes on.
+    pub fn put(&mut self, r: &IpfixRecords) {
+        let put = self.exp.put_batch(&r.batch);
+        let failed = match (&r.outcome, put) {
+            (Ok(o), Ok(n)) => {
                 self.report.flows += 1;
                 self.report.tls_omitted += u64::from(o.tls_omitted);
+                self.report.records += n as u64;
+                None
             }
-            Err(e) => {
-                if self.report.errors == 0 {
-                    eprintln!("sluice: ipfix: flow {}: {e}", rec.id);
-                }
-                self.report.errors += 1;
+            (Err(e), Ok(n)) => {
+                self.report.records += n as u64;
+                Some(e.to_string())
             }
+            (_, Err(e)) => Some(e.to_string()),
+        };
+        if let Some(e) = failed {
+            if self.report.errors == 0 {
+                eprintln!("sluice: ipfix: flow {}: {e}", r.flow);
+            }
+            self.report.errors += 1;
         }
-        self.report.records += self.exp.records() - before;
     }
 
     /// Sends the message being assembled and flushes files.
