@@ -3,7 +3,7 @@ use std::{path::PathBuf, time::Duration};
 
 use clap::Args;
 
-use super::files::{OutputNames, RunFiles};
+use super::files::RunFiles;
 use super::StatsFile;
 use crate::{
     bpf::capture::AttachMode,
@@ -181,11 +181,13 @@ pub fn run(a: CaptureArgs) -> Result<(), Error> {
 /// The files `sluice capture` reads and writes.
 fn run_files(a: &CaptureArgs) -> RunFiles {
     let mut files = RunFiles::default();
-    a.rules.note_files(&mut files);
-    a.features.note_files(&mut files, a.output.as_deref());
-    a.ipfix.note_files(&mut files);
-    if let Some(s) = &a.stats {
-        files.output("--stats", OutputNames::One(s.clone()));
-    }
+    super::note_files(
+        &mut files,
+        &a.rules,
+        &a.features,
+        a.output.as_deref(),
+        &a.ipfix,
+        a.stats.as_deref(),
+    );
     files
 }

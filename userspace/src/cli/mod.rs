@@ -76,6 +76,25 @@ fn open_output(path: &str) -> Result<RecordOutput, Error> {
     })
 }
 
+/// Notes the files the options both commands share read and write: the rules,
+/// the feature files and the anonymization key, `--output`, `--ipfix-file` and
+/// `--stats`.
+fn note_files(
+    files: &mut files::RunFiles,
+    rules: &rules::RulesArgs,
+    features: &features::FeatureArgs,
+    output: Option<&str>,
+    ipfix: &ipfix::IpfixArgs,
+    stats: Option<&Path>,
+) {
+    rules.note_files(files);
+    features.note_files(files, output);
+    ipfix.note_files(files);
+    if let Some(s) = stats {
+        files.output("--stats", files::OutputNames::One(s.to_path_buf()));
+    }
+}
+
 /// The `--stats` file: created when the run starts (while the process may
 /// still create files anywhere), written when it ends.
 struct StatsFile {
