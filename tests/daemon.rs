@@ -9,7 +9,7 @@ use sluice_bench::{
     lab::{MON_IF, TAP_IF},
     netns::in_netns,
 };
-use sluice_tests::capture::{read_flows, wait_for_lines, Gen, LiveRun};
+use sluice_tests::capture::{queue_sum, read_flows, wait_for_lines, Gen, LiveRun};
 
 /// `flows` flows of `frames` frames each from CPU 0, paced so nothing is dropped.
 fn paced(flows: u32, frames: u64, dport: u16) -> Gen<'static> {
@@ -98,18 +98,8 @@ fn no_thread_keeps_a_capability_and_verdicts_still_reach_the_kernel() {
     assert_eq!(stats["privileged_threads"], 0);
     // The verdicts were installed by workers without capabilities, and the kernel
     // dropped and counted the rest of each flow.
-    let installed: u64 = stats["queues"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|q| q["kernel_verdicts"]["installed"].as_u64().unwrap())
-        .sum();
-    let failed: u64 = stats["queues"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|q| q["kernel_verdicts"]["install_failed"].as_u64().unwrap())
-        .sum();
+    let installed = queue_sum(&stats, &["kernel_verdicts", "installed"]);
+    let failed = queue_sum(&stats, &["kernel_verdicts", "install_failed"]);
     assert_eq!((installed, failed), (4, 0), "{}", stats["queues"]);
     let flows = run.flows();
     assert_eq!(flows.len(), 4);

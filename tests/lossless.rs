@@ -13,7 +13,7 @@ use std::{
 
 use serde_json::Value;
 use sluice_bench::lab::{MON_IF, TAP_IF};
-use sluice_tests::capture::{parse_flows, wait_for_lines, Capture, Gen, LiveRun};
+use sluice_tests::capture::{parse_flows, queue_sum, wait_for_lines, Capture, Gen, LiveRun};
 
 /// Capacity of a worker's export queue (`sluice capture`'s default).
 const EXPORT_QUEUE: u64 = 65_536;
@@ -101,12 +101,7 @@ fn assert_nothing_dropped(stats: &Value, sent: u64) {
 
 /// Export queue waits summed over queues.
 fn export_waits(stats: &Value) -> u64 {
-    stats["queues"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|q| q["export"]["waits"].as_u64().unwrap())
-        .sum()
+    queue_sum(stats, &["export", "waits"])
 }
 
 /// Captures `FLOWS` one-frame flows on one queue with `extra` arguments, stops with

@@ -226,6 +226,21 @@ pub fn wait_for_lines(path: &Path, n: usize, limit: Duration) {
     }
 }
 
+/// A per-queue counter of a `--stats` JSON (its path inside each queue's object),
+/// summed over the queues.
+pub fn queue_sum(stats: &Value, path: &[&str]) -> u64 {
+    stats["queues"]
+        .as_array()
+        .expect("queues")
+        .iter()
+        .map(|q| {
+            let v = path.iter().fold(q, |v, k| &v[*k]);
+            v.as_u64()
+                .unwrap_or_else(|| panic!("{path:?} is not a count: {v}"))
+        })
+        .sum()
+}
+
 /// The `--stats` JSON of a run.
 pub fn read_stats(path: &Path) -> Value {
     let text =

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use crate::error::ExportError;
 use crate::exporter::Exporter;
-use crate::message::{HEADER_LEN, SET_HEADER_LEN};
+use crate::message::alone_len;
 use crate::record::DataSet;
 use crate::template::Template;
 
@@ -102,7 +102,7 @@ impl RecordBatch {
         let Some(start) = self.record_start.take() else {
             return Ok(());
         };
-        let alone = HEADER_LEN + SET_HEADER_LEN + (self.buf.len() - start);
+        let alone = alone_len(self.buf.len() - start);
         if alone > self.mtu {
             self.buf.truncate(start);
             return Err(ExportError::RecordTooLarge {

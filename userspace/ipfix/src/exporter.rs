@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use crate::element_types::{self, ElementInfo};
 use crate::error::ExportError;
-use crate::message::{MessageBuilder, HEADER_LEN, SET_HEADER_LEN};
+use crate::message::{alone_len, MessageBuilder};
 use crate::record::DataSet;
 use crate::stream::{Definitions, Outgoing};
 use crate::template::Template;
@@ -165,7 +165,7 @@ impl Exporter {
     /// the transport withdraws (TCP, files).
     pub fn add_template(&mut self, t: Template) -> Result<(), ExportError> {
         t.validate()?;
-        let need = HEADER_LEN + SET_HEADER_LEN + t.record_len();
+        let need = alone_len(t.record_len());
         if need > self.cfg.mtu {
             return Err(ExportError::BadTemplate {
                 template: t.id(),

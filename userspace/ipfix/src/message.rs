@@ -11,6 +11,12 @@ pub const HEADER_LEN: usize = 16;
 /// Bytes of a set header.
 pub const SET_HEADER_LEN: usize = 4;
 
+/// The size of a message holding one record of `record_len` bytes alone:
+/// more than the maximum message size means no message can carry it.
+pub(crate) fn alone_len(record_len: usize) -> usize {
+    HEADER_LEN + SET_HEADER_LEN + record_len
+}
+
 /// The data set being written.
 #[derive(Clone, Copy, Debug)]
 struct OpenSet {
@@ -138,7 +144,7 @@ impl MessageBuilder {
             self.count_record();
             return EndRecord::Fits;
         }
-        let alone = HEADER_LEN + SET_HEADER_LEN + (self.buf.len() - start);
+        let alone = alone_len(self.buf.len() - start);
         if alone > self.mtu {
             self.buf.truncate(start);
             return EndRecord::TooLarge(alone);

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::Error;
 pub use crate::export::output::OutputNames;
+use crate::privileges::LaterDir;
 
 /// A file named on the command line.
 #[derive(Clone, Debug)]
@@ -28,17 +29,6 @@ struct Named {
 pub struct RunFiles {
     inputs: Vec<Named>,
     outputs: Vec<(&'static str, OutputNames)>,
-}
-
-/// A directory an output writes into.
-#[derive(Clone, Debug)]
-pub struct OutputDir {
-    /// The output's option.
-    pub option: &'static str,
-    /// The directory.
-    pub dir: PathBuf,
-    /// True if the output opens new files there as it runs (rotation).
-    pub rotates: bool,
 }
 
 /// A file's identity: device and inode.
@@ -62,22 +52,12 @@ impl RunFiles {
     /// file, and the first file of each numbered output (for `--user`, the
     /// files handed over to that user).
     pub fn first_output_files(&self) -> Vec<PathBuf> {
-        self.outputs
-            .iter()
-            .map(|(_, n)| match n {
-                OutputNames::One(p) => p.clone(),
-                OutputNames::Numbered { prefix, suffix } => {
-                    let mut s = prefix.clone().into_os_string();
-                    s.push(format!("-01{suffix}"));
-                    PathBuf::from(s)
-                }
-            })
-            .collect()
+        self.outputs.iter().map(|(_, n)| n.first_file()).collect()
     }
 
-    /// The directories outputs write into, with their option and whether
-    /// the output opens new files as it runs (numbered outputs).
-    pub fn output_dirs(&self) -> Vec<OutputDir> {
+    /// The directories outputs write into; a numbered output will need new
+    /// files there as it runs.
+    pub fn output_dirs(&self) -> Vec<LaterDir> {
         self.outputs
             .iter()
             .map(|(option, n)| {
@@ -85,10 +65,10 @@ impl RunFiles {
                     OutputNames::One(p) => (p, false),
                     OutputNames::Numbered { prefix, .. } => (prefix, true),
                 };
-                OutputDir {
+                LaterDir {
                     option,
                     dir: parent_dir(p),
-                    rotates,
+                    required: rotates,
                 }
             })
             .collect()

@@ -3,7 +3,7 @@ use clap::Args;
 
 use crate::cli::files::RunFiles;
 use crate::error::Error;
-use crate::privileges::{LaterDir, PrivilegePlan, RunAs};
+use crate::privileges::{PrivilegePlan, RunAs};
 
 /// What to do with root's privileges once setup is done.
 #[derive(Args, Debug, Clone)]
@@ -30,15 +30,7 @@ impl PrivilegeArgs {
         Ok(PrivilegePlan::Drop {
             user,
             outputs: files.first_output_files(),
-            dirs: files
-                .output_dirs()
-                .into_iter()
-                .map(|d| LaterDir {
-                    option: d.option,
-                    dir: d.dir,
-                    required: d.rotates,
-                })
-                .collect(),
+            dirs: files.output_dirs(),
         })
     }
 }

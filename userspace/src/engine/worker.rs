@@ -94,7 +94,7 @@ struct Handoffs<'a> {
     links: &'a Links,
     /// Per owner: the last push waited [`HANDOFF_WAIT`] in vain, so the next ones do
     /// not wait until one succeeds (a stalled peer must not stall this worker too).
-    congested: &'a mut [bool],
+    congested: Vec<bool>,
 }
 
 /// Runs the capture loop for one queue until `stop` is set, then takes what the kernel
@@ -129,7 +129,10 @@ pub fn run(
         };
         export.export(rec, features);
     });
-    let mut congested = vec![false; links.workers()];
+    let mut handoffs = Handoffs {
+        links: &links,
+        congested: vec![false; links.workers()],
+    };
     let mut next_housekeeping = Instant::now() + HOUSEKEEPING_INTERVAL;
     // With peers, never sleep long on an empty ring: a peer may be handing packets over.
     let idle_wait = if links.workers() > 1 {
@@ -140,11 +143,7 @@ pub fn run(
     let mut busy = false;
     while !stop.load(Ordering::Relaxed) {
         let timeout = if busy { 0 } else { idle_wait };
-        let mut h = Handoffs {
-            links: &links,
-            congested: &mut congested,
-        };
-        match pump(&mut xsk, &mut table, &mut h, &mut report, timeout) {
+        match pump(&mut xsk, &mut table, &mut handoffs, &mut report, timeout) {
             Ok(n) if n > 0 && panic_queue.is_some() => {
                 // The fault the option asks for: a worker dying with the flows it holds.
                 #[allow(clippy::panic)]
@@ -167,14 +166,9 @@ pub fn run(
             publish(&published, &report, &table, &xsk);
         }
     }
-    loop {
-        let mut h = Handoffs {
-            links: &links,
-            congested: &mut congested,
-        };
-        match pump(&mut xsk, &mut table, &mut h, &mut report, 0) {
-            Ok(n) if n > 0 => {}
-            _ => break,
+    while let Ok(n) = pump(&mut xsk, &mut table, &mut handoffs, &mut report, 0) {
+        if n == 0 {
+            break;
         }
     }
     arrival.arrive_and_wait();

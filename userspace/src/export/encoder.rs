@@ -52,11 +52,6 @@ impl RecordEncoder {
         }
     }
 
-    /// The features records carry.
-    pub fn features(&self) -> &Arc<FeatureConfig> {
-        &self.features
-    }
-
     /// Encodes one flow into a new [`EncodedFlow`]; `size_hint` is the
     /// expected JSON line length (the previous line's is a good guess).
     pub fn encode(&self, rec: FlowRecord, features: FlowFeatures, size_hint: usize) -> EncodedFlow {

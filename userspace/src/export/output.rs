@@ -30,6 +30,23 @@ pub enum OutputNames {
     },
 }
 
+impl OutputNames {
+    /// The name of numbered file `n`: `PREFIX-NN SUFFIX` (at least two digits).
+    pub fn numbered(prefix: &Path, suffix: &str, n: u64) -> PathBuf {
+        let mut s = prefix.as_os_str().to_owned();
+        s.push(format!("-{n:02}{suffix}"));
+        PathBuf::from(s)
+    }
+
+    /// The first file the output writes.
+    pub fn first_file(&self) -> PathBuf {
+        match self {
+            OutputNames::One(p) => p.clone(),
+            OutputNames::Numbered { prefix, suffix } => OutputNames::numbered(prefix, suffix, 1),
+        }
+    }
+}
+
 /// A destination for whole JSON lines.
 pub enum RecordOutput {
     /// Standard output, buffered.

@@ -44,11 +44,6 @@ impl RecordWriter {
         Ok(RecordWriter { json, ipfix })
     }
 
-    /// Whether JSON lines are written.
-    pub fn writes_json(&self) -> bool {
-        self.json.is_some()
-    }
-
     /// The encoder of the IPFIX output's records, when IPFIX is exported.
     pub fn ipfix_encoder(&self) -> Option<IpfixEncoder> {
         self.ipfix.as_ref().map(IpfixSink::encoder)

@@ -220,10 +220,10 @@ fn strip_gz(s: &std::ffi::OsStr) -> Option<OsString> {
 
 /// The name of file number `seq`.
 fn name(base: &OsString, suffix: &str, max_records: u64, seq: u64) -> PathBuf {
-    let mut n = base.clone();
     if max_records > 0 {
-        n.push(format!("-{seq:02}"));
+        return OutputNames::numbered(Path::new(base), suffix, seq);
     }
+    let mut n = base.clone();
     n.push(suffix);
     PathBuf::from(n)
 }
