@@ -191,12 +191,12 @@ fn u64s(v: &Value) -> Vec<u64> {
 /// A hello version as the JSON numbers it (Joy's numbering).
 fn joy_version(v: u64) -> Option<u64> {
     let v = u16::try_from(v).ok()?;
-    sluice::features::tls::json::joy_version(v).map(u64::from)
+    sluice::proto::tls::json::joy_version(v).map(u64::from)
 }
 
 /// A GREASE value (JA3 leaves them out).
 fn is_grease(v: u64) -> bool {
-    u16::try_from(v).is_ok_and(sluice::features::tls::grease::is_grease)
+    u16::try_from(v).is_ok_and(sluice::proto::tls::grease::is_grease)
 }
 
 #[derive(Debug, Default)]

@@ -15,7 +15,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
-use sluice::features::anon::{AnonError, AnonKey, Anonymizer, SubnetSet, UsernameSet};
+use sluice::anon::{AnonError, AnonKey, Anonymizer, SubnetSet, UsernameSet};
 
 const KEY_A: [u8; 32] = [
     0x3c, 0x91, 0x07, 0xe2, 0x5d, 0xa8, 0x14, 0x6f, 0xb0, 0x29, 0xc7, 0x52, 0x8e, 0x0d, 0xf3, 0x46,

@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sluice::features::dns::{DnsConfig, DnsState};
+use sluice::proto::dns::{DnsConfig, DnsState};
 use sluice::flow::Timestamp;
 
 fuzz_target!(|data: &[u8]| {

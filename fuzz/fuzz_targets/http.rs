@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sluice::features::http::{HttpConfig, HttpState};
+use sluice::proto::http::{HttpConfig, HttpState};
 use sluice::flow::Timestamp;
 
 fuzz_target!(|data: &[u8]| {

@@ -9,14 +9,14 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sluice::l7::quic::crypto_stream::CryptoStream;
-use sluice::l7::quic::frames::{frames, Frame};
-use sluice::l7::quic::header::packets;
-use sluice::l7::quic::hello::client_hello;
-use sluice::l7::quic::keys::InitialKeys;
-use sluice::l7::quic::protect::seal;
-use sluice::l7::quic::version::{params, FrameDialect, V1, V2};
-use sluice::l7::quic::{looks_like_initial, version_name, QuicInitialState, QuicProgress};
+use sluice::proto::quic::crypto_stream::CryptoStream;
+use sluice::proto::quic::frames::{frames, Frame};
+use sluice::proto::quic::header::packets;
+use sluice::proto::quic::hello::client_hello;
+use sluice::proto::quic::keys::InitialKeys;
+use sluice::proto::quic::protect::seal;
+use sluice::proto::quic::version::{params, FrameDialect, V1, V2};
+use sluice::proto::quic::{looks_like_initial, version_name, QuicInitialState, QuicProgress};
 
 /// A client Initial carrying `payload` (at least 20 bytes), sealed.
 fn initial(version: u32, dcid: &[u8], pn: u64, payload: &[u8]) -> Option<Vec<u8>> {

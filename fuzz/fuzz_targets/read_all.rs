@@ -23,7 +23,7 @@ use sluice::capfile::CaptureFile;
 use sluice::decode::LinkType;
 use sluice::export::encoder::RecordEncoder;
 use sluice::export::ipfix::{IpfixOptions, IpfixSink};
-use sluice::features::anon::{AnonKey, Anonymizer, SubnetSet, UsernameSet};
+use sluice::anon::{AnonKey, Anonymizer, SubnetSet, UsernameSet};
 use sluice::features::compact_bd::CompactBdMap;
 use sluice::features::{attach, Feature, FeatureConfig, FeatureSet, FlowFeatures, ReadyHooks};
 use sluice::flow::{FlowRecord, FlowTable, FlowTableConfig, Rules, Timestamp};

@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sluice::features::tls::{TlsConfig, TlsState};
+use sluice::proto::tls::{TlsConfig, TlsState};
 use sluice::flow::Timestamp;
 
 fuzz_target!(|data: &[u8]| {

@@ -8,8 +8,10 @@
 //!
 //! Feature `live` (default) builds the XDP/AF_XDP parts; without it (fuzzing, offline
 //! use) no eBPF toolchain is needed.
+pub mod anon;
 #[cfg(feature = "live")]
 pub mod bpf;
+pub mod bytes;
 pub mod capfile;
 #[cfg(feature = "live")]
 pub mod capture;
@@ -20,7 +22,10 @@ pub mod error;
 pub mod export;
 pub mod features;
 pub mod flow;
+pub mod json;
 pub mod l7;
 #[cfg(feature = "live")]
 pub mod netdev;
 pub mod privileges;
+pub mod proto;
+pub mod time;

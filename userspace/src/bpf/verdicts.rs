@@ -123,7 +123,7 @@ impl KernelCounts {
 }
 
 /// Converts `bpf_ktime_get_ns()` values (CLOCK_MONOTONIC) to realtime [`Timestamp`]s
-/// (nanoseconds since the epoch, like `engine::worker::now()`), by the offset between the
+/// (nanoseconds since the epoch, like `time::now()`), by the offset between the
 /// two clocks when it was made. Make a new one now and then if the realtime clock may be
 /// stepped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -620,7 +620,7 @@ mod tests {
     fn monotonic_times_become_realtime() {
         let clock = MonoClock::now();
         let mono = clock_ns(libc::CLOCK_MONOTONIC) as u64;
-        let real = crate::engine::worker::now().0;
+        let real = crate::time::now().0;
         let t = clock.to_realtime(mono).0;
         assert!(t.abs_diff(real) < 50_000_000, "{t} vs {real}");
     }

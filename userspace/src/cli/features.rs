@@ -4,11 +4,11 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
+use crate::anon::{AnonKey, Anonymizer};
 use crate::cli::files::RunFiles;
 use crate::error::Error;
 use crate::export::output::{OutputNames, RecordOutput};
 use crate::export::rotate::RotatingWriter;
-use crate::features::anon::{AnonKey, Anonymizer};
 use crate::features::compact_bd::CompactBdMap;
 use crate::features::{Feature, FeatureConfig, FeatureSet};
 

@@ -18,6 +18,7 @@ use std::{
 
 pub use super::report::{CaptureReport, QueueReport};
 use crate::{
+    anon::Anonymizer,
     bpf::{
         capture::{AttachMode, CaptureProgram},
         offload::KernelOffload,
@@ -28,7 +29,7 @@ use crate::{
         encoder::RecordEncoder, ipfix::IpfixOptions, output::RecordOutput,
         record_writer::RecordWriter,
     },
-    features::{anon::Anonymizer, attach, FeatureConfig, FlowFeatures, ReadyHooks},
+    features::{attach, FeatureConfig, FlowFeatures, ReadyHooks},
     flow::{FlowTable, FlowTableConfig},
     netdev,
     privileges::{privileged_threads, PrivilegePlan},

@@ -19,6 +19,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::anon::Anonymizer;
 use crate::capfile::{CaptureFile, ReadError};
 use crate::decode::LinkType;
 use crate::engine::progress::Progress;
@@ -28,7 +29,6 @@ use crate::export::encoder::RecordEncoder;
 use crate::export::ipfix::IpfixOptions;
 use crate::export::output::RecordOutput;
 use crate::export::record_writer::{RecordWriter, WrittenOutputs};
-use crate::features::anon::Anonymizer;
 use crate::features::{attach, FeatureConfig, FlowFeatures, ReadyHooks};
 use crate::flow::{FlowRecord, FlowTable, FlowTableConfig, Timestamp};
 use crate::privileges::PrivilegePlan;

@@ -19,9 +19,7 @@ use crate::{
         shutdown::Arrival,
     },
     features::FlowFeatures,
-    flow::{
-        symmetric_hash, EndReason, FlowRecord, FlowTable, FlowTableStats, OffloadStats, Timestamp,
-    },
+    flow::{symmetric_hash, EndReason, FlowRecord, FlowTable, FlowTableStats, OffloadStats},
 };
 
 /// How often a worker runs flow-table housekeeping (expiry is due within this much).
@@ -61,13 +59,7 @@ pub struct WorkerReport {
     pub pending_frames: usize,
 }
 
-/// Current wall-clock time as a flow timestamp.
-pub fn now() -> Timestamp {
-    let d = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    Timestamp(d.as_nanos() as u64)
-}
+pub use crate::time::now;
 
 /// A test-only fault: the worker of this queue panics on its first frame, to check
 /// that a run that loses a worker says so.

@@ -9,9 +9,9 @@
 
 use std::sync::Arc;
 
+use crate::anon::Anonymizer;
 use crate::export::ipfix::{IpfixEncoder, IpfixRecords};
 use crate::export::json::write_flow_json_with;
-use crate::features::anon::Anonymizer;
 use crate::features::{FeatureConfig, FlowFeatures};
 use crate::flow::FlowRecord;
 

@@ -3,7 +3,6 @@
 pub mod encoder;
 pub mod ipfix;
 pub mod json;
-pub mod num;
 pub mod output;
 pub mod record_writer;
 pub mod rotate;

@@ -6,12 +6,12 @@
 
 use std::io::{self, Write};
 
-use crate::features::anon::Anonymizer;
+use crate::anon::Anonymizer;
 use crate::features::config::{Feature, FeatureConfig};
-use crate::features::dns::{DnsConfig, DnsState};
-use crate::features::http::{looks_like_http, HttpConfig, HttpState};
-use crate::features::tls::{TlsConfig, TlsState};
 use crate::flow::Timestamp;
+use crate::proto::dns::{DnsConfig, DnsState};
+use crate::proto::http::{looks_like_http, HttpConfig, HttpState};
+use crate::proto::tls::{TlsConfig, TlsState};
 
 /// UDP ports whose datagrams are DNS messages (DNS, mDNS, LLMNR).
 const DNS_UDP_PORTS: [u16; 3] = [53, 5353, 5355];

@@ -15,7 +15,7 @@ use std::path::Path;
 
 /// Why a compact BD mapping file could not be used: the features' shared
 /// file error (never its `Key` variant).
-pub type CompactBdError = crate::features::file_error::FileError;
+pub type CompactBdError = crate::error::FileError;
 
 /// A byte-value-to-bucket mapping.
 #[derive(Debug, Clone, PartialEq, Eq)]

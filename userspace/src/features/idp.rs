@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use crate::export::num::write_hex;
+use crate::json::num::write_hex;
 
 /// The first data packet of each direction.
 #[derive(Debug, Clone, Default)]

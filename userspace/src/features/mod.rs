@@ -3,21 +3,18 @@
 //! data packet, TLS, DNS and HTTP metadata with fingerprints, and address and
 //! username anonymization at export. Each feature is switched on separately
 //! and costs nothing when off.
-pub mod anon;
 pub mod app;
 pub mod byte_dist;
 pub mod compact_bd;
 pub mod config;
-pub mod dns;
-pub mod file_error;
+
 pub mod hooks;
-pub mod http;
+
 pub mod idp;
 pub mod splt;
 pub mod state;
 pub mod stream;
 pub mod tcp_info;
-pub mod tls;
 
 pub use config::{Feature, FeatureConfig, FeatureSet};
 pub use hooks::{attach, ReadyHooks};

@@ -2,8 +2,8 @@
 
 use std::io::{self, Write};
 
-use crate::export::num::write_uint;
 use crate::flow::Timestamp;
+use crate::json::num::write_uint;
 
 /// One packet of the list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,9 +3,8 @@
 
 use std::io::{self, Write};
 
+use crate::anon::Anonymizer;
 use crate::decode::{Packet, PROTO_TCP, PROTO_UDP};
-use crate::export::num::write_uint_list;
-use crate::features::anon::Anonymizer;
 use crate::features::app::App;
 use crate::features::byte_dist::ByteDist;
 use crate::features::config::{Feature, FeatureConfig};
@@ -14,6 +13,7 @@ use crate::features::splt::Splt;
 use crate::features::stream::Stream;
 use crate::features::tcp_info::{TcpHeader, TcpInfo};
 use crate::flow::{PacketInfo, Timestamp};
+use crate::json::num::write_uint_list;
 
 /// Per-flow features (the flow table's user metadata). Empty until the
 /// flow's first packet when any feature is on.

@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use crate::export::num::write_hex;
+use crate::json::num::write_hex;
 
 /// Joy keeps at most this many option bytes (`TCP_OPT_LEN`).
 pub const MAX_OPTIONS: usize = 24;

@@ -6,8 +6,8 @@ use crate::flow::action::Action;
 use crate::flow::entry::FlowEntry;
 use crate::flow::key::FlowKey;
 use crate::flow::record::{DirCounters, FlowRecord};
-use crate::flow::time::Timestamp;
 use crate::l7::L7Proto;
+use crate::time::Timestamp;
 
 /// A live flow as callbacks see it: read its key and counters, set its
 /// action, and keep per-flow user metadata of type `U`.

@@ -6,8 +6,8 @@ use crate::flow::key::FlowKey;
 use crate::flow::list::Links;
 use crate::flow::offload::OffloadState;
 use crate::flow::record::{DirCounters, EndReason, FlowRecord};
-use crate::flow::time::Timestamp;
 use crate::l7::L7Flow;
+use crate::time::Timestamp;
 
 /// `FlowEntry::fin` bit: FIN seen from the flow's source.
 const FIN_OUT: u8 = 1;
@@ -55,7 +55,7 @@ pub(crate) struct FlowEntry {
     pub l7: L7Flow,
     /// The server name of a QUIC flow, from the client's Initial packets.
     /// (Boxed: allocated only for flows detected as QUIC.)
-    pub quic: Option<Box<crate::l7::quic::QuicSni>>,
+    pub quic: Option<Box<crate::proto::quic::QuicSni>>,
 }
 
 impl FlowEntry {

@@ -12,7 +12,7 @@ use std::hash::{BuildHasher, Hash};
 use hashbrown::{DefaultHashBuilder, HashTable};
 
 use crate::decode::{IcmpInfo, Packet};
-use crate::flow::time::Timestamp;
+use crate::time::Timestamp;
 
 /// How long the first fragment's ports stay usable (Linux's default
 /// `ipfrag_time` is 30 s).

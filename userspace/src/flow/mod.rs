@@ -19,11 +19,11 @@ pub mod record;
 pub mod rules;
 pub mod stats;
 pub mod table;
-pub mod time;
 
 #[cfg(test)]
 mod tests;
 
+pub use crate::time::Timestamp;
 pub use action::Action;
 pub use callbacks::{Flow, PacketInfo};
 pub use config::FlowTableConfig;
@@ -33,7 +33,6 @@ pub use record::{DirCounters, EndReason, FlowRecord};
 pub use rules::{Prefix, Rule, Rules, RulesError};
 pub use stats::FlowTableStats;
 pub use table::{FlowHandle, FlowTable};
-pub use time::Timestamp;
 
 /// Size in bytes of one flow's slab entry (key, counters, state and list
 /// links), before any user metadata. The hash index adds about 9 bytes per

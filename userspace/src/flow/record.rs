@@ -1,6 +1,6 @@
 //! The exported flow record, its per-direction counters and end reasons.
 
-use crate::flow::time::Timestamp;
+use crate::time::Timestamp;
 
 /// Why a flow record was exported. Mirrors PF_RING FT's flow statuses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -34,8 +34,8 @@ use crate::flow::offload::{add_delta, KernelCounts, Offload, OffloadStats};
 use crate::flow::record::{EndReason, FlowRecord};
 use crate::flow::rules::Rules;
 use crate::flow::stats::FlowTableStats;
-use crate::flow::time::{duration_nanos, Timestamp};
 use crate::l7::{L7Config, L7Packet};
+use crate::time::{duration_nanos, Timestamp};
 
 /// What [`FlowTable::process`] did with a packet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

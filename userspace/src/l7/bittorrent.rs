@@ -1,6 +1,6 @@
 //! BitTorrent: the peer wire handshake, DHT (bencoded KRPC) and uTP.
 
-use crate::l7::bytes::be16;
+use crate::bytes::be16;
 
 /// True if `b` starts the peer wire protocol handshake.
 pub(crate) fn is_handshake(b: &[u8]) -> bool {

@@ -4,10 +4,11 @@
 use crate::l7::packet::L7Packet;
 use crate::l7::proto::L7Proto;
 use crate::l7::{
-    bittorrent, dhcp, dhcpv6, dns, dtls, ftp, http, imap, kerberos, ldap, mqtt, netbios, ntp,
-    openvpn, pop3, quic_detect, rdp, rtp, sip, smb, smtp, snmp, ssdp, ssh, stun, syslog, tls,
-    wireguard,
+    bittorrent, dhcp, dhcpv6, dtls, ftp, imap, kerberos, ldap, mqtt, netbios, ntp, openvpn, pop3,
+    rdp, rtp, sip, smb, smtp, snmp, ssdp, ssh, stun, syslog, wireguard,
 };
+use crate::proto::quic::detect as quic_detect;
+use crate::proto::{dns::detect as dns, http::detect as http, tls::detect as tls};
 
 /// What one packet did to detection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,7 +147,7 @@ fn udp(s: &mut Scratch, p: &L7Packet<'_>) -> Step {
         return Step::Done(x);
     }
     if quic_detect::initial_version(b).is_some() {
-        // QUIC SNI extraction (crate::l7::quic) hooks in here.
+        // QUIC SNI extraction (crate::proto::quic) hooks in here.
         return Step::Done(L7Proto::Quic);
     }
     if stun::is_stun(b, false) {

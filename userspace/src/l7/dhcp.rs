@@ -1,6 +1,6 @@
 //! DHCP (BOOTP with the DHCP magic cookie) on ports 67/68.
 
-use crate::l7::bytes::be32;
+use crate::bytes::be32;
 use crate::l7::packet::L7Packet;
 
 /// True for a UDP datagram to or from port 67 or 68 holding a BOOTP

@@ -1,6 +1,6 @@
 //! DTLS: a record header with a DTLS version and a consistent length.
 
-use crate::l7::bytes::be16;
+use crate::bytes::be16;
 
 /// True if `b` starts with a DTLS 1.0/1.2/1.3 record (or Cisco's
 /// pre-standard 0x0100) (content type

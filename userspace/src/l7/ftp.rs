@@ -1,6 +1,6 @@
 //! FTP control connection: greeting and client commands.
 
-use crate::l7::bytes::{contains_ci, first_line, starts_with_ci};
+use crate::bytes::{contains_ci, first_line, starts_with_ci};
 
 /// True if a `220` greeting names FTP.
 pub(crate) fn greeting_says_ftp(b: &[u8]) -> bool {

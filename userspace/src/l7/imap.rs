@@ -1,6 +1,6 @@
 //! IMAP: server greeting and tagged client commands.
 
-use crate::l7::bytes::{first_line, starts_with_ci};
+use crate::bytes::{first_line, starts_with_ci};
 
 /// True if `b` starts with the server's untagged `* OK` or `* PREAUTH`
 /// greeting.

@@ -1,7 +1,7 @@
 //! Kerberos v5 messages (UDP, or TCP with the 4-byte record mark).
 
+use crate::bytes::be32;
 use crate::l7::ber::{element, integer};
-use crate::l7::bytes::be32;
 use crate::l7::packet::L7Packet;
 
 /// True if the payload holds a Kerberos v5 message: an application tag of

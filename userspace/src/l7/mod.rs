@@ -17,17 +17,14 @@
 
 mod ber;
 mod bittorrent;
-mod bytes;
 pub mod config;
 pub mod detect;
 mod dhcp;
 mod dhcpv6;
-mod dns;
 mod dtls;
 pub mod flow;
 mod ftp;
 pub mod guess;
-mod http;
 mod imap;
 mod kerberos;
 mod ldap;
@@ -38,8 +35,6 @@ mod openvpn;
 pub mod packet;
 mod pop3;
 pub mod proto;
-pub mod quic;
-pub mod quic_detect;
 mod rdp;
 mod rtp;
 mod sip;
@@ -50,7 +45,6 @@ mod ssdp;
 mod ssh;
 mod stun;
 mod syslog;
-mod tls;
 mod wireguard;
 
 #[cfg(test)]

@@ -44,7 +44,7 @@ pub(crate) fn is_mqtt(b: &[u8]) -> bool {
 /// True if a non-empty printable UTF-8 string with its 2-byte length
 /// starts at `at` and fits.
 fn topic(b: &[u8], at: usize) -> bool {
-    let Some(len) = crate::l7::bytes::be16(b, at) else {
+    let Some(len) = crate::bytes::be16(b, at) else {
         return false;
     };
     let len = usize::from(len);

@@ -1,7 +1,7 @@
 //! NetBIOS over TCP/IP: name service (UDP 137), datagram service (UDP 138,
 //! whose mailslot messages may carry SMB) and session service (TCP 139).
 
-use crate::l7::bytes::be16;
+use crate::bytes::be16;
 use crate::l7::packet::L7Packet;
 use crate::l7::proto::L7Proto;
 use crate::l7::smb;

@@ -1,6 +1,6 @@
 //! OpenVPN: the hard-reset handshake of the control channel.
 
-use crate::l7::bytes::be16;
+use crate::bytes::be16;
 use crate::l7::packet::L7Packet;
 
 /// Opcodes of a hard reset: client v1, server v1, client v2, server v2,

@@ -1,6 +1,6 @@
 //! POP3: server greeting and client commands.
 
-use crate::l7::bytes::starts_with_ci;
+use crate::bytes::starts_with_ci;
 
 /// True if `b` starts with the server's `+OK` greeting.
 pub(crate) fn is_greeting(b: &[u8]) -> bool {

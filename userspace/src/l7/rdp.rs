@@ -1,6 +1,6 @@
 //! RDP: the X.224 connection request/confirm in a TPKT.
 
-use crate::l7::bytes::{be16, be32, contains_ci};
+use crate::bytes::{be16, be32, contains_ci};
 use crate::l7::packet::L7Packet;
 
 /// True for a TCP TPKT (version 3, exact length) holding an X.224

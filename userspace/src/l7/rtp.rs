@@ -1,6 +1,6 @@
 //! RTP and RTCP (RFC 3550) heuristics.
 
-use crate::l7::bytes::{be16, be32};
+use crate::bytes::{be16, be32};
 
 /// The payload type, sequence number and SSRC of an RTP header: version 2,
 /// a static (0..=34) or dynamic (96..=127) payload type, and room for the

@@ -1,6 +1,6 @@
 //! SIP requests and responses (UDP or TCP).
 
-use crate::l7::bytes::first_line;
+use crate::bytes::first_line;
 
 /// SIP request methods (RFC 3261 and extensions).
 const METHODS: &[&[u8]] = &[

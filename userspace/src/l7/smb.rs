@@ -1,6 +1,6 @@
 //! SMB over a NetBIOS session header (TCP 139) or directly (TCP 445).
 
-use crate::l7::bytes::be24;
+use crate::bytes::be24;
 use crate::l7::proto::L7Proto;
 
 /// The SMB dialect family of a message starting at `b`: `\xffSMB` is SMBv1,

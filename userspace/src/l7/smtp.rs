@@ -1,6 +1,6 @@
 //! SMTP: server greeting and client commands.
 
-use crate::l7::bytes::{contains_ci, first_line, starts_with_ci};
+use crate::bytes::{contains_ci, first_line, starts_with_ci};
 
 /// True if `b` starts with a `220` reply line (greeting of SMTP or FTP).
 pub(crate) fn is_220(b: &[u8]) -> bool {

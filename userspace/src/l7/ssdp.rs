@@ -1,6 +1,6 @@
 //! SSDP: HTTP-over-UDP discovery messages.
 
-use crate::l7::bytes::starts_with_ci;
+use crate::bytes::starts_with_ci;
 use crate::l7::packet::L7Packet;
 
 /// True for a UDP `M-SEARCH`/`NOTIFY` request or an `HTTP/1.1 200` reply

@@ -1,6 +1,6 @@
 //! STUN (RFC 5389 with the magic cookie, and classic RFC 3489).
 
-use crate::l7::bytes::{be16, be32};
+use crate::bytes::{be16, be32};
 
 /// The RFC 5389 magic cookie.
 const COOKIE: u32 = 0x2112_a442;

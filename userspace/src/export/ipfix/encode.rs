@@ -8,9 +8,9 @@ use crate::export::ipfix::elements::{
     BYTE_DIST, ENGINE_PANA_L7_PEN, PEN_NTOP, TLS_CIPHERS, TLS_EXT_LENGTHS, TLS_EXT_TYPES,
 };
 use crate::export::ipfix::shapes::{Shape, SPLT_LISTS};
-use crate::features::tls::TlsState;
 use crate::features::{Feature, FeatureConfig, FeatureState, FlowFeatures};
 use crate::flow::{EndReason, FlowRecord, Timestamp};
+use crate::proto::tls::TlsState;
 
 /// What writing one flow did beyond its records.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

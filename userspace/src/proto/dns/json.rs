@@ -2,13 +2,10 @@
 
 use std::io::{self, Write};
 
+use crate::json::write_str as string;
+
 use super::message::DnsMessage;
 use super::record::{DnsAnswer, RData};
-
-/// Writes `s` as a JSON string.
-fn string<W: Write>(w: &mut W, s: &str) -> io::Result<()> {
-    serde_json::to_writer(&mut *w, s).map_err(io::Error::other)
-}
 
 /// Writes `,"dns":[...]`, or nothing when there are no messages.
 pub fn write_dns<W: Write>(w: &mut W, messages: &[DnsMessage]) -> io::Result<()> {
@@ -92,7 +89,7 @@ fn write_rr<W: Write>(w: &mut W, rr: &DnsAnswer) -> io::Result<()> {
                 "\"type\":\"{:x}\",\"class\":\"{:x}\",\"rdlength\":{},\"rdata\":\"",
                 rr.rtype, rr.class, rr.rdlength
             )?;
-            crate::export::num::write_hex(w, raw)?;
+            crate::json::num::write_hex(w, raw)?;
             w.write_all(b"\"")?;
         }
     }

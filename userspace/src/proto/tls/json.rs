@@ -3,6 +3,8 @@
 
 use std::io::{self, Write};
 
+use crate::json::write_str;
+
 use super::cert::Certificate;
 use super::extensions::joy_name;
 use super::hex::hex;
@@ -52,10 +54,6 @@ impl<'w, W: Write> Obj<'w, W> {
         let w = self.key(k)?;
         write_joy_hex(w, b)
     }
-}
-
-fn write_str<W: Write>(w: &mut W, s: &str) -> io::Result<()> {
-    serde_json::to_writer(&mut *w, s).map_err(io::Error::other)
 }
 
 fn write_joy_hex<W: Write>(w: &mut W, b: &[u8]) -> io::Result<()> {

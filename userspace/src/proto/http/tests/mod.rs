@@ -7,7 +7,7 @@ use crate::flow::Timestamp;
 mod corpus_sweep;
 
 pub(super) fn hex(s: &str) -> Vec<u8> {
-    crate::features::dns::tests_hex(s)
+    crate::proto::dns::tests_hex(s)
 }
 
 const S12_CLIENT: &str = include_str!("fixtures/1kxun_s12_client.hex");

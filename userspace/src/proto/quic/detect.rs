@@ -1,11 +1,11 @@
 //! QUIC: a long-header Initial packet of a known version.
 //!
 //! Only detection lives here. Decrypting the Initial to read the SNI is
-//! `crate::l7::quic`'s job (added separately): it would be called from
+//! `crate::proto::quic`'s job (added separately): it would be called from
 //! [`initial_version`]'s callers in `detect` with the same payload once
 //! this module has said the packet is an Initial.
 
-use crate::l7::bytes::be32;
+use crate::bytes::be32;
 
 /// QUIC versions recognized: v1, v2, IETF drafts 14 to 34, Google's
 /// Q046/Q050/T050/T051, Facebook's mvfst ones, and the reserved

@@ -9,6 +9,7 @@
 
 mod chunked;
 mod config;
+pub mod detect;
 mod direction;
 pub mod head;
 mod json;

@@ -1,7 +1,7 @@
 //! The ClientHello at the start of the Initial CRYPTO stream, summarized by
-//! the TLS feature's parser ([`crate::features::tls::hello::ClientHello`]).
+//! the TLS feature's parser ([`crate::proto::tls::hello::ClientHello`]).
 
-use crate::features::tls::hello::ClientHello;
+use crate::proto::tls::hello::ClientHello;
 
 use super::crypto_stream::MAX_CRYPTO;
 use super::error::QuicError;

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-pub use crate::export::num::hex;
+pub use crate::json::num::hex;
 
 /// Upper-case hex pairs joined by ':' (OpenSSL's rendering of key identifiers).
 pub fn hex_colon_upper(bytes: &[u8]) -> String {

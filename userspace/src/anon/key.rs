@@ -71,7 +71,7 @@ impl AnonKey {
 
     /// The key as 64 lowercase hex digits, the format [`AnonKey::save`] writes.
     pub fn to_hex(&self) -> String {
-        crate::export::num::hex(&self.0)
+        crate::json::num::hex(&self.0)
     }
 
     /// Writes the key as 64 hex digits and a newline to a new file readable only

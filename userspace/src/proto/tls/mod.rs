@@ -11,6 +11,7 @@
 //! top bit set, so the stream is marked not-TLS and ignored.
 
 pub mod cert;
+pub mod detect;
 pub mod extensions;
 pub mod grease;
 pub mod handshake;

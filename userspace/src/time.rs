@@ -1,4 +1,6 @@
-//! Explicit packet time: the flow table never reads a clock.
+//! Time as the engine passes it around: nanoseconds since the epoch. The flow
+//! table never reads a clock; live capture stamps frames with [`now`], offline
+//! reading with each record's own time.
 
 use std::ops::Add;
 use std::time::Duration;
@@ -49,4 +51,12 @@ impl Add<Duration> for Timestamp {
 /// A duration in nanoseconds, saturating at `u64::MAX` (about 584 years).
 pub fn duration_nanos(d: Duration) -> u64 {
     u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
+}
+
+/// Current wall-clock time as a flow timestamp (live capture's packet time).
+pub fn now() -> Timestamp {
+    let d = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    Timestamp(d.as_nanos() as u64)
 }

@@ -1,6 +1,6 @@
 //! HTTP/1.x: a request line with a known method, or a status line.
 
-use crate::l7::bytes::{first_line, starts_with_ci};
+use crate::bytes::{first_line, starts_with_ci};
 
 /// Request methods nDPI's HTTP dissector knows (RFC 9110 and WebDAV).
 const METHODS: &[&[u8]] = &[

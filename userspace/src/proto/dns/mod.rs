@@ -8,6 +8,7 @@
 //! flow keeps.
 
 mod config;
+pub mod detect;
 mod error;
 mod framing;
 mod json;

@@ -1,6 +1,10 @@
 //! Engine errors: each names its cause and, where there is one, the fix, in one line.
 use std::{fmt, io};
 
+mod file;
+
+pub use file::FileError;
+
 /// An error that stops capture before or while it runs.
 #[derive(Debug)]
 pub enum Error {

@@ -1,6 +1,6 @@
 //! The DNS message family: DNS (port 53), MDNS (5353) and LLMNR (5355).
 
-use crate::l7::bytes::be16;
+use crate::bytes::be16;
 use crate::l7::packet::L7Packet;
 use crate::l7::proto::L7Proto;
 

@@ -58,6 +58,7 @@
 
 pub mod crypto_stream;
 pub mod cursor;
+pub mod detect;
 pub mod error;
 pub mod frames;
 pub mod header;

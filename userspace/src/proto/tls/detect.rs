@@ -1,7 +1,7 @@
 //! TLS: a handshake record opening the stream (and the mail ports' names
 //! for TLS, as nDPI gives them).
 
-use crate::l7::bytes::be16;
+use crate::bytes::be16;
 use crate::l7::packet::L7Packet;
 use crate::l7::proto::L7Proto;
 

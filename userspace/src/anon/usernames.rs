@@ -117,7 +117,7 @@ impl UsernameSet {
         let mut mac = self.mac.clone();
         mac.update(name.as_bytes());
         let tag = mac.finalize().into_bytes();
-        crate::export::num::hex(tag.get(..16).unwrap_or_default())
+        crate::json::num::hex(tag.get(..16).unwrap_or_default())
     }
 
     /// The listed names in `uri` that Joy's rule replaces, as byte ranges.

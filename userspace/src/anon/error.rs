@@ -2,4 +2,4 @@
 
 /// Why an anonymization file (subnets, usernames or key) could not be used:
 /// the features' shared file error.
-pub type AnonError = crate::features::file_error::FileError;
+pub type AnonError = crate::error::FileError;

@@ -3,14 +3,12 @@
 
 use std::io::{self, Write};
 
+use crate::json::write_str as string;
+
 use super::message::{HttpMessage, StartLine};
 
 /// A rewriter for the URI and header values (the anonymizer's).
 pub type Rewrite<'a> = Option<&'a dyn Fn(&str) -> Option<String>>;
-
-fn string<W: Write>(w: &mut W, s: &str) -> io::Result<()> {
-    serde_json::to_writer(&mut *w, s).map_err(io::Error::other)
-}
 
 /// `{"key":"value"}`.
 fn pair<W: Write>(w: &mut W, key: &str, value: &str) -> io::Result<()> {
@@ -62,7 +60,7 @@ fn message<W: Write>(w: &mut W, m: &HttpMessage, rewrite: Rewrite<'_>) -> io::Re
     }
     if !m.body.is_empty() {
         w.write_all(b",{\"body\":\"")?;
-        crate::export::num::write_hex(w, &m.body)?;
+        crate::json::num::write_hex(w, &m.body)?;
         w.write_all(b"\"}")?;
     }
     w.write_all(b"]")

@@ -1,0 +1,15 @@
+//! The JSON writer's leaf helpers, below every layer that serializes itself
+//! (protocols, features, export): fast numbers and hex ([`num`]) and escaped
+//! strings.
+
+use std::io::{self, Write};
+
+pub mod num;
+
+pub use num::{hex, write_hex, write_uint, write_uint_list};
+
+/// Writes `s` as a JSON string: quoted, with `"`, `\\` and control
+/// characters escaped.
+pub fn write_str<W: Write + ?Sized>(w: &mut W, s: &str) -> io::Result<()> {
+    serde_json::to_writer(&mut *w, s).map_err(io::Error::other)
+}
