@@ -5,6 +5,7 @@ pub mod frame;
 pub mod gen;
 pub mod lab;
 pub mod live;
+pub mod memory;
 pub mod mixed;
 pub mod netns;
 pub mod pcap;

@@ -2,6 +2,7 @@
 //!
 //! Kept dependency-light on purpose: `setup` must run on a fresh machine before anything
 //! that needs clang, libbpf or bpf-linker can be compiled.
+mod layers;
 mod setup;
 
 use std::{
@@ -21,6 +22,8 @@ commands:
   fuzz [SECS]    run every cargo-fuzz target for SECS seconds each (default 30)
   bench          criterion benchmarks (hot paths)
   bench live     end-to-end: XDP_DROP vs sluice capture vs AF_PACKET on one generator (needs root)
+  bench memory [--runs N] [--flows N] [--baseline SLUICE]
+                 peak RSS and throughput of `sluice read` on 3 M one-packet flows, features none and all
   bench soak [--minutes N]
                  a long live capture of churning flows: RSS, fds, records, drops a minute (needs root)";
 
@@ -32,6 +35,7 @@ fn main() {
         ["build"] => setup::run().and_then(|_| build()),
         ["demo", rest @ ..] => demo(rest),
         ["test", rest @ ..] => test(rest),
+        ["layers"] => layers::run(),
         ["fuzz"] => setup::run().and_then(|_| fuzz(30)),
         ["fuzz", secs] => match secs.parse() {
             Ok(s) => setup::run().and_then(|_| fuzz(s)),
@@ -43,6 +47,7 @@ fn main() {
         ["bench"] => bench_criterion(),
         ["bench", "live", rest @ ..] => bench_live(rest),
         ["bench", "soak", rest @ ..] => bench_lab("soak", rest),
+        ["bench", "memory", rest @ ..] => bench_memory(rest),
         _ => {
             eprintln!("{USAGE}");
             exit(2);
@@ -123,6 +128,7 @@ fn test(rest: &[&str]) -> Result<()> {
     require_root("test")?;
     setup::run()?;
     run(cargo().args(["fmt", "--all", "--", "--check"]))?;
+    layers::run()?;
     build()?;
     run(cargo().args([
         "clippy",
@@ -304,6 +310,18 @@ fn bench_lab(what: &str, rest: &[&str]) -> Result<()> {
     build()?;
     run(Command::new(bin("sluice-lab"))
         .arg(what)
+        .arg("--sluice")
+        .arg(bin("sluice"))
+        .args(rest))
+}
+
+/// Runs `sluice-lab memory --sluice target/release/sluice REST` (no root needed: it
+/// only reads a pcap).
+fn bench_memory(rest: &[&str]) -> Result<()> {
+    setup::run()?;
+    build()?;
+    run(Command::new(bin("sluice-lab"))
+        .arg("memory")
         .arg("--sluice")
         .arg(bin("sluice"))
         .args(rest))

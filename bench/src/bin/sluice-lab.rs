@@ -28,6 +28,8 @@ enum Cmd {
     Live(sluice_bench::live::LiveArgs),
     /// Soak: a long capture of a churning flow mix; RSS, fds, records and drops a minute.
     Soak(sluice_bench::soak::SoakArgs),
+    /// Peak RSS and throughput of `sluice read` on a flood of one-packet flows.
+    Memory(sluice_bench::memory::MemoryArgs),
     /// Write the large mixed capture (the corpus replayed with shifted addresses).
     Mixed(MixedArgs),
 }
@@ -131,6 +133,7 @@ fn main() {
         Cmd::Demo(a) => sluice_bench::demo::run(a),
         Cmd::Live(a) => sluice_bench::live::run(a),
         Cmd::Soak(a) => sluice_bench::soak::run(a),
+        Cmd::Memory(a) => sluice_bench::memory::run(a),
         Cmd::Mixed(a) => sluice_bench::mixed::build(&a.corpus, a.rounds, &a.out).map(|m| {
             println!(
                 "{}: {} packets, {} bytes",
