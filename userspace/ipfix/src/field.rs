@@ -5,6 +5,20 @@
 pub const VARLEN: u16 = 65535;
 /// The enterprise bit of a field id on the wire.
 pub const ENTERPRISE_BIT: u16 = 0x8000;
+/// Private enterprise numbers (IANA) of the elements the engine exports.
+pub mod pen {
+    /// Cisco: the Encrypted Traffic Analytics elements (SPLT, byte distribution, TLS).
+    pub const CISCO: u32 = 9;
+    /// CESNET: ipfixprobe's elements (TLS SNI, JA4).
+    pub const CESNET: u32 = 8057;
+    /// Flowmon (Progress): JA3.
+    pub const FLOWMON: u32 = 39499;
+    /// ntop: nDPI's protocol numbers (RFC 6759 selector ids).
+    pub const NTOP: u32 = 35632;
+    /// RFC 5103 reverse elements.
+    pub const REVERSE: u32 = super::PEN_REVERSE;
+}
+
 /// RFC 5103: the private enterprise number of the reverse counterparts of
 /// IANA elements.
 pub const PEN_REVERSE: u32 = 29305;

@@ -128,6 +128,16 @@ impl<'a> DataSet<'a> {
         Ok(f)
     }
 
+    /// The field the next value goes into, if the record has one left.
+    pub(crate) fn next_field(&self) -> Option<Field> {
+        self.tpl.fields().get(self.field).copied()
+    }
+
+    /// Abandons the record being written, for `why`.
+    pub(crate) fn refuse(&mut self, why: String) -> ExportError {
+        self.fail(why)
+    }
+
     fn fail(&mut self, why: String) -> ExportError {
         let field = self.field;
         self.abandon_record();

@@ -2,7 +2,7 @@
 use pcap_parser::{InterfaceDescriptionBlock, OptionCode};
 
 use super::timestamp::{ticks_to_timestamp, TsResolution};
-use crate::flow::Timestamp;
+use crate::time::Timestamp;
 
 /// Link type, snap length and clock of one pcapng interface.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -22,7 +22,7 @@ use std::path::Path;
 pub use error::{ReadError, ReadErrorKind};
 pub use record::MAX_RECORD;
 
-use crate::flow::Timestamp;
+use crate::time::Timestamp;
 use pcap::PcapReader;
 use pcapng::PcapNgReader;
 use record::{Fail, PacketAt};

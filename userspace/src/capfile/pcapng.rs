@@ -9,7 +9,7 @@ use super::error::ReadErrorKind;
 use super::interface::Interface;
 use super::record::{at_end, need, u32_at, Fail, PacketAt};
 use super::source::Source;
-use crate::flow::Timestamp;
+use crate::time::Timestamp;
 
 /// Section Header Block type (the same in both byte orders).
 pub(super) const SHB: u32 = 0x0a0d_0d0a;

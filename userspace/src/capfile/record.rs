@@ -1,7 +1,7 @@
 //! What a format reader hands back: a packet located in the buffer, or a located failure.
 use super::error::ReadErrorKind;
 use super::source::Source;
-use crate::flow::Timestamp;
+use crate::time::Timestamp;
 
 /// Largest record or block the reader accepts; a record claiming more is an error, not an
 /// allocation.

@@ -1,5 +1,5 @@
 //! pcapng interface time: tick resolution and offset, converted to saturating nanoseconds.
-use crate::flow::Timestamp;
+use crate::time::Timestamp;
 
 /// The length of one timestamp tick of a pcapng interface (`if_tsresol`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -20,9 +20,7 @@ use clap::{Parser, Subcommand};
 use crate::error::Error;
 use crate::export::output::RecordOutput;
 
-/// Exit status of a run that went to its end but lost records or packets
-/// inside Sluice (the reason is on stderr). 1 is any other failure.
-pub const EXIT_LOST: i32 = 3;
+pub use crate::error::EXIT_LOST;
 
 /// Sluice: kernel-bypass flow capture (XDP + AF_XDP) with Joy-style flow records.
 #[derive(Parser, Debug)]

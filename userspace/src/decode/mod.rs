@@ -51,7 +51,7 @@ pub use packet::{
     TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN,
 };
 pub use sctp::SctpHeader;
-pub use tcp::TcpHeader;
+pub use tcp::{TcpFlags, TcpHeader};
 pub use tunnel::MAX_TUNNEL_DEPTH;
 pub use udp::UdpHeader;
 pub use vlan::{VlanTag, MAX_VLAN_TAGS};

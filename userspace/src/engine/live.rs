@@ -505,7 +505,7 @@ fn join_or_abandon<T>(
             eprintln!(
                 "sluice: second signal: exiting without waiting for the output; of {queued} flows queued, those not yet written and every flow still in a table are lost"
             );
-            std::process::exit(crate::cli::EXIT_LOST);
+            std::process::exit(crate::error::EXIT_LOST);
         }
         thread::sleep(Duration::from_millis(20));
     }

@@ -33,6 +33,9 @@ use crate::features::{attach, FeatureConfig, FlowFeatures, ReadyHooks};
 use crate::flow::{FlowRecord, FlowTable, FlowTableConfig, Timestamp};
 use crate::privileges::PrivilegePlan;
 
+/// Flows exported and written per step of the final flush.
+const FLUSH_CHUNK: usize = 4096;
+
 /// Everything `sluice read` needs.
 pub struct ReadOptions {
     /// Capture files, read in this order.
@@ -117,7 +120,10 @@ pub fn run_read(opts: ReadOptions) -> Result<ReadReport, Error> {
         report.files.push(file);
     }
     report.interrupted = stop.load(Ordering::Relaxed);
-    table.flush();
+    // A chunk at a time: a full table's records are never all held at once.
+    while !table.flush_in_end_order(FLUSH_CHUNK) {
+        sink.write(&mut table)?;
+    }
     sink.write(&mut table)?;
     report.records = sink.records;
     let written = sink.finish()?;

@@ -5,6 +5,10 @@ mod file;
 
 pub use file::FileError;
 
+/// Exit status of a run that went to its end but lost records or packets
+/// inside Sluice (the reason is on stderr). 1 is any other failure.
+pub const EXIT_LOST: i32 = 3;
+
 /// An error that stops capture before or while it runs.
 #[derive(Debug)]
 pub enum Error {

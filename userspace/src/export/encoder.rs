@@ -14,6 +14,7 @@ use crate::export::ipfix::{IpfixEncoder, IpfixRecords};
 use crate::export::json::write_flow_json_with;
 use crate::features::{FeatureConfig, FlowFeatures};
 use crate::flow::FlowRecord;
+use crate::json::Rewrite;
 
 /// One flow, encoded, on its way to the writer.
 #[derive(Debug, Default)]
@@ -77,8 +78,13 @@ impl RecordEncoder {
         }
         if self.json {
             let cfg = &*self.features;
+            let usernames = anon.filter(|a| a.usernames().is_some());
+            let rewriter = usernames.map(Anonymizer::username_rewriter);
+            let rewrite: Rewrite<'_> = rewriter
+                .as_ref()
+                .map(|r| r as &dyn Fn(&str) -> Option<String>);
             // Writing to a Vec cannot fail.
-            let _ = write_flow_json_with(&rec, json, |w| features.write_json(w, cfg, anon));
+            let _ = write_flow_json_with(&rec, json, |w| features.write_json(w, cfg, rewrite));
         }
         self.ipfix.as_ref().map(|x| x.encode(&rec, &features))
     }

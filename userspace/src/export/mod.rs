@@ -10,4 +10,4 @@ pub mod rotate;
 #[cfg(test)]
 pub(crate) mod tests;
 
-pub use json::write_flow_json;
+pub use json::{write_flow_json, write_flow_json_with};

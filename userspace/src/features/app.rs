@@ -6,12 +6,16 @@
 
 use std::io::{self, Write};
 
-use crate::anon::Anonymizer;
+use crate::decode::{TcpFlags, TcpHeader, PROTO_UDP};
 use crate::features::config::{Feature, FeatureConfig};
-use crate::flow::Timestamp;
+use crate::features::feature::{FeaturePacket, FlowContext, FlowFeature};
+use crate::features::pool::{recycle, Pooled};
+use crate::features::stream::Streams;
+use crate::json::Rewrite;
 use crate::proto::dns::{DnsConfig, DnsState};
 use crate::proto::http::{looks_like_http, HttpConfig, HttpState};
-use crate::proto::tls::{TlsConfig, TlsState};
+use crate::proto::tls::{detect::starts_handshake_record, TlsConfig, TlsState};
+use crate::time::Timestamp;
 
 /// UDP ports whose datagrams are DNS messages (DNS, mDNS, LLMNR).
 const DNS_UDP_PORTS: [u16; 3] = [53, 5353, 5355];
@@ -19,6 +23,76 @@ const DNS_UDP_PORTS: [u16; 3] = [53, 5353, 5355];
 const DNS_TCP_PORT: u16 = 53;
 /// SSDP: HTTP messages over UDP.
 const SSDP_PORT: u16 = 1900;
+
+/// The application parsers of a flow (the `tls`, `salt`, `dns` and `http`
+/// features): which parser the flow's payload goes to, and the TCP
+/// reassembly that feeds it in order.
+#[derive(Debug, Default)]
+pub struct AppParsers {
+    app: App,
+    streams: Option<Pooled<Streams>>,
+}
+
+recycle!(AppParsers, |a| *a = AppParsers::default());
+
+impl AppParsers {
+    /// The parser chosen, and its state.
+    pub fn app(&self) -> &App {
+        &self.app
+    }
+
+    /// Passes a TCP segment's payload through the direction's reassembly.
+    fn feed_stream(&mut self, p: &FeaturePacket<'_>, h: &TcpHeader<'_>, cfg: &FeatureConfig) {
+        let streams = self.streams.get_or_insert_with(Pooled::take);
+        let s = &mut streams.0[p.dir];
+        if h.tcp_flags().contains(TcpFlags::SYN) {
+            s.syn(h.seq());
+        }
+        let (app, ports, outbound) = (
+            &mut self.app,
+            [p.packet.sport, p.packet.dport],
+            p.dir.is_out(),
+        );
+        s.push(h.seq(), p.payload, &mut |bytes| {
+            app.on_stream(outbound, bytes, ports, p.ts, cfg)
+        });
+        if !self.app.wants_stream() {
+            // Nothing more to parse: give the reassembly buffers back.
+            self.streams = None;
+        }
+    }
+}
+
+impl FlowFeature for AppParsers {
+    fn on_packet(&mut self, p: &FeaturePacket<'_>, cfg: &FeatureConfig) {
+        if let Some(h) = p.tcp {
+            if self.app.wants_stream() {
+                self.feed_stream(p, &h, cfg);
+            }
+        } else if p.packet.proto == PROTO_UDP
+            && p.packet.frag.is_none_or(|f| f.is_first())
+            && !matches!(self.app, App::Nothing)
+        {
+            let ports = [p.packet.sport, p.packet.dport];
+            self.app
+                .on_datagram(p.dir.is_out(), p.payload, ports, p.ts, cfg);
+        }
+    }
+
+    fn write_json(&self, w: &mut Vec<u8>, cx: &FlowContext<'_>) -> io::Result<()> {
+        self.app.write_json(w, cx.cfg, cx.rewrite)
+    }
+
+    /// Ready once the TLS handshake has told all it will.
+    fn ready(&self, _: u64) -> bool {
+        self.app.tls_ready()
+    }
+}
+
+/// True if any application parser is on (TLS, DNS, HTTP).
+pub(crate) fn enabled(cfg: &FeatureConfig) -> bool {
+    cfg.set.needs_streams()
+}
 
 /// The application parser of a flow.
 #[derive(Debug, Default)]
@@ -102,7 +176,7 @@ impl App {
 
     /// Chooses the parser from a direction's first bytes.
     fn decide(&mut self, outbound: bool, bytes: &[u8], ports: [u16; 2], cfg: &FeatureConfig) {
-        if cfg.has(Feature::Tls) && looks_like_tls(bytes) {
+        if cfg.has(Feature::Tls) && starts_handshake_record(bytes) {
             *self = App::Tls(Box::default());
         } else if cfg.has(Feature::Http) && looks_like_http(bytes) {
             *self = App::Http(Box::default());
@@ -147,26 +221,18 @@ impl App {
     }
 
     /// Writes the parser's JSON member (`tls`, `dns` or `http`), if any;
-    /// `anon` pseudonymizes listed usernames in HTTP request URIs.
+    /// `rewrite` (the anonymizer's) rewrites HTTP request URIs.
     pub fn write_json<W: Write + ?Sized>(
         &self,
         w: &mut W,
         cfg: &FeatureConfig,
-        anon: Option<&Anonymizer>,
+        rewrite: Rewrite<'_>,
     ) -> io::Result<()> {
         let mut w = w;
         match self {
             App::Tls(t) if cfg.has(Feature::Tls) => t.write_json(&mut w),
             App::Dns(d) if cfg.has(Feature::Dns) => d.write_json(&mut w),
-            App::Http(h) if cfg.has(Feature::Http) => {
-                match anon.filter(|a| a.usernames().is_some()) {
-                    Some(a) => {
-                        let rewrite = a.username_rewriter();
-                        h.write_json(&mut w, Some(&rewrite))
-                    }
-                    None => h.write_json(&mut w, None),
-                }
-            }
+            App::Http(h) if cfg.has(Feature::Http) => h.write_json(&mut w, rewrite),
             _ => Ok(()),
         }
     }
@@ -194,9 +260,4 @@ fn tls_config(cfg: &FeatureConfig) -> TlsConfig {
             0
         },
     }
-}
-
-/// A TLS handshake record header: type 22, version 3.0 to 3.4.
-fn looks_like_tls(b: &[u8]) -> bool {
-    matches!(b, [0x16, 0x03, v, ..] if *v <= 0x04)
 }

@@ -4,29 +4,78 @@
 
 use std::io::{self, Write};
 
+use sluice_ipfix::{semantic, ExportError, Field, RecordFields};
+
+use crate::features::config::{Feature, FeatureConfig};
+use crate::features::feature::{FeaturePacket, FlowContext, FlowFeature};
+use crate::features::pool::{recycle, Pooled};
+
+/// Byte distribution (Cisco ETA, PEN 9, 44944): a basicList element of 256
+/// counts.
+pub const BYTE_DIST: Field = Field::enterprise(sluice_ipfix::pen::CISCO, 44944, 4);
+
 /// Bytes counted into the 32-bit table before it is folded into the 64-bit
 /// one, so that no 32-bit count can overflow.
 const FOLD_EVERY: u64 = 1 << 31;
 
-/// Counts of each byte value over the payload bytes seen.
-#[derive(Clone)]
+/// Payload bytes kept as they are before a flow gets a table of counts: a
+/// flow with a short payload needs no 1 KiB table.
+const INLINE_BYTES: usize = 32;
+
+/// Counts of each byte value over the payload bytes seen: the bytes
+/// themselves while there are at most [`INLINE_BYTES`], then a pooled table.
+#[derive(Default)]
 pub struct ByteDist {
-    /// Recent counts (1 KiB, hot in cache).
-    counts: Box<[u32; 256]>,
-    /// Counts folded out of `counts`, for flows past 2 GiB.
-    folded: Option<Box<[u64; 256]>>,
-    /// Bytes in `counts`.
+    /// The first payload bytes (all of them until `dense` exists).
+    first: [u8; INLINE_BYTES],
+    /// The table of counts, once the payload outgrew `first`.
+    dense: Option<Pooled<Counts>>,
+    /// Bytes in the table's 32-bit counts.
     pending: u64,
     total: u64,
 }
 
-impl Default for ByteDist {
+recycle!(ByteDist, |b| {
+    b.dense = None;
+    b.pending = 0;
+    b.total = 0;
+});
+
+/// The table of counts.
+pub struct Counts {
+    /// Recent counts (1 KiB, hot in cache).
+    recent: [u32; 256],
+    /// Counts folded out of `recent`, for flows past 2 GiB.
+    folded: Option<Box<[u64; 256]>>,
+}
+
+impl Default for Counts {
     fn default() -> Self {
-        ByteDist {
-            counts: Box::new([0; 256]),
+        Counts {
+            recent: [0; 256],
             folded: None,
-            pending: 0,
-            total: 0,
+        }
+    }
+}
+
+recycle!(Counts, |c| {
+    c.recent = [0; 256];
+    c.folded = None;
+});
+
+impl Clone for ByteDist {
+    fn clone(&self) -> Self {
+        let dense = self.dense.as_ref().map(|d| {
+            let mut c: Pooled<Counts> = Pooled::take();
+            c.recent = d.recent;
+            c.folded.clone_from(&d.folded);
+            c
+        });
+        ByteDist {
+            first: self.first,
+            dense,
+            pending: self.pending,
+            total: self.total,
         }
     }
 }
@@ -44,10 +93,22 @@ impl ByteDist {
     #[inline]
     pub fn add(&mut self, bytes: &[u8]) {
         let n = bytes.len() as u64;
+        let have = self.total as usize;
+        if self.dense.is_none() {
+            if let Some(room) = self.first.get_mut(have..have + bytes.len()) {
+                room.copy_from_slice(bytes);
+                self.total += n;
+                return;
+            }
+            self.start_table();
+        }
         if self.pending + n > FOLD_EVERY {
             self.fold();
         }
-        let c = &mut *self.counts;
+        let Some(d) = self.dense.as_mut() else {
+            return;
+        };
+        let c = &mut d.recent;
         // Two bytes per step into one table: as fast as interleaved tables
         // on mixed payloads, without their per-call zeroing and merging.
         let mut pairs = bytes.chunks_exact(2);
@@ -62,12 +123,35 @@ impl ByteDist {
         self.total += n;
     }
 
+    /// Moves the inline bytes into a table of counts.
+    #[cold]
+    fn start_table(&mut self) {
+        let mut d: Pooled<Counts> = Pooled::take();
+        for &b in self.inline() {
+            d.recent[usize::from(b)] += 1;
+        }
+        self.pending = self.total;
+        self.dense = Some(d);
+    }
+
+    /// The bytes kept inline (empty once there is a table).
+    fn inline(&self) -> &[u8] {
+        if self.dense.is_some() {
+            return &[];
+        }
+        self.first.get(..self.total as usize).unwrap_or_default()
+    }
+
     /// Moves the 32-bit counts into the 64-bit table.
     #[cold]
     fn fold(&mut self) {
-        let f = self.folded.get_or_insert_with(|| Box::new([0; 256]));
-        for (d, c) in f.iter_mut().zip(self.counts.iter_mut()) {
-            *d += u64::from(*c);
+        let Some(d) = self.dense.as_mut() else {
+            return;
+        };
+        let Counts { recent, folded } = &mut **d;
+        let f = folded.get_or_insert_with(|| Box::new([0; 256]));
+        for (to, c) in f.iter_mut().zip(recent.iter_mut()) {
+            *to += u64::from(*c);
             *c = 0;
         }
         self.pending = 0;
@@ -76,8 +160,17 @@ impl ByteDist {
     /// The 256 counts.
     pub fn counts(&self) -> [u64; 256] {
         let mut out = [0u64; 256];
-        for (i, o) in out.iter_mut().enumerate() {
-            *o = u64::from(self.counts[i]) + self.folded.as_ref().map_or(0, |f| f[i]);
+        match &self.dense {
+            Some(d) => {
+                for (i, o) in out.iter_mut().enumerate() {
+                    *o = u64::from(d.recent[i]) + d.folded.as_ref().map_or(0, |f| f[i]);
+                }
+            }
+            None => {
+                for &b in self.inline() {
+                    out[usize::from(b)] += 1;
+                }
+            }
         }
         out
     }
@@ -201,6 +294,44 @@ impl ByteDist {
     }
 }
 
+impl FlowFeature for ByteDist {
+    fn on_packet(&mut self, p: &FeaturePacket<'_>, _: &FeatureConfig) {
+        self.add(p.payload);
+    }
+
+    /// `byte_dist` (with its mean and deviation) and `entropy`, as switched on.
+    fn write_json(&self, w: &mut Vec<u8>, cx: &FlowContext<'_>) -> io::Result<()> {
+        let stats = self.stats();
+        if cx.cfg.has(Feature::Bd) {
+            self.write_json_with(w, stats)?;
+        }
+        if cx.cfg.has(Feature::Entropy) {
+            self.write_entropy_json_with(w, stats)?;
+        }
+        Ok(())
+    }
+
+    /// The byte distribution record's field: the 256 counts.
+    fn put_ipfix(
+        &self,
+        out: &mut dyn RecordFields,
+        _: &FlowContext<'_>,
+    ) -> Result<(), ExportError> {
+        let counts = self.counts();
+        let mut values = counts.iter().map(|&c| c.min(u64::from(u32::MAX)));
+        out.uint_list(semantic::ORDERED, BYTE_DIST, &mut values)
+    }
+
+    fn ready(&self, min_octets: u64) -> bool {
+        self.total >= min_octets
+    }
+}
+
+/// True if the byte distribution is kept (for `bd` or `entropy`).
+pub(crate) fn enabled(cfg: &FeatureConfig) -> bool {
+    cfg.has(Feature::Bd) || cfg.has(Feature::Entropy)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -235,6 +366,20 @@ mod tests {
         let doubled: Vec<u64> = long.counts().iter().map(|c| c * 2).collect();
         assert_eq!(folded.counts().to_vec(), doubled);
         assert_eq!(long.total(), 1001);
+    }
+
+    #[test]
+    fn short_payloads_stay_inline_and_count_the_same() {
+        let mut bd = ByteDist::default();
+        bd.add(b"abc");
+        bd.add(&[b'a'; 29]);
+        assert!(bd.dense.is_none(), "32 bytes fit inline");
+        assert_eq!(bd.counts()[usize::from(b'a')], 30);
+        bd.add(b"z");
+        assert!(bd.dense.is_some(), "the 33rd byte makes a table");
+        assert_eq!(bd.counts()[usize::from(b'a')], 30);
+        assert_eq!(bd.counts()[usize::from(b'z')], 1);
+        assert_eq!(bd.total(), 33);
     }
 
     #[test]

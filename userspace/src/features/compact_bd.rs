@@ -11,6 +11,12 @@
 //!
 //! There is no built-in default mapping: Joy has none either (compact BD is off
 //! unless a file is given), so the mapping always comes from a file.
+use std::io::{self, Write};
+
+use crate::features::config::{Feature, FeatureConfig};
+use crate::features::feature::{FeaturePacket, FlowContext, FlowFeature};
+use crate::features::pool::recycle;
+use crate::json::num::write_uint_list;
 use std::path::Path;
 
 /// Why a compact BD mapping file could not be used: the features' shared
@@ -88,6 +94,63 @@ impl CompactBdMap {
     pub fn buckets(&self) -> usize {
         self.buckets
     }
+}
+
+/// A flow's compact byte distribution: counts per bucket of the mapping
+/// (Joy's `compact_byte_dist`), sized to the mapping at the first payload.
+#[derive(Debug, Default)]
+pub struct CompactCounts(Vec<u64>);
+
+recycle!(CompactCounts, |c| c.0.clear());
+
+impl CompactCounts {
+    /// Writes `,"compact_byte_dist":[...]` for `counts`, or zeros for every
+    /// bucket of `map` when the flow had no payload.
+    pub fn write_json_or_zeros(
+        counts: Option<&CompactCounts>,
+        map: Option<&CompactBdMap>,
+        w: &mut Vec<u8>,
+    ) -> io::Result<()> {
+        w.write_all(b",\"compact_byte_dist\":[")?;
+        match counts {
+            Some(c) => write_uint_list(w, c.0.iter().copied())?,
+            None => {
+                let buckets = map.map_or(0, CompactBdMap::buckets);
+                write_uint_list(w, std::iter::repeat_n(0, buckets))?
+            }
+        }
+        w.write_all(b"]")
+    }
+
+    /// The counts, one per bucket.
+    pub fn counts(&self) -> &[u64] {
+        &self.0
+    }
+}
+
+impl FlowFeature for CompactCounts {
+    fn on_packet(&mut self, p: &FeaturePacket<'_>, cfg: &FeatureConfig) {
+        let Some(map) = cfg.compact_bd.as_deref() else {
+            return;
+        };
+        if self.0.len() != map.buckets() {
+            self.0.resize(map.buckets(), 0);
+        }
+        for &b in p.payload {
+            if let Some(c) = self.0.get_mut(usize::from(map.bucket(b))) {
+                *c += 1;
+            }
+        }
+    }
+
+    fn write_json(&self, w: &mut Vec<u8>, cx: &FlowContext<'_>) -> io::Result<()> {
+        CompactCounts::write_json_or_zeros(Some(self), cx.cfg.compact_bd.as_deref(), w)
+    }
+}
+
+/// True if the compact byte distribution is on (and has a mapping).
+pub(crate) fn enabled(cfg: &FeatureConfig) -> bool {
+    cfg.has(Feature::CompactBd) && cfg.compact_bd.is_some()
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use crate::features::config::FeatureConfig;
+use crate::features::feature::FlowFeature;
 use crate::features::state::FlowFeatures;
 use crate::flow::{Action, Flow, FlowTable};
 
@@ -75,20 +76,20 @@ impl ReadyHooks {
         let fired = st.fired;
         let mut now = 0u8;
         if fired & SPLT == 0 {
-            if let Some((min, _)) = &self.splt {
-                if st.splt.entries().len() >= *min {
+            if let (Some((min, _)), Some(splt)) = (&self.splt, st.splt()) {
+                if splt.ready(*min as u64) {
                     now |= SPLT;
                 }
             }
         }
         if fired & BD == 0 {
-            if let (Some((min, _)), Some(bd)) = (&self.bd, &st.bd) {
-                if bd.total() >= *min {
+            if let (Some((min, _)), Some(bd)) = (&self.bd, st.bd()) {
+                if bd.ready(*min) {
                     now |= BD;
                 }
             }
         }
-        if fired & IDP == 0 && self.idp.is_some() && st.idp.has(true) {
+        if fired & IDP == 0 && self.idp.is_some() && st.idp().is_some_and(|i| i.ready(0)) {
             now |= IDP;
         }
         if fired & TLS == 0 && self.tls.is_some() && st.tls_ready() {
@@ -211,14 +212,18 @@ mod tests {
         );
         let hooks = ReadyHooks::default()
             .on_splt(3, move |flow| {
-                let n = flow.user().state().map_or(0, |st| st.splt.entries().len());
+                let n = flow
+                    .user()
+                    .state()
+                    .and_then(|st| st.splt())
+                    .map_or(0, |s| s.entries().len());
                 s.store(n, Ordering::Relaxed);
             })
             .on_bd(250, move |flow| {
                 let n = flow
                     .user()
                     .state()
-                    .and_then(|st| st.bd.as_ref())
+                    .and_then(|st| st.bd())
                     .map_or(0, |bd| bd.total());
                 b.store(n as usize, Ordering::Relaxed);
             })
@@ -251,8 +256,8 @@ mod tests {
         let out: Vec<_> = table.drain_exported_with_user().collect();
         assert_eq!(out.len(), 1);
         let st = out[0].1.state().expect("features travel with the record");
-        assert_eq!(st.splt.entries().len(), 5);
-        assert_eq!(st.bd.as_ref().map(|b| b.counts()[0xab]), Some(500));
+        assert_eq!(st.splt().map(|s| s.entries().len()), Some(5));
+        assert_eq!(st.bd().map(|b| b.counts()[0xab]), Some(500));
     }
 
     #[test]
@@ -277,8 +282,8 @@ mod tests {
         assert_eq!(out[0].0.out.packets + out[0].0.r#in.packets, 6);
         let st = out[0].1.state().expect("features");
         assert_eq!(
-            st.splt.entries().len(),
-            3,
+            st.splt().map(|s| s.entries().len()),
+            Some(3),
             "only the budget's packets are analysed"
         );
     }

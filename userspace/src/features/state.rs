@@ -1,48 +1,50 @@
 //! The features of one flow: what the worker keeps per flow and updates with
-//! each packet. A flow costs one null pointer when every feature is off.
+//! each packet. A flow costs one null pointer when every feature is off; with
+//! features on, each feature's state is taken from the worker's pools when the
+//! flow first needs it (SPLT at its first listed packet, the byte
+//! distribution and IDP at the first payload, TCP details for TCP flows), so
+//! a flow pays for what it has.
 
-use std::io::{self, Write};
+use std::io;
 
-use crate::anon::Anonymizer;
-use crate::decode::{Packet, PROTO_TCP, PROTO_UDP};
-use crate::features::app::App;
-use crate::features::byte_dist::ByteDist;
+use crate::decode::{Packet, TcpHeader, PROTO_TCP};
+use crate::features::app::{self, AppParsers};
+use crate::features::byte_dist::{self, ByteDist};
+use crate::features::compact_bd::{self, CompactCounts};
 use crate::features::config::{Feature, FeatureConfig};
-use crate::features::idp::Idp;
-use crate::features::splt::Splt;
-use crate::features::stream::Stream;
-use crate::features::tcp_info::{TcpHeader, TcpInfo};
-use crate::flow::{PacketInfo, Timestamp};
-use crate::json::num::write_uint_list;
+use crate::features::feature::{FeaturePacket, FlowContext, FlowFeature};
+use crate::features::idp::{self, Idp};
+use crate::features::pool::{recycle, Pooled};
+use crate::features::splt::{self, Splt};
+use crate::features::tcp_info::TcpInfo;
+use crate::flow::{Direction, PacketInfo};
+use crate::json::Rewrite;
+use crate::time::Timestamp;
 
 /// Per-flow features (the flow table's user metadata). Empty until the
 /// flow's first packet when any feature is on.
 #[derive(Debug, Default)]
-pub struct FlowFeatures(Option<Box<FeatureState>>);
+pub struct FlowFeatures(Option<Pooled<FeatureState>>);
 
-/// The feature values of a flow.
+/// The feature values of a flow: one slot per feature, empty until the flow
+/// needs it.
 #[derive(Debug, Default)]
 pub struct FeatureState {
     /// Time of the flow's first packet.
     pub start: Timestamp,
     /// True once a packet towards the initiator was seen.
     pub bidir: bool,
-    /// Packet lengths and times.
-    pub splt: Splt,
-    /// Byte distribution (when `bd` or `entropy` is on).
-    pub bd: Option<ByteDist>,
-    /// Compact byte distribution: counts per bucket of the mapping.
-    pub compact_bd: Option<Box<[u64]>>,
-    /// Initial data packets.
-    pub idp: Idp,
-    /// TCP handshake details and retransmissions.
-    pub tcp: TcpInfo,
-    pub(crate) streams: Option<Box<[Stream; 2]>>,
-    /// The application parser (TLS...).
-    pub app: App,
+    splt: Option<Pooled<Splt>>,
+    bd: Option<Pooled<ByteDist>>,
+    compact_bd: Option<Pooled<CompactCounts>>,
+    idp: Option<Pooled<Idp>>,
+    tcp: Option<Pooled<TcpInfo>>,
+    app: Option<Pooled<AppParsers>>,
     /// Ready callbacks already run (bit per hook).
     pub(crate) fired: u8,
 }
+
+recycle!(FeatureState, |s| *s = FeatureState::default());
 
 impl FlowFeatures {
     /// The feature values, if any packet was seen with features on.
@@ -53,16 +55,9 @@ impl FlowFeatures {
     /// Updates the features with one packet of the flow.
     pub fn update(&mut self, p: &PacketInfo<'_>, cfg: &FeatureConfig) {
         let st = self.0.get_or_insert_with(|| {
-            Box::new(FeatureState {
-                start: p.ts,
-                bd: (cfg.has(Feature::Bd) || cfg.has(Feature::Entropy)).then(ByteDist::default),
-                compact_bd: cfg
-                    .compact_bd
-                    .as_ref()
-                    .filter(|_| cfg.has(Feature::CompactBd))
-                    .map(|m| vec![0; m.buckets()].into_boxed_slice()),
-                ..FeatureState::default()
-            })
+            let mut s: Pooled<FeatureState> = Pooled::take();
+            s.start = p.ts;
+            s
         });
         st.update(p, cfg);
     }
@@ -75,146 +70,173 @@ impl FlowFeatures {
     }
 
     /// Writes the enabled features as JSON members, each with a leading comma.
-    /// `anon` rewrites listed usernames in HTTP request URIs.
-    pub fn write_json<W: Write + ?Sized>(
+    /// `rewrite` (the anonymizer's) rewrites HTTP request URIs.
+    pub fn write_json(
         &self,
-        w: &mut W,
+        w: &mut Vec<u8>,
         cfg: &FeatureConfig,
-        anon: Option<&Anonymizer>,
+        rewrite: Rewrite<'_>,
     ) -> io::Result<()> {
         match self.state() {
-            Some(s) => s.write_json(w, cfg, anon),
+            Some(s) => s.write_json(w, &s.context(cfg, rewrite)),
             None => Ok(()),
         }
     }
 }
 
 impl FeatureState {
-    /// True once the TLS handshake has told all it will.
-    pub fn tls_ready(&self) -> bool {
-        self.app.tls_ready()
+    /// The packet lengths and times, once a packet was listed.
+    pub fn splt(&self) -> Option<&Splt> {
+        self.splt.as_deref()
     }
 
+    /// The byte distribution, once payload was seen (`bd` or `entropy` on).
+    pub fn bd(&self) -> Option<&ByteDist> {
+        self.bd.as_deref()
+    }
+
+    /// The compact byte distribution, once payload was seen.
+    pub fn compact_bd(&self) -> Option<&CompactCounts> {
+        self.compact_bd.as_deref()
+    }
+
+    /// The initial data packets, once payload was seen.
+    pub fn idp(&self) -> Option<&Idp> {
+        self.idp.as_deref()
+    }
+
+    /// TCP handshake details and retransmissions (TCP flows).
+    pub fn tcp(&self) -> Option<&TcpInfo> {
+        self.tcp.as_deref()
+    }
+
+    /// The application parsers (TLS, DNS, HTTP), once any is on.
+    pub fn app(&self) -> Option<&app::App> {
+        self.app.as_deref().map(AppParsers::app)
+    }
+
+    /// The TLS session, if the flow is TLS.
+    pub fn tls(&self) -> Option<&crate::proto::tls::TlsState> {
+        self.app().and_then(app::App::tls)
+    }
+
+    /// True once the TLS handshake has told all it will.
+    pub fn tls_ready(&self) -> bool {
+        self.app.as_deref().is_some_and(|a| a.ready(0))
+    }
+
+    /// What the features' output needs about this flow.
+    pub fn context<'a>(&self, cfg: &'a FeatureConfig, rewrite: Rewrite<'a>) -> FlowContext<'a> {
+        FlowContext {
+            start: self.start,
+            bidir: self.bidir,
+            cfg,
+            rewrite,
+        }
+    }
+
+    /// The pipeline of features for one packet, in a fixed order: TCP
+    /// details first (they tell retransmissions apart), the application
+    /// parsers (which reassemble streams themselves), then, unless the
+    /// packet is a retransmission not counted, SPLT and, for payload, the
+    /// byte distributions and the initial data packet.
     fn update(&mut self, p: &PacketInfo<'_>, cfg: &FeatureConfig) {
         let pkt: &Packet = p.packet;
         self.bidir |= !p.outbound;
-        let payload = payload_of(pkt, p.data);
+        let first_fragment = pkt.frag.is_none_or(|f| f.is_first());
+        let tcp = (pkt.proto == PROTO_TCP && first_fragment)
+            .then(|| p.data.get(pkt.l4_offset as usize..))
+            .flatten()
+            .and_then(TcpHeader::new_lax);
+        let fp = FeaturePacket {
+            dir: Direction::from_outbound(p.outbound),
+            ts: p.ts,
+            packet: pkt,
+            payload: captured(p.data, pkt.payload_offset, pkt.payload_len),
+            ip: captured(p.data, pkt.l3_offset, pkt.ip_len),
+            tcp,
+        };
         let mut retrans = false;
-        if pkt.proto == PROTO_TCP && pkt.frag.is_none_or(|f| f.is_first()) {
-            let hdr = p
-                .data
-                .get(pkt.l4_offset as usize..)
-                .and_then(TcpHeader::parse);
-            if let Some(h) = hdr {
-                retrans = self.tcp.update(p.outbound, &h, pkt.payload_len);
-                if cfg.set.needs_streams() && self.app.wants_stream() {
-                    self.feed_stream(p.outbound, &h, payload, [pkt.sport, pkt.dport], p.ts, cfg);
-                }
-            }
+        if fp.tcp.is_some() {
+            let t = self.tcp.get_or_insert_with(Pooled::take);
+            t.on_packet(&fp, cfg);
+            retrans = t.last_was_retransmission();
         }
-        if pkt.proto == PROTO_UDP
-            && cfg.set.needs_streams()
-            && pkt.frag.is_none_or(|f| f.is_first())
-            && !matches!(self.app, App::Nothing)
-        {
-            let ports = [pkt.sport, pkt.dport];
-            self.app.on_datagram(p.outbound, payload, ports, p.ts, cfg);
+        if app::enabled(cfg) {
+            self.app
+                .get_or_insert_with(Pooled::take)
+                .on_packet(&fp, cfg);
         }
         if retrans && !cfg.retrans {
             return;
         }
-        let len = pkt.payload_len;
-        if cfg.has(Feature::Splt) && (len > 0 || cfg.zeros) {
-            self.splt.push(p.outbound, len, p.ts, cfg.num_pkts);
+        let len = fp.payload_len();
+        if splt::enabled(cfg) && (len > 0 || cfg.zeros) {
+            self.splt
+                .get_or_insert_with(Pooled::take)
+                .on_packet(&fp, cfg);
         }
         if len == 0 {
             return;
         }
-        if let Some(bd) = self.bd.as_mut() {
-            bd.add(payload);
+        if byte_dist::enabled(cfg) {
+            self.bd.get_or_insert_with(Pooled::take).on_packet(&fp, cfg);
         }
-        if let (Some(counts), Some(map)) = (self.compact_bd.as_mut(), cfg.compact_bd.as_ref()) {
-            for &b in payload {
-                if let Some(c) = counts.get_mut(usize::from(map.bucket(b))) {
-                    *c += 1;
-                }
-            }
+        if compact_bd::enabled(cfg) {
+            let c = self.compact_bd.get_or_insert_with(Pooled::take);
+            c.on_packet(&fp, cfg);
         }
-        if cfg.has(Feature::Idp) && !self.idp.has(p.outbound) {
-            let l3 = pkt.l3_offset as usize;
-            let end = l3.saturating_add(pkt.ip_len as usize).min(p.data.len());
-            self.idp.offer(
-                p.outbound,
-                p.data.get(l3..end).unwrap_or_default(),
-                cfg.idp_bytes,
-            );
+        if idp::enabled(cfg) && !self.idp.as_deref().is_some_and(|i| i.has(fp.dir)) {
+            self.idp
+                .get_or_insert_with(Pooled::take)
+                .on_packet(&fp, cfg);
         }
     }
 
-    /// Passes a TCP segment's payload through the direction's reassembly.
-    fn feed_stream(
-        &mut self,
-        outbound: bool,
-        h: &TcpHeader<'_>,
-        payload: &[u8],
-        ports: [u16; 2],
-        ts: Timestamp,
-        cfg: &FeatureConfig,
-    ) {
-        let streams = self.streams.get_or_insert_with(Box::default);
-        let s = &mut streams[usize::from(!outbound)];
-        if h.flags & 0x02 != 0 {
-            s.syn(h.seq);
+    /// The features' JSON members, in Joy's order: `packets`, `byte_dist`,
+    /// `entropy`, `compact_byte_dist`, `tcp`, the application's (`tls`,
+    /// `dns`, `http`), `idp_*`. A feature that is on but saw nothing writes
+    /// what Joy writes for an empty one.
+    fn write_json(&self, w: &mut Vec<u8>, cx: &FlowContext<'_>) -> io::Result<()> {
+        let cfg = cx.cfg;
+        if splt::enabled(cfg) {
+            write_or_default(self.splt.as_deref(), w, cx)?;
         }
-        let app = &mut self.app;
-        s.push(h.seq, payload, &mut |bytes| {
-            app.on_stream(outbound, bytes, ports, ts, cfg)
-        });
-        if !self.app.wants_stream() {
-            // Nothing more to parse: free the reassembly buffers.
-            self.streams = None;
+        if byte_dist::enabled(cfg) {
+            write_or_default(self.bd.as_deref(), w, cx)?;
         }
-    }
-
-    fn write_json<W: Write + ?Sized>(
-        &self,
-        w: &mut W,
-        cfg: &FeatureConfig,
-        anon: Option<&Anonymizer>,
-    ) -> io::Result<()> {
-        if cfg.has(Feature::Splt) {
-            self.splt.write_json(w, self.start, self.bidir)?;
-        }
-        if let Some(bd) = &self.bd {
-            let stats = bd.stats();
-            if cfg.has(Feature::Bd) {
-                bd.write_json_with(w, stats)?;
-            }
-            if cfg.has(Feature::Entropy) {
-                bd.write_entropy_json_with(w, stats)?;
-            }
-        }
-        if let Some(counts) = &self.compact_bd {
-            w.write_all(b",\"compact_byte_dist\":[")?;
-            write_uint_list(w, counts.iter().copied())?;
-            w.write_all(b"]")?;
+        if compact_bd::enabled(cfg) {
+            let map = cfg.compact_bd.as_deref();
+            CompactCounts::write_json_or_zeros(self.compact_bd.as_deref(), map, w)?;
         }
         if cfg.has(Feature::Tcp) {
-            self.tcp.write_json(w)?;
+            write_or_default(self.tcp.as_deref(), w, cx)?;
         }
-        self.app.write_json(w, cfg, anon)?;
-        if cfg.has(Feature::Idp) {
-            self.idp.write_json(w)?;
+        if let Some(a) = self.app.as_deref() {
+            a.write_json(w, cx)?;
+        }
+        if idp::enabled(cfg) {
+            write_or_default(self.idp.as_deref(), w, cx)?;
         }
         Ok(())
     }
 }
 
-/// The captured part of a packet's transport payload.
-fn payload_of<'a>(pkt: &Packet, data: &'a [u8]) -> &'a [u8] {
-    let start = pkt.payload_offset as usize;
-    let end = start
-        .saturating_add(pkt.payload_len as usize)
-        .min(data.len());
+/// Writes `f`'s JSON, or that of an empty `F` when the flow never needed one.
+fn write_or_default<F: FlowFeature>(
+    f: Option<&F>,
+    w: &mut Vec<u8>,
+    cx: &FlowContext<'_>,
+) -> io::Result<()> {
+    match f {
+        Some(f) => f.write_json(w, cx),
+        None => F::default().write_json(w, cx),
+    }
+}
+
+/// The captured part of `len` bytes at `offset` of `data`.
+fn captured(data: &[u8], offset: u32, len: u32) -> &[u8] {
+    let start = offset as usize;
+    let end = start.saturating_add(len as usize).min(data.len());
     data.get(start..end).unwrap_or_default()
 }

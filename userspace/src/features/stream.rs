@@ -18,7 +18,26 @@ pub struct Stream {
     broken: bool,
 }
 
+/// Both directions' streams of a flow, `[Out, In]`: pooled, so their
+/// buffers are reused by later flows.
+#[derive(Debug, Default)]
+pub struct Streams(pub [Stream; 2]);
+
+crate::features::pool::recycle!(Streams, |s| {
+    for d in &mut s.0 {
+        d.reset();
+    }
+});
+
 impl Stream {
+    /// Back to a stream with nothing seen, keeping the buffer's capacity.
+    pub fn reset(&mut self) {
+        self.next = None;
+        self.pending.clear();
+        self.pending_bytes = 0;
+        self.broken = false;
+    }
+
     /// Notes a SYN: data starts at `seq + 1`.
     pub fn syn(&mut self, seq: u32) {
         if self.next.is_none() {

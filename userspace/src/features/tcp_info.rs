@@ -4,45 +4,15 @@
 
 use std::io::{self, Write};
 
+use crate::decode::{TcpFlags, TcpHeader};
+use crate::features::config::FeatureConfig;
+use crate::features::feature::{FeaturePacket, FlowContext, FlowFeature};
+use crate::features::pool::recycle;
+use crate::flow::Direction;
 use crate::json::num::write_hex;
 
 /// Joy keeps at most this many option bytes (`TCP_OPT_LEN`).
 pub const MAX_OPTIONS: usize = 24;
-
-/// TCP header fields the features read, from a captured header.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TcpHeader<'a> {
-    /// Sequence number.
-    pub seq: u32,
-    /// Acknowledgment number.
-    pub ack: u32,
-    /// Flags byte.
-    pub flags: u8,
-    /// Receive window.
-    pub window: u16,
-    /// Option bytes (as captured).
-    pub options: &'a [u8],
-}
-
-impl<'a> TcpHeader<'a> {
-    /// Reads the header at the start of `b`; `None` if it is cut short or
-    /// its data offset is below 5 words.
-    pub fn parse(b: &'a [u8]) -> Option<Self> {
-        let fixed = b.get(..20)?;
-        let hlen = usize::from(fixed[12] >> 4) * 4;
-        if hlen < 20 {
-            return None;
-        }
-        let options = b.get(20..hlen.min(b.len()))?;
-        Some(TcpHeader {
-            seq: u32::from_be_bytes([fixed[4], fixed[5], fixed[6], fixed[7]]),
-            ack: u32::from_be_bytes([fixed[8], fixed[9], fixed[10], fixed[11]]),
-            flags: fixed[13],
-            window: u16::from_be_bytes([fixed[14], fixed[15]]),
-            options,
-        })
-    }
-}
 
 /// Per-direction TCP state.
 #[derive(Debug, Clone, Copy, Default)]
@@ -62,29 +32,35 @@ struct Dir {
 pub struct TcpInfo {
     first_seq: Option<u32>,
     dirs: [Dir; 2],
+    /// The latest segment was a retransmission.
+    last_retrans: bool,
 }
+
+recycle!(TcpInfo, |t| *t = TcpInfo::default());
 
 impl TcpInfo {
     /// Updates with one segment; returns true if it is a retransmission
     /// (payload that ends at or before data already seen that way).
-    pub fn update(&mut self, outbound: bool, h: &TcpHeader<'_>, payload_len: u32) -> bool {
-        let d = &mut self.dirs[usize::from(!outbound)];
-        if h.flags == 0x02 || h.flags == 0x12 {
-            if h.flags == 0x02 && self.first_seq.is_none() {
-                self.first_seq = Some(h.seq);
+    pub fn update(&mut self, dir: Direction, h: &TcpHeader<'_>, payload_len: u32) -> bool {
+        let d = &mut self.dirs[dir];
+        let flags = h.tcp_flags();
+        if flags == TcpFlags::SYN || flags == TcpFlags::SYN_ACK {
+            if flags == TcpFlags::SYN && self.first_seq.is_none() {
+                self.first_seq = Some(h.seq());
             }
             if d.flags == 0 {
-                d.flags = h.flags;
-                d.window = h.window;
-                let n = h.options.len().min(MAX_OPTIONS);
-                d.opts[..n].copy_from_slice(&h.options[..n]);
+                d.flags = flags.bits();
+                d.window = h.window();
+                let options = h.options();
+                let n = options.len().min(MAX_OPTIONS);
+                d.opts[..n].copy_from_slice(&options[..n]);
                 d.opt_len = n as u8;
             }
         }
         if payload_len == 0 {
             return false;
         }
-        let end = h.seq.wrapping_add(payload_len);
+        let end = h.seq().wrapping_add(payload_len);
         match d.next_seq {
             Some(next) if seq_le(end, next) => {
                 d.retrans += 1;
@@ -95,6 +71,12 @@ impl TcpInfo {
                 false
             }
         }
+    }
+
+    /// True if the latest packet given to [`FlowFeature::on_packet`] was a
+    /// retransmission.
+    pub fn last_was_retransmission(&self) -> bool {
+        self.last_retrans
     }
 
     /// Retransmitted segments seen in both directions.
@@ -146,6 +128,21 @@ impl TcpInfo {
             w.write_all(b"}")?;
         }
         w.write_all(b"}")
+    }
+}
+
+impl FlowFeature for TcpInfo {
+    /// Runs before the other features see the packet:
+    /// [`TcpInfo::last_was_retransmission`] then tells whether they should.
+    fn on_packet(&mut self, p: &FeaturePacket<'_>, _: &FeatureConfig) {
+        self.last_retrans = match p.tcp {
+            Some(h) => self.update(p.dir, &h, p.payload_len()),
+            None => false,
+        };
+    }
+
+    fn write_json(&self, w: &mut Vec<u8>, _: &FlowContext<'_>) -> io::Result<()> {
+        TcpInfo::write_json(self, w)
     }
 }
 
@@ -240,9 +237,9 @@ mod tests {
             2, 4, 5, 180, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7,
         ];
         let raw = header(1000, 0x02, &opts);
-        let h = TcpHeader::parse(&raw).unwrap();
+        let h = TcpHeader::new_lax(&raw).unwrap();
         let mut t = TcpInfo::default();
-        assert!(!t.update(true, &h, 0));
+        assert!(!t.update(Direction::Out, &h, 0));
         let mut out = Vec::new();
         t.write_json(&mut out).unwrap();
         assert_eq!(
@@ -258,24 +255,24 @@ mod tests {
         let mut t = TcpInfo::default();
         let seg = |seq| header(seq, 0x18, &[]);
         let a = seg(100);
-        assert!(!t.update(true, &TcpHeader::parse(&a).unwrap(), 50));
-        assert!(t.update(true, &TcpHeader::parse(&a).unwrap(), 50));
+        assert!(!t.update(Direction::Out, &TcpHeader::new_lax(&a).unwrap(), 50));
+        assert!(t.update(Direction::Out, &TcpHeader::new_lax(&a).unwrap(), 50));
         let b = seg(150);
-        assert!(!t.update(true, &TcpHeader::parse(&b).unwrap(), 10));
+        assert!(!t.update(Direction::Out, &TcpHeader::new_lax(&b).unwrap(), 10));
         // Across the sequence wrap.
         let c = seg(u32::MAX - 5);
-        assert!(!t.update(false, &TcpHeader::parse(&c).unwrap(), 10));
+        assert!(!t.update(Direction::In, &TcpHeader::new_lax(&c).unwrap(), 10));
         let d = seg(4);
-        assert!(!t.update(false, &TcpHeader::parse(&d).unwrap(), 10));
-        assert!(t.update(false, &TcpHeader::parse(&c).unwrap(), 10));
+        assert!(!t.update(Direction::In, &TcpHeader::new_lax(&d).unwrap(), 10));
+        assert!(t.update(Direction::In, &TcpHeader::new_lax(&c).unwrap(), 10));
         assert_eq!(t.retransmissions(), 2);
     }
 
     #[test]
     fn short_or_bad_headers_are_refused() {
-        assert!(TcpHeader::parse(&[0; 19]).is_none());
+        assert!(TcpHeader::new_lax(&[0; 19]).is_none());
         let mut h = header(1, 2, &[]);
         h[12] = 0x40;
-        assert!(TcpHeader::parse(&h).is_none());
+        assert!(TcpHeader::new_lax(&h).is_none());
     }
 }

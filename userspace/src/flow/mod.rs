@@ -10,6 +10,7 @@
 pub mod action;
 pub mod callbacks;
 pub mod config;
+pub mod direction;
 mod entry;
 mod fragments;
 pub mod key;
@@ -27,6 +28,7 @@ pub use crate::time::Timestamp;
 pub use action::Action;
 pub use callbacks::{Flow, PacketInfo};
 pub use config::FlowTableConfig;
+pub use direction::Direction;
 pub use key::{symmetric_hash, FlowKey};
 pub use offload::{KernelCounts, Offload, OffloadStats};
 pub use record::{DirCounters, EndReason, FlowRecord};

@@ -69,7 +69,7 @@ pub(crate) struct OffloadState {
     /// Kernel counts already merged into an exported record `[lower, higher]`.
     pub merged: KernelCounts,
     /// The latest packet the kernel counted, as of the last read.
-    pub last: crate::flow::Timestamp,
+    pub last: crate::time::Timestamp,
     /// The TCP end (RST, or FIN both ways) was seen, counting the kernel's
     /// flags as of the last read.
     pub ended: bool,

@@ -3,10 +3,11 @@
 use crate::time::Timestamp;
 
 /// Why a flow record was exported. Mirrors PF_RING FT's flow statuses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[repr(usize)]
 pub enum EndReason {
     /// Not ended: a snapshot of a live flow. Never produced by the flow table.
+    #[default]
     Active,
     /// No packet for `idle_timeout`.
     IdleTimeout,
@@ -101,7 +102,7 @@ pub struct DirCounters {
 ///
 /// For ICMP/ICMPv6 flows `sp` and `dp` are 0 and `icmp` holds the key's
 /// message type (a reply's type given as its request's), code and identifier.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct FlowRecord {
     /// Table-local flow id (`FlowTableConfig::first_id` + creation count).
     pub id: u64,

@@ -74,6 +74,9 @@ pub struct FlowTable<U = ()> {
     slices: List,
     /// Head of the free-slot list, chained through `activity.next`.
     free: u32,
+    /// Slots still to export, last first, while a
+    /// [`FlowTable::flush_in_end_order`] is under way.
+    flush_order: Vec<u32>,
     max_flows: usize,
     idle_ns: u64,
     active_ns: u64,
@@ -123,6 +126,7 @@ impl<U: Default> FlowTable<U> {
             age: List::new(Chain::Age),
             slices: List::new(Chain::Slice),
             free: NIL,
+            flush_order: Vec::new(),
             max_flows,
             idle_ns: duration_nanos(config.idle_timeout),
             active_ns: duration_nanos(config.active_timeout),
@@ -445,6 +449,46 @@ impl<U: Default> FlowTable<U> {
             self.export(i, EndReason::ForcedEnd, true, (0, 0));
             cursor = self.age.next(&self.entries, i);
         }
+        self.clear();
+    }
+
+    /// Exports up to `max` flows with [`EndReason::ForcedEnd`] in the order
+    /// of their latest packet (ties: oldest first), so that a caller can
+    /// write a full table's flush a chunk at a time instead of holding every
+    /// record at once. Returns true once every flow is exported and the
+    /// table is empty. The order is fixed at the first call; nothing but
+    /// draining the exported records may happen until it returns true.
+    pub fn flush_in_end_order(&mut self, max: usize) -> bool {
+        if self.flush_order.is_empty() {
+            let mut cursor = self.age.head();
+            while let Some(i) = cursor {
+                self.flush_order.push(i);
+                cursor = self.age.next(&self.entries, i);
+            }
+            let entries = &self.entries;
+            // Stable: flows ending together stay in creation order.
+            self.flush_order
+                .sort_by_key(|&i| entries[i as usize].last());
+            self.flush_order.reverse();
+        }
+        let mut order = std::mem::take(&mut self.flush_order);
+        for _ in 0..max {
+            let Some(i) = order.pop() else { break };
+            self.export(i, EndReason::ForcedEnd, true, (0, 0));
+        }
+        let done = order.is_empty();
+        self.flush_order = order;
+        if done {
+            self.flush_order = Vec::new();
+            self.clear();
+        } else {
+            self.deliver();
+        }
+        done
+    }
+
+    /// Empties the table once every flow is exported.
+    fn clear(&mut self) {
         self.entries.clear();
         self.users.clear();
         self.index.clear();

@@ -10,7 +10,7 @@ mod timestamp;
 use std::io::Cursor;
 
 use super::{CaptureFile, ReadError};
-use crate::flow::Timestamp;
+use crate::time::Timestamp;
 
 /// An owned copy of a [`super::FilePacket`].
 #[derive(Debug, Clone, PartialEq, Eq)]

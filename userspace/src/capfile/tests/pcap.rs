@@ -2,7 +2,7 @@
 use super::build::Pcap;
 use super::{open, read, read_ok};
 use crate::capfile::{FileFormat, ReadErrorKind, MAX_RECORD};
-use crate::flow::Timestamp;
+use crate::time::Timestamp;
 
 fn two_packets(p: Pcap) -> Vec<u8> {
     p.packet(10, 500, &[1, 2, 3, 4, 5], 60)

@@ -2,7 +2,7 @@
 use super::build::{Ng, IF_TSRESOL};
 use super::{open, read, read_ok};
 use crate::capfile::{FileFormat, ReadErrorKind};
-use crate::flow::Timestamp;
+use crate::time::Timestamp;
 
 /// Length of a section header block as built by [`Ng`].
 const SHB_LEN: u64 = 28;

@@ -1,6 +1,6 @@
 //! Tick conversion.
 use crate::capfile::timestamp::{pcap_timestamp, ticks_to_timestamp, TsResolution};
-use crate::flow::Timestamp;
+use crate::time::Timestamp;
 
 #[test]
 fn resolutions() {

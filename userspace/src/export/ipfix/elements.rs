@@ -16,12 +16,7 @@
 use sluice_ipfix::registry::{ie, DataType};
 use sluice_ipfix::{ElementInfo, Field, VARLEN};
 
-/// Cisco's private enterprise number.
-pub const PEN_CISCO: u32 = 9;
-/// CESNET's private enterprise number (ipfixprobe).
-pub const PEN_CESNET: u32 = 8057;
-/// Flowmon's private enterprise number.
-pub const PEN_FLOWMON: u32 = 39499;
+pub use sluice_ipfix::pen::{CESNET as PEN_CESNET, CISCO as PEN_CISCO, FLOWMON as PEN_FLOWMON};
 
 /// flowId: links a flow's records of several templates.
 pub const FLOW_ID: Field = Field::iana(ie::FLOW_ID, 8);
@@ -55,7 +50,7 @@ pub const APP_NAME: Field = Field::iana(ie::APPLICATION_NAME, VARLEN);
 /// RFC 6759 classification engine id 20: PANA-L7-PEN (a vendor's own selector ids).
 pub const ENGINE_PANA_L7_PEN: u8 = 20;
 /// ntop's private enterprise number, under which nDPI's protocol numbers are defined.
-pub const PEN_NTOP: u32 = 35632;
+pub use sluice_ipfix::pen::NTOP as PEN_NTOP;
 /// octetDeltaCount: IP octets (RFC 7012), initiator to responder.
 pub const OCTETS: Field = Field::iana(ie::OCTET_DELTA_COUNT, 8);
 /// packetDeltaCount.
@@ -65,37 +60,15 @@ pub const PACKETS: Field = Field::iana(ie::PACKET_DELTA_COUNT, 8);
 /// RFC 7125's unsigned16).
 pub const TCP_FLAGS: Field = Field::iana(ie::TCP_CONTROL_BITS, 1);
 /// basicList (RFC 6313), variable length: carries the sequences.
-pub const BASIC_LIST: Field = Field::iana(ie::BASIC_LIST, VARLEN);
-
-/// Initial data packet (Cisco ETA 44940), octetArray.
-pub const IDP: Field = Field::enterprise(PEN_CISCO, 44940, VARLEN);
-/// Byte distribution (Cisco ETA 44944): a list of 256 counts.
-pub const BYTE_DIST: Field = Field::enterprise(PEN_CISCO, 44944, 4);
-/// TLS offered cipher suites (Cisco ETA 44946): list items.
-pub const TLS_CIPHERS: Field = Field::enterprise(PEN_CISCO, 44946, 2);
-/// TLS version (Cisco ETA 44948).
-pub const TLS_VERSION: Field = Field::enterprise(PEN_CISCO, 44948, 2);
-/// TLS client key exchange length in bits (Cisco ETA 44949).
-pub const TLS_KEY_LEN: Field = Field::enterprise(PEN_CISCO, 44949, 2);
-/// TLS session id (Cisco ETA 44950).
-pub const TLS_SESSION_ID: Field = Field::enterprise(PEN_CISCO, 44950, VARLEN);
-/// TLS hello random (Cisco ETA 44951), 32 bytes.
-pub const TLS_RANDOM: Field = Field::enterprise(PEN_CISCO, 44951, 32);
-/// Sequence of packet lengths (Cisco ETA 44952): list items.
-pub const SPL: Field = Field::enterprise(PEN_CISCO, 44952, 2);
-/// Sequence of packet times (Cisco ETA 44953): list items, milliseconds
-/// (Joy's `ipt`: since the flow's previous packet, either direction).
-pub const SPT: Field = Field::enterprise(PEN_CISCO, 44953, 4);
-/// TLS extension lengths (Cisco ETA 44960): list items.
-pub const TLS_EXT_LENGTHS: Field = Field::enterprise(PEN_CISCO, 44960, 2);
-/// TLS extension types (Cisco ETA 44961): list items.
-pub const TLS_EXT_TYPES: Field = Field::enterprise(PEN_CISCO, 44961, 2);
-/// TLS server name (CESNET 808, as ipfixprobe).
-pub const TLS_SNI: Field = Field::enterprise(PEN_CESNET, 808, VARLEN);
-/// JA4 (CESNET 809, as ipfixprobe).
-pub const TLS_JA4: Field = Field::enterprise(PEN_CESNET, 809, VARLEN);
-/// JA3 hash as hex (Flowmon 357).
-pub const TLS_JA3: Field = Field::enterprise(PEN_FLOWMON, 357, VARLEN);
+// The feature elements are defined beside the features that fill them.
+pub use crate::features::byte_dist::BYTE_DIST;
+pub use crate::features::idp::IDP;
+pub use crate::features::splt::{SPL, SPT};
+pub use crate::proto::tls::ipfix::{
+    TLS_CIPHERS, TLS_EXT_LENGTHS, TLS_EXT_TYPES, TLS_JA3, TLS_JA4, TLS_KEY_LEN, TLS_RANDOM,
+    TLS_SESSION_ID, TLS_SNI, TLS_VERSION,
+};
+pub use sluice_ipfix::BASIC_LIST;
 
 /// Template id of the element type records (RFC 5610) describing the
 /// enterprise elements above.

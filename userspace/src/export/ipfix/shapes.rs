@@ -3,11 +3,16 @@
 //! travel in records of their own, linked by flowId, so that every record
 //! fits a 1400-byte message (a 1300-byte IDP per direction and 1 KiB of
 //! byte distribution do not fit beside the flow).
+//!
+//! A shape's template is what [`crate::export::ipfix::encode::put_record`]
+//! names when it writes an empty flow: the template and the records come
+//! from the same code.
 
-use sluice_ipfix::{Field, Template};
+use sluice_ipfix::{Template, TemplateFields};
 
-use crate::export::ipfix::elements::*;
+use crate::export::ipfix::encode::put_record;
 use crate::features::{Feature, FeatureConfig};
+use crate::flow::FlowRecord;
 
 /// The record shapes, each with its template id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,6 +50,26 @@ impl Shape {
         self as u16
     }
 
+    /// The flow's main record shape for its IP version, with or without TLS.
+    pub fn main(v6: bool, tls: bool) -> Shape {
+        match (v6, tls) {
+            (false, false) => Shape::Flow4,
+            (true, false) => Shape::Flow6,
+            (false, true) => Shape::Tls4,
+            (true, true) => Shape::Tls6,
+        }
+    }
+
+    /// True for the main record shapes of IPv6 flows.
+    pub fn is_v6(self) -> bool {
+        matches!(self, Shape::Flow6 | Shape::Tls6)
+    }
+
+    /// True for the main record shapes with TLS fields.
+    pub fn has_tls(self) -> bool {
+        matches!(self, Shape::Tls4 | Shape::Tls6)
+    }
+
     /// Whether records of this shape are made under `cfg`.
     pub fn used(self, cfg: &FeatureConfig) -> bool {
         match self {
@@ -58,71 +83,9 @@ impl Shape {
     /// The template of this shape under `cfg` (SPL/SPT lists in the flow
     /// shapes when SPLT is on).
     pub fn template(self, cfg: &FeatureConfig) -> Template {
-        let t = Template::new(self.id()).field(FLOW_ID);
-        match self {
-            Shape::Flow4 => flow_fields(t, false, cfg),
-            Shape::Flow6 => flow_fields(t, true, cfg),
-            Shape::Tls4 => tls_fields(flow_fields(t, false, cfg)),
-            Shape::Tls6 => tls_fields(flow_fields(t, true, cfg)),
-            Shape::ByteDist => t.field(BASIC_LIST),
-            Shape::IdpOut => t.field(IDP),
-            Shape::IdpIn => t.field(IDP.reverse()),
-        }
+        let mut t = TemplateFields::new(self.id());
+        // Describing cannot fail: a template collector takes every field.
+        let _ = put_record(&mut t, self, &FlowRecord::default(), None, cfg);
+        t.into_template()
     }
 }
-
-/// The biflow fields (RFC 5103) and, with SPLT on, the four sequences.
-fn flow_fields(t: Template, v6: bool, cfg: &FeatureConfig) -> Template {
-    let (src, dst) = if v6 {
-        (SRC_V6, DST_V6)
-    } else {
-        (SRC_V4, DST_V4)
-    };
-    let mut t = t
-        .field(src)
-        .field(dst)
-        .field(SRC_PORT)
-        .field(DST_PORT)
-        .field(PROTO)
-        .field(VLAN)
-        .field(START_MS)
-        .field(END_MS)
-        .field(END_REASON)
-        .field(OCTETS)
-        .field(PACKETS)
-        .field(TCP_FLAGS)
-        .field(OCTETS.reverse())
-        .field(PACKETS.reverse())
-        .field(TCP_FLAGS.reverse())
-        .field(APP_ID)
-        .field(APP_NAME);
-    if cfg.has(Feature::Splt) {
-        // SPL, SPT, reverse SPL, reverse SPT: all basicLists.
-        for _ in 0..4 {
-            t = t.field(BASIC_LIST);
-        }
-    }
-    t
-}
-
-/// The TLS fields: client hello values forward, server hello values
-/// reverse, then SNI, JA3 and JA4.
-fn tls_fields(t: Template) -> Template {
-    let lists = |t: Template| t.field(BASIC_LIST).field(BASIC_LIST).field(BASIC_LIST);
-    let t = t
-        .field(TLS_VERSION)
-        .field(TLS_RANDOM)
-        .field(TLS_SESSION_ID)
-        .field(TLS_KEY_LEN);
-    // ciphers, extension types, extension lengths
-    let t = lists(t);
-    let t = t
-        .field(TLS_VERSION.reverse())
-        .field(TLS_RANDOM.reverse())
-        .field(TLS_SESSION_ID.reverse());
-    let t = lists(t);
-    t.field(TLS_SNI).field(TLS_JA3).field(TLS_JA4)
-}
-
-/// The list element of each basicList of the flow shapes, in template order.
-pub const SPLT_LISTS: [Field; 4] = [SPL, SPT, SPL.reverse(), SPT.reverse()];

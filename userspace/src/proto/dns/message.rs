@@ -5,7 +5,7 @@ use super::config::DnsConfig;
 use super::error::DnsError;
 use super::record::{DnsAnswer, DnsQuestion, Section};
 use super::wire::{Cursor, Header};
-use crate::flow::Timestamp;
+use crate::time::Timestamp;
 
 /// Where parsing stopped early.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,7 +4,7 @@
 use super::config::DnsConfig;
 use super::framing::TcpFramer;
 use super::message::DnsMessage;
-use crate::flow::Timestamp;
+use crate::time::Timestamp;
 
 /// What a flow keeps of its DNS messages. Idle, it is an empty vector and two
 /// empty options.

@@ -9,7 +9,7 @@ use super::config::HttpConfig;
 use super::head::{parse_head, text, Head, HeadResult, StartView};
 use super::message::HttpMessage;
 use super::start::{classify, LineStart};
-use crate::flow::Timestamp;
+use crate::time::Timestamp;
 
 /// Requests whose responses are not yet seen, oldest first, as far as
 /// response bodies depend on them.

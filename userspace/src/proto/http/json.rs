@@ -7,8 +7,7 @@ use crate::json::write_str as string;
 
 use super::message::{HttpMessage, StartLine};
 
-/// A rewriter for the URI and header values (the anonymizer's).
-pub type Rewrite<'a> = Option<&'a dyn Fn(&str) -> Option<String>>;
+pub use crate::json::Rewrite;
 
 /// `{"key":"value"}`.
 fn pair<W: Write>(w: &mut W, key: &str, value: &str) -> io::Result<()> {

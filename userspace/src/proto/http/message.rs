@@ -1,6 +1,6 @@
 //! One HTTP/1.x message's summary, owned and bounded.
 
-use crate::flow::Timestamp;
+use crate::time::Timestamp;
 
 /// The first line.
 #[derive(Debug, Clone, PartialEq, Eq)]

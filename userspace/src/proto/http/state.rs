@@ -5,7 +5,7 @@ use super::direction::{Direction, Shared};
 use super::head::{parse_head, HeadResult};
 use super::message::HttpMessage;
 use super::start::looks_like_http;
-use crate::flow::Timestamp;
+use crate::time::Timestamp;
 
 /// What a flow keeps of its HTTP messages.
 #[derive(Debug, Clone)]

@@ -17,6 +17,7 @@ pub mod grease;
 pub mod handshake;
 pub mod hello;
 pub mod hex;
+pub mod ipfix;
 pub mod ja3;
 pub mod ja4;
 pub mod json;
@@ -30,7 +31,7 @@ pub mod validity;
 #[cfg(test)]
 mod tests;
 
-use crate::flow::Timestamp;
+use crate::time::Timestamp;
 
 use cert::Certificate;
 use handshake::Handshake;

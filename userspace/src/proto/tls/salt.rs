@@ -1,7 +1,7 @@
 //! SALT: per-record lengths, content types, handshake types, directions and
 //! times (Joy's `srlt` list), kept up to a per-direction limit.
 
-use crate::flow::Timestamp;
+use crate::time::Timestamp;
 
 /// Joy records at most five handshake messages per record.
 pub const MAX_HS_PER_RECORD: usize = 5;

@@ -3,7 +3,7 @@
 
 use super::record::{content, RecordError, RecordHeader, HEADER_LEN};
 use super::salt::{RecordStat, Salt};
-use crate::flow::Timestamp;
+use crate::time::Timestamp;
 
 /// Most handshake bytes buffered per direction (certificate chain included).
 pub const MAX_HANDSHAKE: usize = 64 * 1024;

@@ -3,7 +3,7 @@
 //! values come from tshark/Wireshark, nDPI's published outputs and the JA4 spec.
 
 use super::{TlsConfig, TlsState};
-use crate::flow::Timestamp;
+use crate::time::Timestamp;
 
 /// (outbound, bytes) per TCP segment, from a fixture file.
 fn segments(fixture: &str) -> Vec<(bool, Vec<u8>)> {

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::super::*;
-use crate::flow::Timestamp;
+use crate::time::Timestamp;
 
 /// What tshark's reference says about one DNS message (one frame).
 #[derive(Debug, PartialEq, Eq, PartialOrd, Ord, Clone)]

@@ -4,7 +4,7 @@
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::*;
-use crate::flow::Timestamp;
+use crate::time::Timestamp;
 
 mod corpus_sweep;
 

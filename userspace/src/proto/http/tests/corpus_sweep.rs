@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::super::*;
-use crate::flow::Timestamp;
+use crate::time::Timestamp;
 
 /// (method, host, uri, user-agent) of a request, or the code of a response.
 type Key = (String, String, String, String);

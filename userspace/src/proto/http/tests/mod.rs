@@ -2,7 +2,7 @@
 //! fixtures/README.md), with the values tshark reports for those frames.
 
 use super::*;
-use crate::flow::Timestamp;
+use crate::time::Timestamp;
 
 mod corpus_sweep;
 
