@@ -1,6 +1,7 @@
 //! The XDP objects load and pass this kernel's verifier.
 use aya::{programs::Xdp, Ebpf};
-use sluice::bpf::objects::{CAPTURE_OBJECT, GEN_OBJECT};
+use sluice::bpf::objects::CAPTURE_OBJECT;
+use sluice_bench::objects::GEN_OBJECT;
 use sluice_common::{CAPTURE_PROG, DROP_PROG, GEN_PROG};
 use sluice_tests::require_root;
 

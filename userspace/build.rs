@@ -1,5 +1,6 @@
-//! Builds the XDP programs (`ebpf/xdp`, nightly, bpfel-unknown-none) with aya-build and
-//! leaves the objects in OUT_DIR, where `src/bpf/objects.rs` embeds them.
+//! Builds the capture XDP program (`ebpf/xdp`, nightly, bpfel-unknown-none) with
+//! aya-build and leaves the object in OUT_DIR, where `src/bpf/objects.rs` embeds it.
+//! (The lab's generator and XDP_DROP are built by `bench/build.rs` from `ebpf/bench`.)
 //! Does nothing without the `live` feature.
 #[cfg(feature = "live")]
 fn main() -> anyhow::Result<()> {

@@ -18,8 +18,9 @@ use aya::{
     programs::Xdp,
     Ebpf,
 };
-use sluice::bpf::objects::GEN_OBJECT;
 use sluice_common::{GenConfig, GEN_CONFIG_MAP, GEN_COUNTER_MAP, GEN_PROG};
+
+use crate::objects::GEN_OBJECT;
 
 const BPF_PROG_TEST_RUN: libc::c_long = 10;
 const BPF_F_TEST_XDP_LIVE_FRAMES: u32 = 1 << 1;

@@ -12,7 +12,6 @@ use aya::{
     Ebpf,
 };
 use serde_json::json;
-use sluice::bpf::objects::GEN_OBJECT;
 use sluice_common::{DROP_COUNTER_MAP, DROP_PROG};
 
 use crate::{
@@ -20,6 +19,7 @@ use crate::{
     gen::{send_in_netns, GenResult, UdpLoad},
     lab::{Lab, MON_IF, TAP_IF},
     netns::in_netns,
+    objects::GEN_OBJECT,
     scenario::start_sluice,
 };
 

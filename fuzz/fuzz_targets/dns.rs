@@ -4,7 +4,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use sluice::proto::dns::{DnsConfig, DnsState};
-use sluice::flow::Timestamp;
+use sluice::flow::{Direction, Timestamp};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&seed, rest)) = data.split_first() else {
@@ -13,12 +13,12 @@ fuzz_target!(|data: &[u8]| {
     let cfg = DnsConfig::default();
     let mut udp = DnsState::default();
     let mut tcp = DnsState::default();
-    udp.on_datagram(true, rest, Timestamp(0), &cfg);
+    udp.on_datagram(Direction::Out, rest, Timestamp(0), &cfg);
     let step = usize::from(seed % 31) + 1;
     for (i, chunk) in rest.chunks(step).enumerate() {
-        let outbound = (usize::from(seed) >> 5 ^ i) & 1 == 0;
-        tcp.on_stream(outbound, chunk, Timestamp(i as u64), &cfg);
-        udp.on_datagram(outbound, chunk, Timestamp(i as u64), &cfg);
+        let dir = Direction::from_outbound((usize::from(seed) >> 5 ^ i) & 1 == 0);
+        tcp.on_stream(dir, chunk, Timestamp(i as u64), &cfg);
+        udp.on_datagram(dir, chunk, Timestamp(i as u64), &cfg);
     }
     let mut out = Vec::new();
     let _ = udp.write_json(&mut out);

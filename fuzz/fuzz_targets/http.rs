@@ -4,7 +4,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use sluice::proto::http::{HttpConfig, HttpState};
-use sluice::flow::Timestamp;
+use sluice::flow::{Direction, Timestamp};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&seed, rest)) = data.split_first() else {
@@ -15,11 +15,11 @@ fuzz_target!(|data: &[u8]| {
         ..HttpConfig::default()
     };
     let mut s = HttpState::default();
-    s.on_datagram(true, rest, Timestamp(0), &cfg);
+    s.on_datagram(Direction::Out, rest, Timestamp(0), &cfg);
     let step = usize::from(seed % 31) + 1;
     for (i, chunk) in rest.chunks(step).enumerate() {
-        let outbound = (usize::from(seed) >> 5 ^ i) & 1 == 0;
-        s.on_data(outbound, chunk, Timestamp(i as u64), &cfg);
+        let dir = Direction::from_outbound((usize::from(seed) >> 5 ^ i) & 1 == 0);
+        s.on_data(dir, chunk, Timestamp(i as u64), &cfg);
     }
     let rewrite = |v: &str| v.contains('a').then(|| v.replace('a', "b"));
     let mut out = Vec::new();

@@ -4,7 +4,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use sluice::proto::tls::{TlsConfig, TlsState};
-use sluice::flow::Timestamp;
+use sluice::flow::{Direction, Timestamp};
 
 fuzz_target!(|data: &[u8]| {
     let cfg = TlsConfig {
@@ -18,7 +18,7 @@ fuzz_target!(|data: &[u8]| {
         let n = usize::from(ctl & 0x7f) * 8 + 1;
         let (chunk, tail) = tail.split_at(n.min(tail.len()));
         t += 1_000_000;
-        s.on_data(ctl & 0x80 == 0, chunk, Timestamp(t), &cfg);
+        s.on_data(Direction::from_outbound(ctl & 0x80 == 0), chunk, Timestamp(t), &cfg);
         let _ = s.wants_data();
         rest = tail;
     }

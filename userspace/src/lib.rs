@@ -1,13 +1,24 @@
 //! Sluice: a kernel-bypass flow capture engine.
 //!
-//! The modules follow the path a packet takes: `bpf` (the XDP program) → `capture`
-//! (AF_XDP rings) → `decode` (zero-copy header views) → `flow` (per-worker flow table) →
-//! `export` (JSON lines, IPFIX) → `engine` (workers, writer, shutdown) → `cli`; `privileges`
-//! drops root's capabilities once setup is done. Offline,
-//! `capfile` (pcap/pcapng) replaces the first two.
+//! The modules follow the path a packet takes: [`bpf`] (the XDP program and its
+//! verdict map) → [`capture`] (AF_XDP rings) → [`decode`] (zero-copy header views)
+//! → [`flow`] (the per-worker flow table) → [`l7`] (the detector chain) and
+//! [`proto`] (one folder per application protocol) → [`features`] (Joy's
+//! per-flow features) → [`export`] (JSON lines, IPFIX; [`anon`]ymization) →
+//! [`engine`] (workers, writer, shutdown; the offline reader) → [`cli`].
+//! Offline, [`capfile`] (pcap/pcapng) replaces the first two. Below them all,
+//! the leaves: [`error`], [`time`], [`json`] (number and string writers),
+//! [`bytes`] (the bounds-checked reader); beside them [`netdev`] and
+//! [`privileges`] (capabilities dropped once setup is done).
+//!
+//! A module names only its own layer or lower ones (docs/architecture.md;
+//! `cargo xtask layers` checks it).
 //!
 //! Feature `live` (default) builds the XDP/AF_XDP parts; without it (fuzzing, offline
 //! use) no eBPF toolchain is needed.
+#![warn(missing_docs)]
+#![deny(unsafe_code)]
+
 pub mod anon;
 #[cfg(feature = "live")]
 pub mod bpf;

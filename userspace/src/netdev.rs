@@ -1,4 +1,5 @@
 //! Facts about a network interface read from sysfs and ioctl-free syscalls.
+#![allow(unsafe_code)] // if_nametoindex and the SIOCETHTOOL ioctl are libc calls; each block says why it is sound.
 use std::{ffi::CString, fs};
 
 use crate::error::Error;

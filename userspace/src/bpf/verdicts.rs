@@ -13,6 +13,7 @@
 //!
 //! The map is an LRU map of [`MAX_VERDICTS`] entries: installing more evicts the least
 //! recently used entry, whose counts are then lost and whose flow reaches AF_XDP again.
+#![allow(unsafe_code)] // the bpf(2) map calls and clock_gettime (the clock bpf_ktime_get_ns reads); each block says why it is sound.
 use std::{
     fmt, io,
     net::{Ipv4Addr, Ipv6Addr},

@@ -4,6 +4,7 @@
 //! ring after the kernel wrote it) or in `pending` (ours, waiting to go back on the fill
 //! ring). xsk-rs's `FillQueue::produce` is all-or-nothing, so `refill` asks how many
 //! slots are free and produces exactly that many; the rest wait, and no frame is lost.
+#![allow(unsafe_code)] // the AF_XDP rings and UMEM (xsk-rs) are shared with the kernel; each block says why it is sound.
 use std::{ffi::CString, io, num::NonZeroU32};
 
 use xsk_rs::{

@@ -47,12 +47,7 @@ pub(crate) fn take(frame: &[u8], off: usize, n: usize, layer: Layer) -> Result<&
     }
 }
 
-/// Big-endian u16 at `off`, if present.
-#[inline]
-pub(crate) fn be16(frame: &[u8], off: usize) -> Option<u16> {
-    let b = frame.get(off..)?.get(..2)?;
-    Some(u16::from_be_bytes([b[0], b[1]]))
-}
+pub(crate) use crate::bytes::be16;
 
 /// Follows `ethertype` (whose payload starts at `off`) through VLAN tags,
 /// MPLS labels, Ethernet pseudowires and PPPoE down to IPv4 or IPv6. The first

@@ -13,6 +13,7 @@
 //! Every input is opened before anything is parsed; then privileges are
 //! dropped as the run's [`PrivilegePlan`] says. SIGHUP reopens the outputs
 //! between two records.
+#![allow(unsafe_code)] // getrlimit/setrlimit are libc calls; each block says why it is sound.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};

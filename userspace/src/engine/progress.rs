@@ -1,5 +1,6 @@
 //! A one-line progress bar on stderr for `sluice read`, shown only when stderr
 //! is a terminal and the file is big enough to be worth it.
+#![allow(unsafe_code)] // isatty and the terminal-size ioctl are libc calls; each block says why it is sound.
 
 use std::io::Write;
 use std::time::{Duration, Instant};

@@ -9,6 +9,7 @@
 //! or packets lost between threads, records the outputs refused, a worker or writer
 //! that panicked. Frames the kernel could not deliver (interface, rx ring, fill ring)
 //! are reported but are not Sluice's loss: they happen before any frame is seen.
+#![allow(unsafe_code)] // getrusage is a libc call; each block says why it is sound.
 use std::fmt;
 
 use serde_json::{json, Value};

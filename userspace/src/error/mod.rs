@@ -17,15 +17,23 @@ pub enum Error {
     /// Loading BPF or opening AF_XDP sockets was refused.
     PermissionDenied(String),
     /// The interface's MTU is too large for a single-buffer native XDP program.
-    MtuTooLarge { interface: String, mtu: u32 },
+    MtuTooLarge {
+        /// The interface.
+        interface: String,
+        /// Its MTU.
+        mtu: u32,
+    },
     /// Another XDP program is already attached to the interface.
     AlreadyAttached(String),
     /// The driver does not support native XDP.
     NoNativeXdp(String),
     /// A command-line option has a bad value.
     BadOption {
+        /// The option, as spelt on the command line.
         option: &'static str,
+        /// The value given.
         value: String,
+        /// What is wrong with it.
         why: String,
     },
     /// The run finished, but records or packets were lost inside Sluice

@@ -48,13 +48,9 @@ impl AppParsers {
         if h.tcp_flags().contains(TcpFlags::SYN) {
             s.syn(h.seq());
         }
-        let (app, ports, outbound) = (
-            &mut self.app,
-            [p.packet.sport, p.packet.dport],
-            p.dir.is_out(),
-        );
+        let (app, ports, dir) = (&mut self.app, [p.packet.sport, p.packet.dport], p.dir);
         s.push(h.seq(), p.payload, &mut |bytes| {
-            app.on_stream(outbound, bytes, ports, p.ts, cfg)
+            app.on_stream(dir, bytes, ports, p.ts, cfg)
         });
         if !self.app.wants_stream() {
             // Nothing more to parse: give the reassembly buffers back.
@@ -74,8 +70,7 @@ impl FlowFeature for AppParsers {
             && !matches!(self.app, App::Nothing)
         {
             let ports = [p.packet.sport, p.packet.dport];
-            self.app
-                .on_datagram(p.dir.is_out(), p.payload, ports, p.ts, cfg);
+            self.app.on_datagram(p.dir, p.payload, ports, p.ts, cfg);
         }
     }
 
@@ -100,9 +95,9 @@ pub enum App {
     /// No payload judged yet.
     #[default]
     Undecided,
-    /// One direction's first bytes (this one: true = outbound) matched
-    /// nothing; the other may still.
-    HalfSeen(bool),
+    /// One direction's first bytes (this one) matched nothing; the other
+    /// may still.
+    HalfSeen(crate::flow::Direction),
     /// Nothing to parse: stop reassembling.
     Nothing,
     /// A TLS session.
@@ -128,7 +123,7 @@ impl App {
     /// Takes one UDP datagram's payload of a flow between `ports`.
     pub fn on_datagram(
         &mut self,
-        outbound: bool,
+        dir: crate::flow::Direction,
         payload: &[u8],
         ports: [u16; 2],
         ts: Timestamp,
@@ -145,9 +140,9 @@ impl App {
             };
         }
         match self {
-            App::Dns(d) if d.wants_data() => d.on_datagram(outbound, payload, ts, &dns_config()),
+            App::Dns(d) if d.wants_data() => d.on_datagram(dir, payload, ts, &dns_config()),
             App::Http(h) if h.wants_data() => {
-                h.on_datagram(outbound, payload, ts, &HttpConfig::default())
+                h.on_datagram(dir, payload, ts, &HttpConfig::default())
             }
             _ => {}
         }
@@ -157,25 +152,31 @@ impl App {
     /// `ports`.
     pub fn on_stream(
         &mut self,
-        outbound: bool,
+        dir: crate::flow::Direction,
         bytes: &[u8],
         ports: [u16; 2],
         ts: Timestamp,
         cfg: &FeatureConfig,
     ) {
         if matches!(self, App::Undecided | App::HalfSeen(_)) {
-            self.decide(outbound, bytes, ports, cfg);
+            self.decide(dir, bytes, ports, cfg);
         }
         match self {
-            App::Tls(t) => t.on_data(outbound, bytes, ts, &tls_config(cfg)),
-            App::Dns(d) => d.on_stream(outbound, bytes, ts, &dns_config()),
-            App::Http(h) => h.on_data(outbound, bytes, ts, &HttpConfig::default()),
+            App::Tls(t) => t.on_data(dir, bytes, ts, &tls_config(cfg)),
+            App::Dns(d) => d.on_stream(dir, bytes, ts, &dns_config()),
+            App::Http(h) => h.on_data(dir, bytes, ts, &HttpConfig::default()),
             _ => {}
         }
     }
 
     /// Chooses the parser from a direction's first bytes.
-    fn decide(&mut self, outbound: bool, bytes: &[u8], ports: [u16; 2], cfg: &FeatureConfig) {
+    fn decide(
+        &mut self,
+        dir: crate::flow::Direction,
+        bytes: &[u8],
+        ports: [u16; 2],
+        cfg: &FeatureConfig,
+    ) {
         if cfg.has(Feature::Tls) && starts_handshake_record(bytes) {
             *self = App::Tls(Box::default());
         } else if cfg.has(Feature::Http) && looks_like_http(bytes) {
@@ -184,9 +185,9 @@ impl App {
             *self = App::Dns(Box::default());
         } else {
             *self = match *self {
-                App::HalfSeen(dir) if dir != outbound => App::Nothing,
-                App::HalfSeen(dir) => App::HalfSeen(dir),
-                _ => App::HalfSeen(outbound),
+                App::HalfSeen(seen) if seen != dir => App::Nothing,
+                App::HalfSeen(seen) => App::HalfSeen(seen),
+                _ => App::HalfSeen(dir),
             };
         }
     }

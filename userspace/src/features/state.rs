@@ -17,7 +17,7 @@ use crate::features::idp::{self, Idp};
 use crate::features::pool::{recycle, Pooled};
 use crate::features::splt::{self, Splt};
 use crate::features::tcp_info::TcpInfo;
-use crate::flow::{Direction, PacketInfo};
+use crate::flow::PacketInfo;
 use crate::json::Rewrite;
 use crate::time::Timestamp;
 
@@ -142,14 +142,14 @@ impl FeatureState {
     /// byte distributions and the initial data packet.
     fn update(&mut self, p: &PacketInfo<'_>, cfg: &FeatureConfig) {
         let pkt: &Packet = p.packet;
-        self.bidir |= !p.outbound;
+        self.bidir |= !p.dir.is_out();
         let first_fragment = pkt.frag.is_none_or(|f| f.is_first());
         let tcp = (pkt.proto == PROTO_TCP && first_fragment)
             .then(|| p.data.get(pkt.l4_offset as usize..))
             .flatten()
             .and_then(TcpHeader::new_lax);
         let fp = FeaturePacket {
-            dir: Direction::from_outbound(p.outbound),
+            dir: p.dir,
             ts: p.ts,
             packet: pkt,
             payload: captured(p.data, pkt.payload_offset, pkt.payload_len),

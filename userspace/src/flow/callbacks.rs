@@ -3,6 +3,7 @@
 
 use crate::decode::Packet;
 use crate::flow::action::Action;
+use crate::flow::direction::Direction;
 use crate::flow::entry::FlowEntry;
 use crate::flow::key::FlowKey;
 use crate::flow::record::{DirCounters, FlowRecord};
@@ -99,8 +100,8 @@ pub struct PacketInfo<'a> {
     pub wire_len: u32,
     /// Packet time.
     pub ts: Timestamp,
-    /// True if sent by the flow's source.
-    pub outbound: bool,
+    /// The packet's direction within its flow (`Out`: from the flow's source).
+    pub dir: Direction,
 }
 
 /// Called with each new flow, before its first packet is counted.

@@ -5,9 +5,10 @@ use std::ops::{Index, IndexMut};
 /// A packet's direction within its flow: `Out` from the flow's initiator
 /// (its first sender), `In` towards it. Per-direction values are kept as
 /// `[T; 2]` indexed by a `Direction` (`Out` first).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Direction {
     /// From the initiator to the responder.
+    #[default]
     Out = 0,
     /// From the responder to the initiator.
     In = 1,

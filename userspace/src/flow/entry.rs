@@ -2,6 +2,7 @@
 
 use crate::decode::{Packet, PROTO_TCP, TCP_FIN, TCP_RST};
 use crate::flow::action::Action;
+use crate::flow::direction::Direction;
 use crate::flow::key::FlowKey;
 use crate::flow::list::Links;
 use crate::flow::offload::OffloadState;
@@ -120,12 +121,12 @@ impl FlowEntry {
             .max(kernel)
     }
 
-    /// Counts `pkt` in direction `out` (true) or in (false) and tracks TCP end.
-    pub fn update(&mut self, pkt: &Packet, wire_len: u32, ts: Timestamp, outbound: bool) {
+    /// Counts `pkt` in direction `dir` and tracks TCP end.
+    pub fn update(&mut self, pkt: &Packet, wire_len: u32, ts: Timestamp, dir: Direction) {
         if self.packets() == 0 || ts < self.first {
             self.first = ts;
         }
-        let d = &mut self.dirs[usize::from(!outbound)];
+        let d = &mut self.dirs[dir];
         let ip_len = u16::try_from(pkt.ip_len).unwrap_or(u16::MAX);
         if d.packets == 0 {
             d.min_ip_len = ip_len;
@@ -142,7 +143,10 @@ impl FlowEntry {
         d.last = d.last.max(ts);
         if pkt.proto == PROTO_TCP {
             if pkt.tcp_flags & TCP_FIN != 0 {
-                self.fin |= if outbound { FIN_OUT } else { FIN_IN };
+                self.fin |= match dir {
+                    Direction::Out => FIN_OUT,
+                    Direction::In => FIN_IN,
+                };
             }
             if pkt.tcp_flags & TCP_RST != 0 || self.fin == FIN_OUT | FIN_IN {
                 self.ended = true;

@@ -26,6 +26,7 @@ use crate::decode::{
 use crate::flow::action::Action;
 use crate::flow::callbacks::{Callbacks, Flow, PacketInfo};
 use crate::flow::config::FlowTableConfig;
+use crate::flow::direction::Direction;
 use crate::flow::entry::FlowEntry;
 use crate::flow::fragments::Fragments;
 use crate::flow::key::FlowKey;
@@ -43,8 +44,8 @@ pub struct FlowHandle {
     /// Slab slot of the flow, `0..max_flows`; stable until the flow is exported.
     /// Lets callers keep per-flow side data in an array.
     pub slot: u32,
-    /// True if the packet was sent by the flow's source (`sa`).
-    pub outbound: bool,
+    /// The packet's direction: `Out` if sent by the flow's source (`sa`).
+    pub dir: Direction,
     /// True if this packet started a new flow in `slot`.
     pub new_flow: bool,
     /// What to do with the packet: the flow's action, [`Action::Discard`]
@@ -63,6 +64,79 @@ const PENDING_CAPACITY: usize = 1024;
 /// Exported flows go to the export callback if one is set, else to the list
 /// callback (once per table call), else they queue until
 /// [`FlowTable::drain_exported`].
+///
+/// Each PF_RING FT call, as docs/flow-table.md maps them (this example is
+/// compiled and run by `cargo test`):
+///
+/// ```
+/// use std::sync::atomic::{AtomicU64, Ordering};
+/// use std::sync::Arc;
+/// use std::time::Duration;
+///
+/// use sluice::decode::{decode_ethernet, LinkType};
+/// use sluice::flow::{Action, Direction, EndReason, FlowTable, FlowTableConfig, Rules, Timestamp};
+///
+/// // Ethernet / IPv4 / UDP, 10.0.0.1:5000 -> 10.0.0.2:9000, 4 payload bytes.
+/// let mut frame = vec![0u8; 12];
+/// frame.extend_from_slice(&[0x08, 0x00, 0x45, 0, 0, 32, 0, 0, 0, 0, 64, 17, 0, 0]);
+/// frame.extend_from_slice(&[10, 0, 0, 1, 10, 0, 0, 2]);
+/// frame.extend_from_slice(&[0x13, 0x88, 0x23, 0x28, 0, 12, 0, 0, 1, 2, 3, 4]);
+/// let len = frame.len() as u32;
+/// let at = |s: u64| Timestamp::from_secs_nanos(s, 0);
+///
+/// // pfring_ft_create_table: user metadata `u64` per flow.
+/// let mut table: FlowTable<u64> = FlowTable::new(FlowTableConfig {
+///     max_flows: 1024,
+///     idle_timeout: Duration::from_secs(30),
+///     ..FlowTableConfig::default()
+/// });
+/// // pfring_ft_set_new_flow_callback
+/// let created = Arc::new(AtomicU64::new(0));
+/// let seen = Arc::clone(&created);
+/// table.set_new_flow_callback(move |_flow| {
+///     seen.fetch_add(1, Ordering::Relaxed);
+/// });
+/// // pfring_ft_set_flow_packet_callback: the metadata counts packets.
+/// table.set_flow_packet_callback(|_packet, flow| *flow.user_mut() += 1);
+/// // pfring_ft_set_l7_detected_callback: once per flow, when detection ends.
+/// table.set_l7_detected_callback(|flow| *flow.user_mut() += 100);
+/// // pfring_ft_set_default_action, pfring_ft_load_configuration
+/// table.set_default_action(Action::Default);
+/// table.set_rules(Rules::parse("[shunt]\nudp = 10\n").expect("rules"));
+///
+/// // pfring_ft_process: decode and account a frame, or a decoded packet.
+/// let h = table.process_frame(LinkType::Ethernet, &frame, len, at(1)).expect("decoded");
+/// assert!(h.new_flow && h.dir == Direction::Out && h.action == Action::Default);
+/// let pkt = decode_ethernet(&frame).expect("decoded");
+/// let again = table.process(&pkt, &frame, len, at(2));
+/// assert_eq!((again.slot, again.new_flow), (h.slot, false));
+///
+/// // pfring_ft_housekeeping: nothing is due at 3 s; the flow is idle at 40 s.
+/// assert_eq!(table.housekeeping(at(3)), 0);
+/// assert_eq!(table.housekeeping(at(40)), 1);
+/// // No export callback: records queue with their metadata.
+/// let out: Vec<_> = table.drain_exported_with_user().collect();
+/// assert_eq!(out[0].0.end_reason, EndReason::IdleTimeout);
+/// assert_eq!(out[0].0.out.packets, 2);
+/// // Two packets, then detection gave up at export (a UDP flow without a match).
+/// assert_eq!(out[0].1, 102);
+///
+/// // pfring_ft_set_flow_export_callback, then pfring_ft_flush.
+/// let exported = Arc::new(AtomicU64::new(0));
+/// let count = Arc::clone(&exported);
+/// table.set_flow_export_callback(move |rec, _user| {
+///     assert_eq!(rec.end_reason, EndReason::ForcedEnd);
+///     count.fetch_add(1, Ordering::Relaxed);
+/// });
+/// table.process_frame(LinkType::Ethernet, &frame, len, at(50));
+/// table.flush();
+/// assert_eq!(exported.load(Ordering::Relaxed), 1);
+///
+/// // pfring_ft_get_stats
+/// let stats = table.stats();
+/// assert_eq!((stats.created, stats.packets), (2, 3));
+/// assert_eq!(created.load(Ordering::Relaxed), 2);
+/// ```
 pub struct FlowTable<U = ()> {
     entries: Vec<FlowEntry>,
     users: Vec<U>,
@@ -343,9 +417,9 @@ impl<U: Default> FlowTable<U> {
             self.on_new_flow(slot);
         }
         let e = &mut self.entries[slot as usize];
-        let outbound = from_lower == e.out_is_lower;
+        let dir = Direction::from_outbound(from_lower == e.out_is_lower);
         let was_ended = e.ended;
-        e.update(&p, wire_len, ts, outbound);
+        e.update(&p, wire_len, ts, dir);
         if e.ended && !was_ended {
             self.live.unlink(&mut self.entries, slot);
             self.ended.push_back(&mut self.entries, slot);
@@ -354,7 +428,7 @@ impl<U: Default> FlowTable<U> {
         } else {
             self.live.move_to_back(&mut self.entries, slot);
         }
-        self.inspect_l7(slot, &p, l7_data, outbound);
+        self.inspect_l7(slot, &p, l7_data, dir);
         self.apply_budget(slot);
         if let Some(cb) = self.callbacks.packet.as_mut() {
             let info = PacketInfo {
@@ -362,7 +436,7 @@ impl<U: Default> FlowTable<U> {
                 data,
                 wire_len,
                 ts,
-                outbound,
+                dir,
             };
             cb(
                 &info,
@@ -379,7 +453,7 @@ impl<U: Default> FlowTable<U> {
         self.deliver();
         FlowHandle {
             slot,
-            outbound,
+            dir,
             new_flow,
             action,
         }
@@ -522,7 +596,7 @@ impl<U: Default> FlowTable<U> {
     /// when it finishes. The payload is the frame's
     /// `payload_offset..+payload_len`, clipped to what `data` holds (empty
     /// for packets handed over without their frame).
-    fn inspect_l7(&mut self, slot: u32, p: &Packet, data: &[u8], outbound: bool) {
+    fn inspect_l7(&mut self, slot: u32, p: &Packet, data: &[u8], dir: Direction) {
         let e = &mut self.entries[slot as usize];
         if !self.l7.enabled {
             return;
@@ -535,7 +609,7 @@ impl<U: Default> FlowTable<U> {
                 ip_proto: p.proto,
                 sport: p.sport,
                 dport: p.dport,
-                outbound,
+                dir,
                 payload,
                 tcp_flags: p.tcp_flags,
             };
@@ -546,7 +620,7 @@ impl<U: Default> FlowTable<U> {
             && e.quic.as_ref().is_none_or(|q| q.wants_more());
         // Only a whole datagram can be decrypted (a handed-over head may be cut).
         let whole = payload.len() == p.payload_len as usize;
-        if outbound && quic && whole && !payload.is_empty() {
+        if dir.is_out() && quic && whole && !payload.is_empty() {
             e.quic.get_or_insert_default().push(payload);
         }
         if finished {

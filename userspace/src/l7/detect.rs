@@ -180,13 +180,14 @@ fn udp(s: &mut Scratch, p: &L7Packet<'_>) -> Step {
 /// OpenVPN: a hard reset, then either the same side's next control packet
 /// with the same session id, or the server's reset acknowledging it.
 fn vpn(s: &mut Scratch, p: &L7Packet<'_>) -> Step {
-    if s.stage == Stage::OpenVpn && openvpn::follows(p, s.word, s.byte == u8::from(p.outbound)) {
+    if s.stage == Stage::OpenVpn && openvpn::follows(p, s.word, s.byte == u8::from(p.dir.is_out()))
+    {
         return Step::Done(L7Proto::OpenVpn);
     }
     if let Some(sid) = openvpn::reset(p) {
         *s = Scratch {
             stage: Stage::OpenVpn,
-            byte: u8::from(p.outbound),
+            byte: u8::from(p.dir.is_out()),
             half: 0,
             word: sid,
         };
@@ -201,7 +202,7 @@ fn rtp_stream(s: &mut Scratch, p: &L7Packet<'_>) -> Step {
     let Some((_, seq, ssrc)) = rtp::header(p.payload) else {
         return Step::Continue;
     };
-    let dir = u8::from(p.outbound);
+    let dir = u8::from(p.dir.is_out());
     if s.stage == Stage::Rtp && s.byte == dir && s.word == ssrc && rtp::follows(s.half, seq) {
         return Step::Done(L7Proto::Rtp);
     }

@@ -1,6 +1,7 @@
 //! The view of one packet the classifier gets.
 
 use crate::decode::{PROTO_TCP, PROTO_UDP};
+use crate::flow::Direction;
 
 /// One packet of a flow as the L7 classifier sees it: transport ports, the
 /// direction and the transport payload, borrowed from the frame.
@@ -12,8 +13,8 @@ pub struct L7Packet<'a> {
     pub sport: u16,
     /// The packet's destination port (0 without ports).
     pub dport: u16,
-    /// True if sent by the flow's source (its first sender, normally the client).
-    pub outbound: bool,
+    /// Sent by the flow's source (`Out`: its first sender, normally the client).
+    pub dir: Direction,
     /// Transport payload as captured (may be cut short by the capture length).
     pub payload: &'a [u8],
     /// TCP flags (0 for other protocols).

@@ -1,6 +1,7 @@
 //! Unit tests of the detectors, with payloads taken from the shared
 //! corpus (`../shared/corpus`, file named at each test).
 
+use crate::flow::Direction;
 use crate::l7::{L7Config, L7Flow, L7Packet, L7Proto};
 
 fn hex(s: &str) -> Vec<u8> {
@@ -15,7 +16,7 @@ fn udp(sport: u16, dport: u16, outbound: bool, payload: &[u8]) -> L7Packet<'_> {
         ip_proto: 17,
         sport,
         dport,
-        outbound,
+        dir: Direction::from_outbound(outbound),
         payload,
         tcp_flags: 0,
     }
@@ -26,7 +27,7 @@ fn tcp(sport: u16, dport: u16, outbound: bool, payload: &[u8]) -> L7Packet<'_> {
         ip_proto: 6,
         sport,
         dport,
-        outbound,
+        dir: Direction::from_outbound(outbound),
         payload,
         tcp_flags: 0x18,
     }
@@ -451,7 +452,7 @@ fn arbitrary_bytes_never_panic() {
                 ip_proto: if i % 2 == 0 { 6 } else { 17 },
                 sport: 40000,
                 dport: port,
-                outbound: k % 2 == 0,
+                dir: Direction::from_outbound(k % 2 == 0),
                 payload: &buf[..len.saturating_sub(k)],
                 tcp_flags: 0,
             };

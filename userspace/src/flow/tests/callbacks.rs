@@ -52,7 +52,7 @@ fn packet_callback_sees_direction_and_frame() {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let s = Arc::clone(&seen);
     t.set_flow_packet_callback(move |info, _| {
-        s.lock().unwrap().push((info.outbound, info.data.len()))
+        s.lock().unwrap().push((info.dir.is_out(), info.data.len()))
     });
     let p = tcp(true, SYN, 0);
     t.process(&p, &[0u8; 54], 54, secs(1));

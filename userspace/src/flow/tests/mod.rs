@@ -130,9 +130,12 @@ fn key_is_bidirectional() {
 fn first_sender_is_source_and_directions_are_counted() {
     let mut t = table(16);
     let (h, _) = feed(&mut t, &tcp(true, SYN, 0), ms(100_000));
-    assert_eq!((h.outbound, h.new_flow), (true, true));
+    assert_eq!((h.dir, h.new_flow), (Direction::Out, true));
     let (h2, _) = feed(&mut t, &tcp(false, SYN | ACK, 0), ms(100_010));
-    assert_eq!((h2.slot, h2.outbound, h2.new_flow), (h.slot, false, false));
+    assert_eq!(
+        (h2.slot, h2.dir, h2.new_flow),
+        (h.slot, Direction::In, false)
+    );
     feed(&mut t, &tcp(true, ACK | PSH, 100), ms(100_020));
     feed(&mut t, &tcp(false, ACK | PSH, 500), ms(100_030));
     let recs = flush(&mut t);
@@ -317,7 +320,7 @@ fn new_syn_on_ended_flow_starts_new_flow() {
         (recs[0].end_reason, recs[0].out.packets),
         (EndReason::EndDetected, 3)
     );
-    assert!(h.new_flow && h.outbound);
+    assert!(h.new_flow && h.dir == Direction::Out);
     // The new flow is live again: it no longer expires after the linger time.
     assert!(housekeep(&mut t, secs(12)).is_empty());
     let r = &flush(&mut t)[0];
@@ -438,9 +441,12 @@ fn end_reason_names_and_indices() {
 fn syn_ack_first_still_makes_the_client_the_source() {
     let mut t = table(16);
     let (h, _) = feed(&mut t, &tcp(false, SYN | ACK, 0), ms(100_000));
-    assert_eq!((h.outbound, h.new_flow), (false, true));
+    assert_eq!((h.dir, h.new_flow), (Direction::In, true));
     let (h2, _) = feed(&mut t, &tcp(true, SYN, 0), ms(100_001));
-    assert_eq!((h2.slot, h2.outbound, h2.new_flow), (h.slot, true, false));
+    assert_eq!(
+        (h2.slot, h2.dir, h2.new_flow),
+        (h.slot, Direction::Out, false)
+    );
     let recs = flush(&mut t);
     assert_eq!(recs.len(), 1);
     let r = &recs[0];

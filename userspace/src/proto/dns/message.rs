@@ -5,6 +5,7 @@ use super::config::DnsConfig;
 use super::error::DnsError;
 use super::record::{DnsAnswer, DnsQuestion, Section};
 use super::wire::{Cursor, Header};
+use crate::flow::Direction;
 use crate::time::Timestamp;
 
 /// Where parsing stopped early.
@@ -22,8 +23,8 @@ pub struct Malformed {
 pub struct DnsMessage {
     /// Capture time of the datagram (or of the TCP chunk that completed it).
     pub ts: Timestamp,
-    /// Sent by the flow's initiator.
-    pub outbound: bool,
+    /// The direction it was sent in (`Out`: by the flow's initiator).
+    pub dir: Direction,
     /// Transaction id.
     pub id: u16,
     /// QR bit: a response.
@@ -47,14 +48,14 @@ impl DnsMessage {
     /// otherwise returns what could be read, with [`DnsMessage::malformed`] set.
     pub fn parse(
         msg: &[u8],
-        outbound: bool,
+        dir: Direction,
         ts: Timestamp,
         cfg: &DnsConfig,
     ) -> Result<Self, DnsError> {
         let h = Header::parse(msg)?;
         let mut m = DnsMessage {
             ts,
-            outbound,
+            dir,
             id: h.id(),
             response: h.is_response(),
             opcode: h.opcode(),

@@ -4,6 +4,7 @@
 use super::config::DnsConfig;
 use super::framing::TcpFramer;
 use super::message::DnsMessage;
+use crate::flow::Direction;
 use crate::time::Timestamp;
 
 /// What a flow keeps of its DNS messages. Idle, it is an empty vector and two
@@ -11,7 +12,7 @@ use crate::time::Timestamp;
 #[derive(Debug, Default, Clone)]
 pub struct DnsState {
     messages: Vec<DnsMessage>,
-    /// TCP framing, index 0 outbound, 1 inbound; created on first use.
+    /// TCP framing per [`Direction`]; created on first use.
     framers: [Option<Box<TcpFramer>>; 2],
     /// The message bound was reached.
     full: bool,
@@ -19,22 +20,22 @@ pub struct DnsState {
 
 impl DnsState {
     /// One UDP datagram's payload (DNS, mDNS 5353, LLMNR 5355 all use this).
-    pub fn on_datagram(&mut self, outbound: bool, payload: &[u8], ts: Timestamp, cfg: &DnsConfig) {
-        self.record(outbound, payload, ts, cfg);
+    pub fn on_datagram(&mut self, dir: Direction, payload: &[u8], ts: Timestamp, cfg: &DnsConfig) {
+        self.record(dir, payload, ts, cfg);
     }
 
-    /// In-order TCP stream bytes of one direction (RFC 1035 2-byte length
+    /// In-order TCP stream bytes of direction `dir` (RFC 1035 2-byte length
     /// framing; messages span chunks).
-    pub fn on_stream(&mut self, outbound: bool, data: &[u8], ts: Timestamp, cfg: &DnsConfig) {
+    pub fn on_stream(&mut self, dir: Direction, data: &[u8], ts: Timestamp, cfg: &DnsConfig) {
         if self.full {
             return;
         }
-        let slot = &mut self.framers[usize::from(!outbound)];
+        let slot = &mut self.framers[dir];
         let framer = slot.get_or_insert_with(Box::default);
         let messages = &mut self.messages;
         let full = &mut self.full;
         framer.push(data, cfg.max_tcp_message, |msg| {
-            push_message(messages, full, outbound, msg, ts, cfg);
+            push_message(messages, full, dir, msg, ts, cfg);
         });
     }
 
@@ -48,8 +49,8 @@ impl DnsState {
         &self.messages
     }
 
-    fn record(&mut self, outbound: bool, msg: &[u8], ts: Timestamp, cfg: &DnsConfig) {
-        push_message(&mut self.messages, &mut self.full, outbound, msg, ts, cfg);
+    fn record(&mut self, dir: Direction, msg: &[u8], ts: Timestamp, cfg: &DnsConfig) {
+        push_message(&mut self.messages, &mut self.full, dir, msg, ts, cfg);
     }
 }
 
@@ -58,7 +59,7 @@ impl DnsState {
 fn push_message(
     messages: &mut Vec<DnsMessage>,
     full: &mut bool,
-    outbound: bool,
+    dir: Direction,
     msg: &[u8],
     ts: Timestamp,
     cfg: &DnsConfig,
@@ -67,7 +68,7 @@ fn push_message(
         *full = true;
         return;
     }
-    if let Ok(m) = DnsMessage::parse(msg, outbound, ts, cfg) {
+    if let Ok(m) = DnsMessage::parse(msg, dir, ts, cfg) {
         messages.push(m);
     }
     if messages.len() >= cfg.max_messages {

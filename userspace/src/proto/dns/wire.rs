@@ -1,6 +1,7 @@
 //! Zero-copy view of a DNS message's fixed header and a bounds-checked cursor.
 
 use super::error::DnsError;
+use crate::bytes::Reader;
 
 /// The 12-byte DNS header (RFC 1035 4.1.1), borrowed from the message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,62 +62,49 @@ impl<'a> Header<'a> {
     }
 }
 
-/// A read position inside a whole DNS message; every read is bounds-checked.
+/// A read position inside a whole DNS message: [`crate::bytes::Reader`]
+/// with DNS's error.
 #[derive(Debug, Clone, Copy)]
-pub struct Cursor<'a> {
-    msg: &'a [u8],
-    pos: usize,
-}
+pub struct Cursor<'a>(Reader<'a>);
 
 impl<'a> Cursor<'a> {
     /// A cursor at `pos` in `msg`.
     pub fn new(msg: &'a [u8], pos: usize) -> Self {
-        Cursor { msg, pos }
+        Cursor(Reader::at(msg, pos))
     }
 
     /// The whole message (names' compression pointers are offsets into it).
     pub fn message(&self) -> &'a [u8] {
-        self.msg
+        self.0.buf()
     }
 
     /// Current offset.
     pub fn pos(&self) -> usize {
-        self.pos
+        self.0.pos()
     }
 
     /// Bytes left after the current offset.
     pub fn remaining(&self) -> usize {
-        self.msg.len().saturating_sub(self.pos)
+        self.0.remaining()
     }
 
     /// Takes the next `n` bytes.
     pub fn take(&mut self, n: usize) -> Result<&'a [u8], DnsError> {
-        let end = self.pos.checked_add(n).ok_or(DnsError::Truncated)?;
-        let s = self.msg.get(self.pos..end).ok_or(DnsError::Truncated)?;
-        self.pos = end;
-        Ok(s)
+        self.0.take(n).ok_or(DnsError::Truncated)
     }
 
     /// Reads a big-endian u16.
     pub fn u16(&mut self) -> Result<u16, DnsError> {
-        let b = self.take(2)?;
-        let b: [u8; 2] = b.try_into().map_err(|_| DnsError::Truncated)?;
-        Ok(u16::from_be_bytes(b))
+        self.0.u16().ok_or(DnsError::Truncated)
     }
 
     /// Reads a big-endian u32.
     pub fn u32(&mut self) -> Result<u32, DnsError> {
-        let hi = u32::from(self.u16()?);
-        let lo = u32::from(self.u16()?);
-        Ok(hi << 16 | lo)
+        self.0.u32().ok_or(DnsError::Truncated)
     }
 
     /// Moves to `pos`, which must lie within the message.
     pub fn seek(&mut self, pos: usize) -> Result<(), DnsError> {
-        if pos > self.msg.len() {
-            return Err(DnsError::Truncated);
-        }
-        self.pos = pos;
-        Ok(())
+        self.0.seek(pos).ok_or(DnsError::Truncated)
     }
 }

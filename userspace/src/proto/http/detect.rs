@@ -1,30 +1,7 @@
 //! HTTP/1.x: a request line with a known method, or a status line.
 
 use crate::bytes::{first_line, starts_with_ci};
-
-/// Request methods nDPI's HTTP dissector knows (RFC 9110 and WebDAV).
-const METHODS: &[&[u8]] = &[
-    b"GET ",
-    b"POST ",
-    b"HEAD ",
-    b"PUT ",
-    b"DELETE ",
-    b"OPTIONS ",
-    b"CONNECT ",
-    b"PATCH ",
-    b"TRACE ",
-    b"PROPFIND ",
-    b"PROPPATCH ",
-    b"MKCOL ",
-    b"MOVE ",
-    b"COPY ",
-    b"LOCK ",
-    b"UNLOCK ",
-    b"REPORT ",
-    b"SEARCH ",
-    b"MKCALENDAR ",
-    b"SUBSCRIBE ",
-];
+use crate::proto::http::method::{opens_request, METHODS};
 
 /// True if `b` starts an HTTP/1.x request (method, then ` HTTP/1.` on the
 /// first line when the line is complete) or response (`HTTP/1.x NNN`).
@@ -32,7 +9,7 @@ pub(crate) fn is_http(b: &[u8]) -> bool {
     if is_response(b) {
         return true;
     }
-    if !METHODS.iter().any(|m| b.starts_with(m)) {
+    if !METHODS.iter().any(|m| m.labels_http && opens_request(b, m)) {
         return false;
     }
     let line = first_line(b, 4096);

@@ -9,6 +9,7 @@ use super::config::HttpConfig;
 use super::head::{parse_head, text, Head, HeadResult, StartView};
 use super::message::HttpMessage;
 use super::start::{classify, LineStart};
+use crate::flow::Direction;
 use crate::time::Timestamp;
 
 /// Requests whose responses are not yet seen, oldest first, as far as
@@ -55,8 +56,8 @@ enum Phase {
 
 /// One direction's state.
 #[derive(Debug, Clone)]
-pub struct Direction {
-    outbound: bool,
+pub struct DirParser {
+    dir: Direction,
     phase: Phase,
     /// Head bytes (or the first bytes of a candidate line) across chunks.
     pending: Vec<u8>,
@@ -66,11 +67,11 @@ pub struct Direction {
     count: usize,
 }
 
-impl Direction {
-    /// A direction at the start of its stream.
-    pub fn new(outbound: bool) -> Self {
-        Direction {
-            outbound,
+impl DirParser {
+    /// Direction `dir` at the start of its stream.
+    pub fn new(dir: Direction) -> Self {
+        DirParser {
+            dir,
             phase: Phase::Scan { line_start: true },
             pending: Vec::new(),
             capture: None,
@@ -251,7 +252,7 @@ impl Direction {
         let framing = h.framing;
         let msg = HttpMessage {
             ts,
-            outbound: self.outbound,
+            dir: self.dir,
             start: h.start.to_owned_line(),
             headers: h
                 .headers

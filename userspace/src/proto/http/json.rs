@@ -3,6 +3,7 @@
 
 use std::io::{self, Write};
 
+use crate::flow::Direction;
 use crate::json::write_str as string;
 
 use super::message::{HttpMessage, StartLine};
@@ -65,8 +66,8 @@ fn message<W: Write>(w: &mut W, m: &HttpMessage, rewrite: Rewrite<'_>) -> io::Re
     w.write_all(b"]")
 }
 
-/// Writes `,"http":[...]`: the i-th outbound message with the i-th inbound
-/// one, as Joy pairs them; nothing when there are no messages.
+/// Writes `,"http":[...]`: the i-th message sent `Out` with the i-th sent
+/// `In`, as Joy pairs them; nothing when there are no messages.
 pub fn write_http<W: Write>(
     w: &mut W,
     messages: &[HttpMessage],
@@ -75,8 +76,11 @@ pub fn write_http<W: Write>(
     if messages.is_empty() {
         return Ok(());
     }
-    let out: Vec<&HttpMessage> = messages.iter().filter(|m| m.outbound).collect();
-    let inb: Vec<&HttpMessage> = messages.iter().filter(|m| !m.outbound).collect();
+    let out: Vec<&HttpMessage> = messages
+        .iter()
+        .filter(|m| m.dir == Direction::Out)
+        .collect();
+    let inb: Vec<&HttpMessage> = messages.iter().filter(|m| m.dir == Direction::In).collect();
     w.write_all(b",\"http\":[")?;
     for i in 0..out.len().max(inb.len()) {
         if i > 0 {

@@ -1,5 +1,6 @@
 //! One HTTP/1.x message's summary, owned and bounded.
 
+use crate::flow::Direction;
 use crate::time::Timestamp;
 
 /// The first line.
@@ -30,8 +31,8 @@ pub enum StartLine {
 pub struct HttpMessage {
     /// Time of the chunk that completed the head.
     pub ts: Timestamp,
-    /// Sent by the flow's initiator.
-    pub outbound: bool,
+    /// The direction it was sent in (`Out`: by the flow's initiator).
+    pub dir: Direction,
     /// Request or status line.
     pub start: StartLine,
     /// Headers in order, names as sent, at most [`super::HttpConfig::max_headers`].

@@ -14,6 +14,7 @@ mod direction;
 pub mod head;
 mod json;
 mod message;
+pub mod method;
 pub mod start;
 mod state;
 

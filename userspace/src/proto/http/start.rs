@@ -1,32 +1,7 @@
 //! Recognising the first line of an HTTP/1.x message, for resynchronising on
 //! a stream and for routing flows to this parser.
 
-/// Request methods recognised at the start of a line: RFC 9110, PATCH,
-/// WebDAV, and the HTTPU methods of SSDP/UPnP.
-const METHODS: &[&[u8]] = &[
-    b"GET",
-    b"POST",
-    b"HEAD",
-    b"PUT",
-    b"DELETE",
-    b"OPTIONS",
-    b"TRACE",
-    b"CONNECT",
-    b"PATCH",
-    b"PROPFIND",
-    b"PROPPATCH",
-    b"MKCOL",
-    b"COPY",
-    b"MOVE",
-    b"LOCK",
-    b"UNLOCK",
-    b"REPORT",
-    b"SEARCH",
-    b"M-SEARCH",
-    b"NOTIFY",
-    b"SUBSCRIBE",
-    b"UNSUBSCRIBE",
-];
+use crate::proto::http::method::METHODS;
 
 /// What the first bytes of a line say.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,7 +23,7 @@ pub fn classify(prefix: &[u8]) -> LineStart {
     let status = b"HTTP/1.";
     for cand in METHODS
         .iter()
-        .map(|m| (*m, true))
+        .map(|m| (m.name, true))
         .chain([(&status[..], false)])
     {
         let (token, is_method) = cand;

@@ -1,46 +1,41 @@
 //! Per-flow HTTP state: both directions and the messages they produced.
 
 use super::config::HttpConfig;
-use super::direction::{Direction, Shared};
+use super::direction::{DirParser, Shared};
 use super::head::{parse_head, HeadResult};
 use super::message::HttpMessage;
 use super::start::looks_like_http;
+use crate::flow::Direction;
 use crate::time::Timestamp;
 
 /// What a flow keeps of its HTTP messages.
 #[derive(Debug, Clone)]
 pub struct HttpState {
-    /// Index 0 outbound, 1 inbound.
-    dirs: [Direction; 2],
+    /// Indexed by [`Direction`].
+    dirs: [DirParser; 2],
     shared: Shared,
 }
 
 impl Default for HttpState {
     fn default() -> Self {
         HttpState {
-            dirs: [Direction::new(true), Direction::new(false)],
+            dirs: Direction::BOTH.map(DirParser::new),
             shared: Shared::default(),
         }
     }
 }
 
 impl HttpState {
-    /// In-order stream bytes of one direction (outbound = sent by the flow's
+    /// In-order stream bytes of direction `dir` (`Out` = sent by the flow's
     /// initiator), split at arbitrary points.
-    pub fn on_data(&mut self, outbound: bool, data: &[u8], ts: Timestamp, cfg: &HttpConfig) {
-        let dir = &mut self.dirs[usize::from(!outbound)];
-        dir.feed(data, ts, cfg, &mut self.shared);
+    pub fn on_data(&mut self, dir: Direction, data: &[u8], ts: Timestamp, cfg: &HttpConfig) {
+        self.dirs[dir].feed(data, ts, cfg, &mut self.shared);
     }
 
     /// One UDP datagram carrying one HTTP message (HTTPU: SSDP on UDP 1900):
     /// its head, and the first body bytes found in the same datagram.
-    pub fn on_datagram(&mut self, outbound: bool, payload: &[u8], ts: Timestamp, cfg: &HttpConfig) {
-        let mine = self
-            .shared
-            .messages
-            .iter()
-            .filter(|m| m.outbound == outbound)
-            .count();
+    pub fn on_datagram(&mut self, dir: Direction, payload: &[u8], ts: Timestamp, cfg: &HttpConfig) {
+        let mine = self.shared.messages.iter().filter(|m| m.dir == dir).count();
         if mine >= cfg.max_messages || !looks_like_http(payload) {
             return;
         }
@@ -49,7 +44,7 @@ impl HttpState {
             let body = payload.get(h.len..).unwrap_or(&[]);
             self.shared.messages.push(HttpMessage {
                 ts,
-                outbound,
+                dir,
                 start: h.start.to_owned_line(),
                 headers: h
                     .headers
@@ -64,7 +59,7 @@ impl HttpState {
 
     /// False once neither direction will record anything more.
     pub fn wants_data(&self) -> bool {
-        self.dirs.iter().any(Direction::wants_data)
+        self.dirs.iter().any(DirParser::wants_data)
     }
 
     /// The messages in the order they were completed, both directions.

@@ -1,38 +1,33 @@
-//! A bounds-checked reader over a byte slice, with QUIC variable-length
-//! integers (RFC 9000 section 16).
+//! [`crate::bytes::Reader`] with QUIC's error and variable-length integers
+//! (RFC 9000 section 16).
 
 use super::error::QuicError;
+use crate::bytes::Reader;
 
 /// Reads fields front to back; every read either returns the field or
 /// [`QuicError::Truncated`] and leaves the position unspecified.
 #[derive(Debug, Clone, Copy)]
-pub struct Cursor<'a> {
-    buf: &'a [u8],
-    pos: usize,
-}
+pub struct Cursor<'a>(Reader<'a>);
 
 impl<'a> Cursor<'a> {
     /// A cursor at the start of `buf`.
     pub fn new(buf: &'a [u8]) -> Self {
-        Cursor { buf, pos: 0 }
+        Cursor(Reader::new(buf))
     }
 
     /// Bytes read so far.
     pub fn pos(&self) -> usize {
-        self.pos
+        self.0.pos()
     }
 
     /// Bytes left.
     pub fn remaining(&self) -> usize {
-        self.buf.len().saturating_sub(self.pos)
+        self.0.remaining()
     }
 
     /// The next `n` bytes.
     pub fn bytes(&mut self, n: usize) -> Result<&'a [u8], QuicError> {
-        let end = self.pos.checked_add(n).ok_or(QuicError::Truncated)?;
-        let out = self.buf.get(self.pos..end).ok_or(QuicError::Truncated)?;
-        self.pos = end;
-        Ok(out)
+        self.0.take(n).ok_or(QuicError::Truncated)
     }
 
     /// The next `n` bytes, with `n` a wire value that may not fit in `usize`.
@@ -42,15 +37,12 @@ impl<'a> Cursor<'a> {
 
     /// One byte.
     pub fn u8(&mut self) -> Result<u8, QuicError> {
-        let b = *self.buf.get(self.pos).ok_or(QuicError::Truncated)?;
-        self.pos += 1;
-        Ok(b)
+        self.0.u8().ok_or(QuicError::Truncated)
     }
 
     /// A big-endian u32.
     pub fn u32(&mut self) -> Result<u32, QuicError> {
-        let b = self.bytes(4)?;
-        Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+        self.0.u32().ok_or(QuicError::Truncated)
     }
 
     /// A variable-length integer: the top two bits of the first byte give

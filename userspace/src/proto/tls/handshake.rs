@@ -6,6 +6,7 @@ use tls_parser::{parse_tls_handshake_msg_certificate, TlsMessageHandshake};
 use super::cert::Certificate;
 use super::hello::{ClientHello, ServerHello};
 use super::stream::HandshakeSink;
+use crate::flow::Direction;
 
 /// Handshake message types handled here.
 mod hs {
@@ -25,12 +26,12 @@ pub const MAX_CERTS: usize = 8;
 pub struct Handshake {
     /// The first ClientHello.
     pub client: Option<Box<ClientHello>>,
-    /// Direction (outbound?) the ClientHello came from.
-    pub client_outbound: Option<bool>,
+    /// Direction the ClientHello came from.
+    pub client_dir: Option<Direction>,
     /// The first ServerHello (or HelloRetryRequest).
     pub server: Option<Box<ServerHello>>,
     /// Direction the ServerHello came from.
-    pub server_outbound: Option<bool>,
+    pub server_dir: Option<Direction>,
     /// ClientKeyExchange body, if at most 1024 bytes.
     pub client_key_exchange: Option<Box<[u8]>>,
     /// The server's certificate chain (leaf first).
@@ -46,11 +47,11 @@ pub struct Handshake {
 }
 
 impl Handshake {
-    fn certificates(&mut self, outbound: bool, body: &[u8]) {
-        let from_server = match (self.server_outbound, self.client_outbound) {
-            (Some(s), _) => s == outbound,
-            (None, Some(c)) => c != outbound,
-            (None, None) => !outbound,
+    fn certificates(&mut self, dir: Direction, body: &[u8]) {
+        let from_server = match (self.server_dir, self.client_dir) {
+            (Some(s), _) => s == dir,
+            (None, Some(c)) => c != dir,
+            (None, None) => dir == Direction::In,
         };
         let already = if from_server {
             !self.server_certs.is_empty()
@@ -82,19 +83,19 @@ impl Handshake {
 }
 
 impl HandshakeSink for Handshake {
-    fn message(&mut self, outbound: bool, typ: u8, body: &[u8]) {
+    fn message(&mut self, dir: Direction, typ: u8, body: &[u8]) {
         match typ {
             hs::CLIENT_HELLO if self.client.is_none() => match ClientHello::parse(body) {
                 Ok(c) => {
                     self.client = Some(Box::new(c));
-                    self.client_outbound = Some(outbound);
+                    self.client_dir = Some(dir);
                 }
                 Err(_) => self.hello_errors += 1,
             },
             hs::SERVER_HELLO if self.server.is_none() => match ServerHello::parse(body) {
                 Ok(s) => {
                     self.server = Some(Box::new(s));
-                    self.server_outbound = Some(outbound);
+                    self.server_dir = Some(dir);
                 }
                 Err(_) => self.hello_errors += 1,
             },
@@ -103,7 +104,7 @@ impl HandshakeSink for Handshake {
             {
                 self.client_key_exchange = Some(body.into());
             }
-            hs::CERTIFICATE if self.want_certs => self.certificates(outbound, body),
+            hs::CERTIFICATE if self.want_certs => self.certificates(dir, body),
             _ => {}
         }
     }

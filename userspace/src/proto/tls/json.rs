@@ -142,7 +142,7 @@ fn write_cert<W: Write>(w: &mut W, c: &Certificate) -> io::Result<()> {
 }
 
 fn write_record<W: Write>(w: &mut W, r: &RecordStat, ipt_ms: u64) -> io::Result<()> {
-    let dir = if r.outbound { ">" } else { "<" };
+    let dir = if r.dir.is_out() { ">" } else { "<" };
     write!(
         w,
         "{{\"b\":{},\"dir\":\"{dir}\",\"ipt\":{ipt_ms},\"tp\":{}",

@@ -31,13 +31,14 @@ pub mod validity;
 #[cfg(test)]
 mod tests;
 
+use crate::flow::Direction;
 use crate::time::Timestamp;
 
 use cert::Certificate;
 use handshake::Handshake;
 use hello::{ClientHello, ServerHello};
 use salt::{RecordStat, Salt};
-use stream::{Direction, Mode};
+use stream::{DirStream, Mode};
 
 /// Settings of the TLS feature.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,8 +61,8 @@ impl Default for TlsConfig {
 /// Everything a flow's TLS state holds once it has seen data.
 #[derive(Debug, Default)]
 struct Inner {
-    /// [outbound, inbound].
-    dirs: [Direction; 2],
+    /// Indexed by [`Direction`].
+    dirs: [DirStream; 2],
     salt: Salt,
     hs: Handshake,
     /// [`TlsConfig::max_records`] at the flow's first data.
@@ -72,16 +73,17 @@ impl Inner {
     /// Notes on what could not be read, for the JSON `notes` list.
     fn notes(&self) -> Vec<&'static str> {
         let mut n = Vec::new();
-        for (d, name) in self.dirs.iter().zip(["outbound", "inbound"]) {
+        for dir in Direction::BOTH {
+            let d = &self.dirs[dir];
             if d.overflowed() {
-                n.push(if name == "outbound" {
+                n.push(if dir.is_out() {
                     "outbound handshake over 64 KiB: not parsed further"
                 } else {
                     "inbound handshake over 64 KiB: not parsed further"
                 });
             }
             if matches!(d.mode(), Mode::Desync(_)) {
-                n.push(if name == "outbound" {
+                n.push(if dir.is_out() {
                     "outbound record framing lost"
                 } else {
                     "inbound record framing lost"
@@ -105,9 +107,9 @@ pub struct TlsState {
 }
 
 impl TlsState {
-    /// In-order stream bytes of one direction (outbound = sent by the flow's
+    /// In-order stream bytes of direction `dir` (`Out` = sent by the flow's
     /// initiator). Records and handshake messages may span chunks.
-    pub fn on_data(&mut self, outbound: bool, data: &[u8], ts: Timestamp, cfg: &TlsConfig) {
+    pub fn on_data(&mut self, dir: Direction, data: &[u8], ts: Timestamp, cfg: &TlsConfig) {
         if data.is_empty() {
             return;
         }
@@ -122,9 +124,7 @@ impl TlsState {
             })
         });
         let Inner { dirs, salt, hs, .. } = &mut **inner;
-        let [out_dir, in_dir] = dirs;
-        let dir = if outbound { out_dir } else { in_dir };
-        dir.feed(outbound, data, ts, cfg.max_records, salt, hs);
+        dirs[dir].feed(dir, data, ts, cfg.max_records, salt, hs);
     }
 
     /// False once more bytes cannot change the output: a direction is not TLS
@@ -134,7 +134,7 @@ impl TlsState {
             return true;
         };
         let [o, i] = &inner.dirs;
-        let not_tls = |d: &Direction| matches!(d.mode(), Mode::NotTls(_));
+        let not_tls = |d: &DirStream| matches!(d.mode(), Mode::NotTls(_));
         if not_tls(o) || not_tls(i) {
             return false;
         }

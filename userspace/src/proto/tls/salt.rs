@@ -1,6 +1,7 @@
 //! SALT: per-record lengths, content types, handshake types, directions and
 //! times (Joy's `srlt` list), kept up to a per-direction limit.
 
+use crate::flow::Direction;
 use crate::time::Timestamp;
 
 /// Joy records at most five handshake messages per record.
@@ -13,8 +14,8 @@ pub struct RecordStat {
     pub len: u16,
     /// Content type.
     pub content_type: u8,
-    /// Sent by the flow's initiator.
-    pub outbound: bool,
+    /// The direction it was sent in (`Out`: by the flow's initiator).
+    pub dir: Direction,
     /// Time of the chunk in which the record header began.
     pub ts: Timestamp,
     hs_types: [u8; MAX_HS_PER_RECORD],
@@ -24,11 +25,11 @@ pub struct RecordStat {
 
 impl RecordStat {
     /// A record with no handshake messages attributed yet.
-    pub fn new(len: u16, content_type: u8, outbound: bool, ts: Timestamp) -> Self {
+    pub fn new(len: u16, content_type: u8, dir: Direction, ts: Timestamp) -> Self {
         RecordStat {
             len,
             content_type,
-            outbound,
+            dir,
             ts,
             hs_types: [0; MAX_HS_PER_RECORD],
             hs_lens: [0; MAX_HS_PER_RECORD],

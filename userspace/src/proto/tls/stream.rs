@@ -3,6 +3,7 @@
 
 use super::record::{content, RecordError, RecordHeader, HEADER_LEN};
 use super::salt::{RecordStat, Salt};
+use crate::flow::Direction;
 use crate::time::Timestamp;
 
 /// Most handshake bytes buffered per direction (certificate chain included).
@@ -27,13 +28,13 @@ pub enum Mode {
 /// Receives complete handshake messages.
 pub trait HandshakeSink {
     /// A complete, unencrypted handshake message of `typ` with `body`, sent in
-    /// direction `outbound`.
-    fn message(&mut self, outbound: bool, typ: u8, body: &[u8]);
+    /// direction `dir`.
+    fn message(&mut self, dir: Direction, typ: u8, body: &[u8]);
 }
 
 /// Framing state of one direction.
 #[derive(Debug, Default)]
-pub struct Direction {
+pub struct DirStream {
     mode: Mode,
     hdr: [u8; HEADER_LEN],
     hdr_fill: usize,
@@ -54,7 +55,7 @@ pub struct Direction {
     records: usize,
 }
 
-impl Direction {
+impl DirStream {
     /// What the stream has turned out to be.
     pub fn mode(&self) -> Mode {
         self.mode
@@ -82,7 +83,7 @@ impl Direction {
     /// Consumes the next in-order chunk of this direction.
     pub fn feed(
         &mut self,
-        outbound: bool,
+        dir: Direction,
         mut data: &[u8],
         ts: Timestamp,
         max_records: usize,
@@ -111,7 +112,7 @@ impl Direction {
                 }
                 self.hdr_fill = 0;
                 match RecordHeader::parse(&self.hdr) {
-                    Ok(h) => self.start_record(h, outbound, max_records, salt),
+                    Ok(h) => self.start_record(h, dir, max_records, salt),
                     Err(e) => {
                         self.mode = if self.mode == Mode::Fresh {
                             Mode::NotTls(e)
@@ -126,7 +127,7 @@ impl Direction {
                 let n = self.body_left.min(data.len());
                 let (body, rest) = data.split_at(n);
                 if self.body_type == content::HANDSHAKE && !self.encrypted && !self.overflow {
-                    self.handshake_bytes(outbound, body, salt, sink);
+                    self.handshake_bytes(dir, body, salt, sink);
                 }
                 self.body_left -= n;
                 data = rest;
@@ -134,17 +135,12 @@ impl Direction {
         }
     }
 
-    fn start_record(&mut self, h: RecordHeader, outbound: bool, max: usize, salt: &mut Salt) {
+    fn start_record(&mut self, h: RecordHeader, dir: Direction, max: usize, salt: &mut Salt) {
         self.mode = Mode::Tls;
         self.body_left = usize::from(h.length);
         self.body_type = h.content_type;
         self.cur_record = if self.records < max {
-            Some(salt.push(RecordStat::new(
-                h.length,
-                h.content_type,
-                outbound,
-                self.hdr_ts,
-            )))
+            Some(salt.push(RecordStat::new(h.length, h.content_type, dir, self.hdr_ts)))
         } else {
             None
         };
@@ -160,7 +156,7 @@ impl Direction {
 
     fn handshake_bytes(
         &mut self,
-        outbound: bool,
+        dir: Direction,
         body: &[u8],
         salt: &mut Salt,
         sink: &mut dyn HandshakeSink,
@@ -189,7 +185,7 @@ impl Direction {
             if let Some(r) = self.hs_first_record.and_then(|i| salt.get_mut(i)) {
                 r.add_handshake(t, len as u32);
             }
-            sink.message(outbound, t, msg);
+            sink.message(dir, t, msg);
             used = start + len;
             // Whatever follows began in the record being read now.
             self.hs_first_record = self.cur_record;

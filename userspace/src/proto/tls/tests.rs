@@ -3,10 +3,11 @@
 //! values come from tshark/Wireshark, nDPI's published outputs and the JA4 spec.
 
 use super::{TlsConfig, TlsState};
+use crate::flow::Direction;
 use crate::time::Timestamp;
 
-/// (outbound, bytes) per TCP segment, from a fixture file.
-fn segments(fixture: &str) -> Vec<(bool, Vec<u8>)> {
+/// (direction, bytes) per TCP segment, from a fixture file.
+fn segments(fixture: &str) -> Vec<(Direction, Vec<u8>)> {
     fixture
         .lines()
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
@@ -15,18 +16,18 @@ fn segments(fixture: &str) -> Vec<(bool, Vec<u8>)> {
             let bytes = (0..hex.len() / 2)
                 .filter_map(|i| u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok())
                 .collect();
-            Some((dir == ">", bytes))
+            Some((Direction::from_outbound(dir == ">"), bytes))
         })
         .collect()
 }
 
 /// Feeds segments, one millisecond apart, each split into `piece`-byte chunks.
-fn feed(segs: &[(bool, Vec<u8>)], piece: usize, cfg: &TlsConfig) -> TlsState {
+fn feed(segs: &[(Direction, Vec<u8>)], piece: usize, cfg: &TlsConfig) -> TlsState {
     let mut s = TlsState::default();
-    for (i, (out, b)) in segs.iter().enumerate() {
+    for (i, (dir, b)) in segs.iter().enumerate() {
         let ts = Timestamp(1_000_000_000 + i as u64 * 1_000_000);
         for c in b.chunks(piece.max(1)) {
-            s.on_data(*out, c, ts, cfg);
+            s.on_data(*dir, c, ts, cfg);
         }
     }
     s
@@ -158,13 +159,13 @@ fn split_at_every_byte_gives_the_same_result() {
     assert_eq!(json(&whole), json(&bytewise));
     // Also with everything of a direction in one chunk (records crossing segments).
     let mut joined = TlsState::default();
-    for out in [true, false] {
+    for dir in Direction::BOTH {
         let all: Vec<u8> = segs
             .iter()
-            .filter(|s| s.0 == out)
+            .filter(|s| s.0 == dir)
             .flat_map(|s| s.1.clone())
             .collect();
-        joined.on_data(out, &all, Timestamp(1), &cfg);
+        joined.on_data(dir, &all, Timestamp(1), &cfg);
     }
     assert_eq!(joined.ja3(), whole.ja3());
     assert_eq!(joined.server_certificates(), whole.server_certificates());
@@ -188,7 +189,7 @@ fn curl_json_has_joy_fields() {
         "Dec 17 01:17:28 2019 GMT"
     );
     assert_eq!(v["c_random"].as_str().map(str::len), Some(64));
-    // First SALT record: the 512-byte ClientHello record (16 03 01 02 00), outbound.
+    // First SALT record: the 512-byte ClientHello record (16 03 01 02 00), direction Out.
     assert_eq!(v["srlt"][0]["b"], 512);
     assert_eq!(v["srlt"][0]["dir"], ">");
     assert_eq!(v["srlt"][0]["tp"], 22);
@@ -206,7 +207,7 @@ fn not_tls_stops_and_prints_nothing() {
     let mut s = TlsState::default();
     assert!(s.wants_data());
     s.on_data(
-        true,
+        Direction::Out,
         b"GET / HTTP/1.1\r\nHost: x\r\n\r\n",
         Timestamp(1),
         &cfg,
@@ -217,7 +218,7 @@ fn not_tls_stops_and_prints_nothing() {
     // SSLv2-compatible ClientHello (first bytes of such a hello: 80 2e 01 03 01).
     let mut v2 = TlsState::default();
     v2.on_data(
-        true,
+        Direction::Out,
         &[0x80, 0x2e, 0x01, 0x03, 0x01, 0x00, 0x15],
         Timestamp(1),
         &cfg,
@@ -236,8 +237,20 @@ fn stops_wanting_data_after_handshake_and_full_salt() {
     };
     let s = feed(&segments(CURL), usize::MAX, &cfg);
     assert!(!s.wants_data());
-    assert_eq!(s.records().iter().filter(|r| r.outbound).count(), 3);
-    assert_eq!(s.records().iter().filter(|r| !r.outbound).count(), 3);
+    assert_eq!(
+        s.records()
+            .iter()
+            .filter(|r| r.dir == Direction::Out)
+            .count(),
+        3
+    );
+    assert_eq!(
+        s.records()
+            .iter()
+            .filter(|r| r.dir == Direction::In)
+            .count(),
+        3
+    );
     let more = feed(&segments(CURL), usize::MAX, &TlsConfig::default());
     assert!(more.wants_data());
 }
@@ -296,7 +309,7 @@ fn corpus_sweep() {
         let Ok(row) = serde_json::from_str::<serde_json::Value>(line) else {
             continue;
         };
-        let segs: Vec<(bool, Vec<u8>)> = row["chunks"]
+        let segs: Vec<(Direction, Vec<u8>)> = row["chunks"]
             .as_array()
             .into_iter()
             .flatten()
@@ -306,7 +319,7 @@ fn corpus_sweep() {
                 let b = (0..h.len() / 2)
                     .filter_map(|i| u8::from_str_radix(h.get(2 * i..2 * i + 2)?, 16).ok())
                     .collect();
-                Some((d == ">", b))
+                Some((Direction::from_outbound(d == ">"), b))
             })
             .collect();
         let r = std::panic::catch_unwind(|| {

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::super::*;
+use crate::flow::Direction;
 use crate::time::Timestamp;
 
 /// What tshark's reference says about one DNS message (one frame).
@@ -166,7 +167,8 @@ fn corpus_sweep() {
                         simple_fail_with_q += 1;
                     }
                 }
-                let got = DnsMessage::parse(&payload, true, Timestamp(0), &cfg).map(|m| ours(&m));
+                let got = DnsMessage::parse(&payload, Direction::Out, Timestamp(0), &cfg)
+                    .map(|m| ours(&m));
                 let key = match &got {
                     Ok(g) if *g == want => {
                         udp_agree += 1;
@@ -206,9 +208,10 @@ fn corpus_sweep() {
                     .into_iter()
                     .flatten()
                 {
-                    let out = c.get(0).and_then(Value::as_bool).unwrap_or(true);
+                    let dir =
+                        Direction::from_outbound(c.get(0).and_then(Value::as_bool).unwrap_or(true));
                     let data = hex(c.get(1).and_then(Value::as_str).unwrap_or(""));
-                    state.on_stream(out, &data, Timestamp(0), &cfg);
+                    state.on_stream(dir, &data, Timestamp(0), &cfg);
                 }
                 let mut got: Vec<Summary> = state.messages().iter().map(ours).collect();
                 want.sort();

@@ -4,6 +4,7 @@
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::*;
+use crate::flow::Direction;
 use crate::time::Timestamp;
 
 mod corpus_sweep;
@@ -28,7 +29,7 @@ const TCP_SERVER: &str = include_str!("fixtures/tcp_server.hex");
 const T0: Timestamp = Timestamp(1_000_000_000);
 
 fn parse(h: &str) -> DnsMessage {
-    match DnsMessage::parse(&hex(h), true, T0, &DnsConfig::default()) {
+    match DnsMessage::parse(&hex(h), Direction::Out, T0, &DnsConfig::default()) {
         Ok(m) => m,
         Err(e) => unreachable!("fixture has a header: {e}"),
     }
@@ -158,7 +159,12 @@ fn mdns_response_without_questions() {
         ]
     );
     let mut state = DnsState::default();
-    state.on_datagram(false, &hex(MDNS_RESPONSE), T0, &DnsConfig::default());
+    state.on_datagram(
+        Direction::In,
+        &hex(MDNS_RESPONSE),
+        T0,
+        &DnsConfig::default(),
+    );
     assert_eq!(
         json(&state),
         ",\"dns\":[{\"rc\":0,\"rr\":[\
@@ -174,8 +180,8 @@ fn mdns_response_without_questions() {
 fn json_query_and_response() {
     let cfg = DnsConfig::default();
     let mut state = DnsState::default();
-    state.on_datagram(true, &hex(MULLVAD_QUERY), T0, &cfg);
-    state.on_datagram(false, &hex(MULLVAD_RESPONSE), T0, &cfg);
+    state.on_datagram(Direction::Out, &hex(MULLVAD_QUERY), T0, &cfg);
+    state.on_datagram(Direction::In, &hex(MULLVAD_RESPONSE), T0, &cfg);
     assert_eq!(
         json(&state),
         ",\"dns\":[\
@@ -200,7 +206,7 @@ fn truncated_response_keeps_what_came_before() {
     // 12 header + 21 question + 14 CNAME record = 47; A record: name pointer
     // (2) + 10 fixed bytes, then 4 RDATA bytes; cut after 2 of them.
     let cut = &full[..47 + 12 + 2];
-    let m = match DnsMessage::parse(cut, false, T0, &DnsConfig::default()) {
+    let m = match DnsMessage::parse(cut, Direction::In, T0, &DnsConfig::default()) {
         Ok(m) => m,
         Err(e) => unreachable!("{e}"),
     };
@@ -221,7 +227,7 @@ fn pointer_to_itself_is_a_loop() {
     // Header: qdcount 1; the question name is a pointer to offset 12 (itself).
     let mut msg = vec![0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0];
     msg.extend_from_slice(&[0xc0, 12, 0, 1, 0, 1]);
-    let m = match DnsMessage::parse(&msg, true, T0, &DnsConfig::default()) {
+    let m = match DnsMessage::parse(&msg, Direction::Out, T0, &DnsConfig::default()) {
         Ok(m) => m,
         Err(e) => unreachable!("{e}"),
     };
@@ -232,14 +238,14 @@ fn pointer_to_itself_is_a_loop() {
 #[test]
 fn reserved_label_type_and_bad_pointer() {
     let mut msg = vec![0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0x41, b'a', 0];
-    let m = DnsMessage::parse(&msg, true, T0, &DnsConfig::default()).ok();
+    let m = DnsMessage::parse(&msg, Direction::Out, T0, &DnsConfig::default()).ok();
     assert_eq!(
         m.and_then(|m| m.malformed).map(|b| b.error),
         Some(DnsError::BadLabelType(0x41))
     );
     msg.truncate(12);
     msg.extend_from_slice(&[0xc0, 200, 0, 1, 0, 1]);
-    let m = DnsMessage::parse(&msg, true, T0, &DnsConfig::default()).ok();
+    let m = DnsMessage::parse(&msg, Direction::Out, T0, &DnsConfig::default()).ok();
     assert_eq!(
         m.and_then(|m| m.malformed).map(|b| b.error),
         Some(DnsError::BadPointer(200))
@@ -249,10 +255,10 @@ fn reserved_label_type_and_bad_pointer() {
 #[test]
 fn datagram_shorter_than_header_is_dropped() {
     let mut state = DnsState::default();
-    state.on_datagram(true, &[0; 11], T0, &DnsConfig::default());
+    state.on_datagram(Direction::Out, &[0; 11], T0, &DnsConfig::default());
     assert!(state.messages().is_empty());
     assert_eq!(
-        DnsMessage::parse(&[0; 11], true, T0, &DnsConfig::default()),
+        DnsMessage::parse(&[0; 11], Direction::Out, T0, &DnsConfig::default()),
         Err(DnsError::ShortHeader)
     );
 }
@@ -266,14 +272,14 @@ fn message_bound_stops_wanting_data() {
     let mut state = DnsState::default();
     for _ in 0..3 {
         assert!(state.wants_data());
-        state.on_datagram(true, &hex(LLMNR_QUERY), T0, &cfg);
+        state.on_datagram(Direction::Out, &hex(LLMNR_QUERY), T0, &cfg);
         if state.messages().len() == 2 {
             break;
         }
     }
     assert_eq!(state.messages().len(), 2);
     assert!(!state.wants_data());
-    state.on_datagram(true, &hex(LLMNR_QUERY), T0, &cfg);
+    state.on_datagram(Direction::Out, &hex(LLMNR_QUERY), T0, &cfg);
     assert_eq!(state.messages().len(), 2);
 }
 
@@ -284,7 +290,7 @@ fn message_bound_stops_wanting_data() {
 fn check_tcp_stream(state: &DnsState) {
     let m = state.messages();
     assert_eq!(m.len(), 2);
-    assert!(m[0].outbound && !m[0].response);
+    assert!(m[0].dir == Direction::Out && !m[0].response);
     assert_eq!(
         (
             m[0].id,
@@ -293,7 +299,7 @@ fn check_tcp_stream(state: &DnsState) {
         ),
         (0x06da, "weberlab.de", 48)
     );
-    assert!(!m[1].outbound && m[1].response);
+    assert!(m[1].dir == Direction::In && m[1].response);
     assert_eq!(m[1].id, 0x06da);
     let types: Vec<u16> = m[1].answers.iter().map(|r| r.rtype).collect();
     assert_eq!(types, [48, 48, 46, 46, 41]);
@@ -309,8 +315,8 @@ fn check_tcp_stream(state: &DnsState) {
 fn tcp_stream_one_chunk_each() {
     let cfg = DnsConfig::default();
     let mut state = DnsState::default();
-    state.on_stream(true, &hex(TCP_CLIENT), T0, &cfg);
-    state.on_stream(false, &hex(TCP_SERVER), T0, &cfg);
+    state.on_stream(Direction::Out, &hex(TCP_CLIENT), T0, &cfg);
+    state.on_stream(Direction::In, &hex(TCP_SERVER), T0, &cfg);
     check_tcp_stream(&state);
 }
 
@@ -322,23 +328,23 @@ fn tcp_stream_split_at_every_byte_boundary() {
     let client = hex(TCP_CLIENT);
     let server = hex(TCP_SERVER);
     let mut whole = DnsState::default();
-    whole.on_stream(true, &client, T0, &cfg);
-    whole.on_stream(false, &server, T0, &cfg);
+    whole.on_stream(Direction::Out, &client, T0, &cfg);
+    whole.on_stream(Direction::In, &server, T0, &cfg);
     for cut in 0..=server.len() {
         let mut state = DnsState::default();
         let c = cut.min(client.len());
-        state.on_stream(true, &client[..c], T0, &cfg);
-        state.on_stream(true, &client[c..], T0, &cfg);
-        state.on_stream(false, &server[..cut], T0, &cfg);
-        state.on_stream(false, &server[cut..], T0, &cfg);
+        state.on_stream(Direction::Out, &client[..c], T0, &cfg);
+        state.on_stream(Direction::Out, &client[c..], T0, &cfg);
+        state.on_stream(Direction::In, &server[..cut], T0, &cfg);
+        state.on_stream(Direction::In, &server[cut..], T0, &cfg);
         assert_eq!(state.messages(), whole.messages(), "cut at {cut}");
     }
     let mut bytewise = DnsState::default();
     for b in &client {
-        bytewise.on_stream(true, std::slice::from_ref(b), T0, &cfg);
+        bytewise.on_stream(Direction::Out, std::slice::from_ref(b), T0, &cfg);
     }
     for b in &server {
-        bytewise.on_stream(false, std::slice::from_ref(b), T0, &cfg);
+        bytewise.on_stream(Direction::In, std::slice::from_ref(b), T0, &cfg);
     }
     check_tcp_stream(&bytewise);
     assert_eq!(bytewise.messages(), whole.messages());
@@ -354,7 +360,7 @@ fn tcp_message_over_bound_is_skipped() {
     // The 1730-byte response is skipped, the 52-byte query after it is kept.
     let mut stream = hex(TCP_SERVER);
     stream.extend_from_slice(&hex(TCP_CLIENT));
-    state.on_stream(false, &stream, T0, &cfg);
+    state.on_stream(Direction::In, &stream, T0, &cfg);
     assert_eq!(state.messages().len(), 1);
     assert!(!state.messages()[0].response);
     assert_eq!(state.messages()[0].id, 0x06da);

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::super::*;
+use crate::flow::Direction;
 use crate::time::Timestamp;
 
 /// (method, host, uri, user-agent) of a request, or the code of a response.
@@ -82,7 +83,7 @@ fn corpus_sweep() {
                 };
                 reference(r, &mut want_r, &mut want_c);
                 let p = super::hex(v.get("payload").and_then(Value::as_str).unwrap_or(""));
-                state.on_datagram(true, &p, Timestamp(0), &cfg);
+                state.on_datagram(Direction::Out, &p, Timestamp(0), &cfg);
                 "udp"
             }
             Some("tcp") => {
@@ -102,9 +103,10 @@ fn corpus_sweep() {
                     .into_iter()
                     .flatten()
                 {
-                    let out = c.get(0).and_then(Value::as_bool).unwrap_or(true);
+                    let dir =
+                        Direction::from_outbound(c.get(0).and_then(Value::as_bool).unwrap_or(true));
                     let data = super::hex(c.get(1).and_then(Value::as_str).unwrap_or(""));
-                    state.on_data(out, &data, Timestamp(0), &cfg);
+                    state.on_data(dir, &data, Timestamp(0), &cfg);
                 }
                 "tcp"
             }

@@ -2,6 +2,7 @@
 //! fixtures/README.md), with the values tshark reports for those frames.
 
 use super::*;
+use crate::flow::Direction;
 use crate::time::Timestamp;
 
 mod corpus_sweep;
@@ -19,8 +20,8 @@ const T0: Timestamp = Timestamp(7);
 
 fn feed_whole(client: &[u8], server: &[u8], cfg: &HttpConfig) -> HttpState {
     let mut s = HttpState::default();
-    s.on_data(true, client, T0, cfg);
-    s.on_data(false, server, T0, cfg);
+    s.on_data(Direction::Out, client, T0, cfg);
+    s.on_data(Direction::In, server, T0, cfg);
     s
 }
 
@@ -39,8 +40,8 @@ const MAGICAN_UA: &str = "Magican (unknown version) CFNetwork/720.5.7 Darwin/14.
 fn check_stream20(s: &HttpState) {
     let m = s.messages();
     assert_eq!(m.len(), 4);
-    let reqs: Vec<_> = m.iter().filter(|m| m.outbound).collect();
-    let resps: Vec<_> = m.iter().filter(|m| !m.outbound).collect();
+    let reqs: Vec<_> = m.iter().filter(|m| m.dir == Direction::Out).collect();
+    let resps: Vec<_> = m.iter().filter(|m| m.dir == Direction::In).collect();
     assert_eq!(reqs.len(), 2);
     assert_eq!(
         reqs.iter().map(|r| r.uri()).collect::<Vec<_>>(),
@@ -100,8 +101,8 @@ fn chunked_response() {
 fn by_dir(s: &HttpState) -> [Vec<&HttpMessage>; 2] {
     let m = s.messages();
     [
-        m.iter().filter(|m| m.outbound).collect(),
-        m.iter().filter(|m| !m.outbound).collect(),
+        m.iter().filter(|m| m.dir == Direction::Out).collect(),
+        m.iter().filter(|m| m.dir == Direction::In).collect(),
     ]
 }
 
@@ -115,18 +116,18 @@ fn split_at_every_byte_boundary() {
             let mut s = HttpState::default();
             let (c1, c2) = client.split_at(cut.min(client.len()));
             let (s1, s2) = server.split_at(cut.min(server.len()));
-            s.on_data(true, c1, T0, &cfg);
-            s.on_data(false, s1, T0, &cfg);
-            s.on_data(true, c2, T0, &cfg);
-            s.on_data(false, s2, T0, &cfg);
+            s.on_data(Direction::Out, c1, T0, &cfg);
+            s.on_data(Direction::In, s1, T0, &cfg);
+            s.on_data(Direction::Out, c2, T0, &cfg);
+            s.on_data(Direction::In, s2, T0, &cfg);
             assert_eq!(by_dir(&s), by_dir(&whole), "cut at {cut}");
         }
         let mut bytewise = HttpState::default();
         for b in &client {
-            bytewise.on_data(true, std::slice::from_ref(b), T0, &cfg);
+            bytewise.on_data(Direction::Out, std::slice::from_ref(b), T0, &cfg);
         }
         for b in &server {
-            bytewise.on_data(false, std::slice::from_ref(b), T0, &cfg);
+            bytewise.on_data(Direction::In, std::slice::from_ref(b), T0, &cfg);
         }
         assert_eq!(by_dir(&bytewise), by_dir(&whole));
     }
@@ -138,7 +139,7 @@ fn resyncs_on_the_next_request_line() {
         b"\x16\x03\x01 garbage that is not http\r\nstill garbage GET / HTTP/1.1\r\n".to_vec();
     stream.extend_from_slice(&hex(S12_CLIENT));
     let mut s = HttpState::default();
-    s.on_data(true, &stream, T0, &HttpConfig::default());
+    s.on_data(Direction::Out, &stream, T0, &HttpConfig::default());
     assert_eq!(s.messages().len(), 1);
     assert_eq!(s.messages()[0].host(), Some("218.244.135.170:9099"));
 }
@@ -149,7 +150,7 @@ fn bad_head_is_skipped_and_next_message_read() {
     let mut stream = b"GET /x HTTP/9.9\r\nHost: x\r\n\r\n".to_vec();
     stream.extend_from_slice(&hex(S12_CLIENT));
     let mut s = HttpState::default();
-    s.on_data(true, &stream, T0, &HttpConfig::default());
+    s.on_data(Direction::Out, &stream, T0, &HttpConfig::default());
     let uris: Vec<_> = s.messages().iter().filter_map(|m| m.uri()).collect();
     assert_eq!(
         uris,
@@ -164,7 +165,7 @@ fn head_over_bound_is_truncated_to_whole_lines() {
         ..HttpConfig::default()
     };
     let mut s = HttpState::default();
-    s.on_data(true, &hex(S20_CLIENT), T0, &cfg);
+    s.on_data(Direction::Out, &hex(S20_CLIENT), T0, &cfg);
     let m = s.messages();
     // "GET /comMagicanApi/composite/app.php/Global/Index/ip HTTP/1.1\r\n" is
     // 63 bytes: no whole line fits in 40, so nothing is recorded for the
@@ -175,7 +176,7 @@ fn head_over_bound_is_truncated_to_whole_lines() {
         ..HttpConfig::default()
     };
     let mut s = HttpState::default();
-    s.on_data(true, &hex(S20_CLIENT), T0, &cfg);
+    s.on_data(Direction::Out, &hex(S20_CLIENT), T0, &cfg);
     let m = s.messages();
     assert_eq!(m.len(), 2);
     assert!(m.iter().all(|m| m.truncated));
@@ -191,13 +192,13 @@ fn head_request_response_has_no_body() {
     let mut s = HttpState::default();
     let cfg = HttpConfig::default();
     s.on_data(
-        true,
+        Direction::Out,
         b"HEAD / HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\n",
         T0,
         &cfg,
     );
     s.on_data(
-        false,
+        Direction::In,
         b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc",
         T0,
         &cfg,
@@ -222,7 +223,7 @@ fn message_bound_per_direction() {
 #[test]
 fn ssdp_datagram() {
     let mut s = HttpState::default();
-    s.on_datagram(true, &hex(SSDP), T0, &HttpConfig::default());
+    s.on_datagram(Direction::Out, &hex(SSDP), T0, &HttpConfig::default());
     let m = s.messages();
     assert_eq!(m.len(), 1);
     assert_eq!(
