@@ -3,8 +3,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sluice::proto::dns::{DnsConfig, DnsState};
 use sluice::flow::{Direction, Timestamp};
+use sluice::proto::dns::{DnsConfig, DnsState};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&seed, rest)) = data.split_first() else {

@@ -4,6 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use sluice::flow::Direction;
 use sluice::l7::{L7Config, L7Flow, L7Packet};
 
 /// Ports whose detectors are port-bound.
@@ -32,12 +33,16 @@ fuzz_target!(|data: &[u8]| {
         let n = usize::from(ctl & 0x7f) * 4;
         let (chunk, tail) = tail.split_at(n.min(tail.len()));
         let outbound = ctl & 0x80 == 0;
-        let (sport, dport) = if outbound { (40000, port) } else { (port, 40000) };
+        let (sport, dport) = if outbound {
+            (40000, port)
+        } else {
+            (port, 40000)
+        };
         let pkt = L7Packet {
             ip_proto,
             sport,
             dport,
-            outbound,
+            dir: Direction::from_outbound(outbound),
             payload: chunk,
             tcp_flags: 0x18,
         };

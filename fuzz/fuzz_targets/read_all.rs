@@ -19,14 +19,14 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use libfuzzer_sys::fuzz_target;
+use sluice::anon::{AnonKey, Anonymizer, SubnetSet, UsernameSet};
 use sluice::capfile::CaptureFile;
 use sluice::decode::LinkType;
 use sluice::export::encoder::RecordEncoder;
 use sluice::export::ipfix::{IpfixOptions, IpfixSink};
-use sluice::anon::{AnonKey, Anonymizer, SubnetSet, UsernameSet};
 use sluice::features::compact_bd::CompactBdMap;
 use sluice::features::{attach, Feature, FeatureConfig, FeatureSet, FlowFeatures, ReadyHooks};
-use sluice::flow::{FlowRecord, FlowTable, FlowTableConfig, Rules, Timestamp};
+use sluice::flow::{Direction, FlowRecord, FlowTable, FlowTableConfig, Rules, Timestamp};
 use sluice::l7::L7Config;
 use sluice_ipfix::decode::{parse_stream, Record, Session, Value};
 use sluice_ipfix::registry::ie;
@@ -236,9 +236,13 @@ impl Output {
         self.batch.sort_by_key(|(r, _)| r.time_end);
         for (r, f) in self.batch.drain(..) {
             self.records += 1;
-            self.packets += r.out.packets + r.r#in.packets;
-            self.wire_bytes += r.out.wire_bytes + r.r#in.wire_bytes;
-            self.main.push((r.id, r.out.packets, r.r#in.packets));
+            self.packets += r.dirs[Direction::Out].packets + r.dirs[Direction::In].packets;
+            self.wire_bytes += r.dirs[Direction::Out].wire_bytes + r.dirs[Direction::In].wire_bytes;
+            self.main.push((
+                r.id,
+                r.dirs[Direction::Out].packets,
+                r.dirs[Direction::In].packets,
+            ));
             let original = r.clone();
             self.line.clear();
             let for_ipfix = encoder.encode_into(r, f, &mut self.line);
@@ -280,10 +284,26 @@ fn check_json(line: &[u8], rec: &FlowRecord, anon: &Anonymizer) {
     });
     let o = v.as_object().expect("a JSON object");
     let u = |k: &str| o.get(k).and_then(serde_json::Value::as_u64);
-    assert_eq!(u("num_pkts_out"), Some(rec.out.packets), "{v}");
-    assert_eq!(u("num_pkts_in"), Some(rec.r#in.packets), "{v}");
-    assert_eq!(u("wire_bytes_out"), Some(rec.out.wire_bytes), "{v}");
-    assert_eq!(u("wire_bytes_in"), Some(rec.r#in.wire_bytes), "{v}");
+    assert_eq!(
+        u("num_pkts_out"),
+        Some(rec.dirs[Direction::Out].packets),
+        "{v}"
+    );
+    assert_eq!(
+        u("num_pkts_in"),
+        Some(rec.dirs[Direction::In].packets),
+        "{v}"
+    );
+    assert_eq!(
+        u("wire_bytes_out"),
+        Some(rec.dirs[Direction::Out].wire_bytes),
+        "{v}"
+    );
+    assert_eq!(
+        u("wire_bytes_in"),
+        Some(rec.dirs[Direction::In].wire_bytes),
+        "{v}"
+    );
     assert_eq!(u("pr"), Some(u64::from(rec.proto)), "{v}");
     assert_eq!(u("sp"), Some(u64::from(rec.sp)), "{v}");
     assert_eq!(u("dp"), Some(u64::from(rec.dp)), "{v}");
@@ -318,14 +338,14 @@ fn check_ipfix(path: &Path, want: &mut Vec<(u64, u64, u64)>) {
             .iter()
             .filter(|r| MAIN_TEMPLATES.contains(&r.template_id))
         {
-            let (Some(id), Some(out), Some(r#in)) = (
+            let (Some(id), Some(out), Some(inbound)) = (
                 u(r, 0, ie::FLOW_ID),
                 u(r, 0, ie::PACKET_DELTA_COUNT),
                 u(r, PEN_REVERSE, ie::PACKET_DELTA_COUNT),
             ) else {
                 panic!("a flow record without flowId or packet counts: {r:?}");
             };
-            got.push((id, out, r#in));
+            got.push((id, out, inbound));
         }
     }
     got.sort_unstable();

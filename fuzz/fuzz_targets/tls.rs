@@ -3,8 +3,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sluice::proto::tls::{TlsConfig, TlsState};
 use sluice::flow::{Direction, Timestamp};
+use sluice::proto::tls::{TlsConfig, TlsState};
 
 fuzz_target!(|data: &[u8]| {
     let cfg = TlsConfig {
@@ -18,7 +18,12 @@ fuzz_target!(|data: &[u8]| {
         let n = usize::from(ctl & 0x7f) * 8 + 1;
         let (chunk, tail) = tail.split_at(n.min(tail.len()));
         t += 1_000_000;
-        s.on_data(Direction::from_outbound(ctl & 0x80 == 0), chunk, Timestamp(t), &cfg);
+        s.on_data(
+            Direction::from_outbound(ctl & 0x80 == 0),
+            chunk,
+            Timestamp(t),
+            &cfg,
+        );
         let _ = s.wants_data();
         rest = tail;
     }

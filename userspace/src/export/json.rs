@@ -44,7 +44,7 @@ pub fn write_flow_json_with<W: Write, F: FnOnce(&mut W) -> io::Result<()>>(
     if rec.vlan != 0 {
         write!(w, ",\"vlan\":{}", rec.vlan)?;
     }
-    let (o, i) = (&rec.out, &rec.r#in);
+    let [o, i] = &rec.dirs;
     write!(
         w,
         ",\"bytes_out\":{},\"num_pkts_out\":{},\"bytes_in\":{},\"num_pkts_in\":{}",

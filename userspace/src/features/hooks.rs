@@ -154,6 +154,7 @@ mod tests {
     use super::*;
     use crate::decode::LinkType;
     use crate::features::{Feature, FeatureSet};
+    use crate::flow::Direction;
     use crate::flow::{FlowTableConfig, Timestamp};
 
     /// An Ethernet/IPv4/UDP frame from 10.0.0.1:1000 to 10.0.0.2:2000 (or back).
@@ -279,7 +280,10 @@ mod tests {
         }
         table.flush();
         let out: Vec<_> = table.drain_exported_with_user().collect();
-        assert_eq!(out[0].0.out.packets + out[0].0.r#in.packets, 6);
+        assert_eq!(
+            out[0].0.dirs[Direction::Out].packets + out[0].0.dirs[Direction::In].packets,
+            6
+        );
         let st = out[0].1.state().expect("features");
         assert_eq!(
             st.splt().map(|s| s.entries().len()),

@@ -28,14 +28,10 @@ impl<U> Flow<'_, U> {
         &self.entry.key
     }
 
-    /// Counters from the flow's source (`sa`) since the last slice.
-    pub fn out(&self) -> &DirCounters {
-        &self.entry.dirs[0]
-    }
-
-    /// Counters towards the flow's source since the last slice.
-    pub fn r#in(&self) -> &DirCounters {
-        &self.entry.dirs[1]
+    /// Counters of direction `dir` since the last slice (`Out`: from the
+    /// flow's source `sa`).
+    pub fn dir(&self, dir: Direction) -> &DirCounters {
+        &self.entry.dirs[dir]
     }
 
     /// Time of the flow's first packet.

@@ -98,7 +98,8 @@ pub struct DirCounters {
 }
 
 /// One exported flow. `sa`/`sp` is the sender of the flow's first packet;
-/// `out` counts packets from `sa`, `r#in` packets towards it.
+/// `dirs[Direction::Out]` counts packets from `sa`, `dirs[Direction::In]`
+/// packets towards it.
 ///
 /// For ICMP/ICMPv6 flows `sp` and `dp` are 0 and `icmp` holds the key's
 /// message type (a reply's type given as its request's), code and identifier.
@@ -124,17 +125,16 @@ pub struct FlowRecord {
     pub time_start: Timestamp,
     /// Time of the latest packet in either direction.
     pub time_end: Timestamp,
-    /// Packets from `sa` to `da`.
-    pub out: DirCounters,
-    /// Packets from `da` to `sa`.
-    pub r#in: DirCounters,
+    /// Per direction, indexed by [`Direction`](crate::flow::Direction):
+    /// `Out` from `sa` to `da`, `In` from `da` to `sa`.
+    pub dirs: [DirCounters; 2],
     /// Why the record was exported.
     pub end_reason: EndReason,
     /// ICMP type, code and identifier of ICMP flows, else all 0.
     pub icmp: crate::decode::IcmpInfo,
     /// The flow's action when it was exported.
     pub action: crate::flow::Action,
-    /// Of the packets counted in `out` and `r#in`, those the kernel counted
+    /// Of the packets counted in `dirs`, those the kernel counted
     /// after the flow's verdict was installed there (they never reached
     /// userspace). 0 unless the flow was offloaded.
     pub kernel_packets: u64,

@@ -117,7 +117,7 @@ const PENDING_CAPACITY: usize = 1024;
 /// // No export callback: records queue with their metadata.
 /// let out: Vec<_> = table.drain_exported_with_user().collect();
 /// assert_eq!(out[0].0.end_reason, EndReason::IdleTimeout);
-/// assert_eq!(out[0].0.out.packets, 2);
+/// assert_eq!(out[0].0.dirs[Direction::Out].packets, 2);
 /// // Two packets, then detection gave up at export (a UDP flow without a match).
 /// assert_eq!(out[0].1, 102);
 ///

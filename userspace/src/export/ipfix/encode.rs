@@ -172,12 +172,15 @@ fn put_flow(out: &mut dyn RecordFields, v6: bool, rec: &FlowRecord) -> Result<()
     out.uint(START_MS, ms(rec.time_start))?;
     out.uint(END_MS, ms(rec.time_end))?;
     out.uint(END_REASON, end_reason_code(rec.end_reason))?;
-    out.uint(OCTETS, rec.out.ip_bytes)?;
-    out.uint(PACKETS, rec.out.packets)?;
-    out.uint(TCP_FLAGS, u64::from(rec.out.tcp_flags))?;
-    out.uint(OCTETS.reverse(), rec.r#in.ip_bytes)?;
-    out.uint(PACKETS.reverse(), rec.r#in.packets)?;
-    out.uint(TCP_FLAGS.reverse(), u64::from(rec.r#in.tcp_flags))?;
+    out.uint(OCTETS, rec.dirs[Direction::Out].ip_bytes)?;
+    out.uint(PACKETS, rec.dirs[Direction::Out].packets)?;
+    out.uint(TCP_FLAGS, u64::from(rec.dirs[Direction::Out].tcp_flags))?;
+    out.uint(OCTETS.reverse(), rec.dirs[Direction::In].ip_bytes)?;
+    out.uint(PACKETS.reverse(), rec.dirs[Direction::In].packets)?;
+    out.uint(
+        TCP_FLAGS.reverse(),
+        u64::from(rec.dirs[Direction::In].tcp_flags),
+    )?;
     out.bytes(APP_ID, &application_id(rec.l7))?;
     out.str(APP_NAME, rec.l7.name())
 }

@@ -1,6 +1,7 @@
 //! Actions: default action, rule actions, shunting, and actions set by callbacks.
 
 use super::*;
+use crate::flow::Direction;
 
 fn rules(list: Vec<Rule>) -> FlowTableConfig {
     FlowTableConfig {
@@ -38,7 +39,13 @@ fn port_rule_sets_the_action_of_new_flows() {
     let recs = flush(&mut t);
     let udp_rec = recs.iter().find(|r| r.proto == 17).unwrap();
     assert_eq!(udp_rec.action, Action::Discard);
-    assert_eq!((udp_rec.out.packets, udp_rec.r#in.packets), (1, 1));
+    assert_eq!(
+        (
+            udp_rec.dirs[Direction::Out].packets,
+            udp_rec.dirs[Direction::In].packets
+        ),
+        (1, 1)
+    );
 }
 
 #[test]
@@ -56,8 +63,18 @@ fn shunt_discards_after_the_packet_budget_and_still_counts() {
     use Action::*;
     assert_eq!(got, [Forward, Forward, Forward, Discard, Discard, Discard]);
     let r = &flush(&mut t)[0];
-    assert_eq!((r.out.packets, r.r#in.packets, r.action), (3, 3, Discard));
-    assert_eq!(r.out.bytes + r.r#in.bytes, 600);
+    assert_eq!(
+        (
+            r.dirs[Direction::Out].packets,
+            r.dirs[Direction::In].packets,
+            r.action
+        ),
+        (3, 3, Discard)
+    );
+    assert_eq!(
+        r.dirs[Direction::Out].bytes + r.dirs[Direction::In].bytes,
+        600
+    );
 }
 
 #[test]
@@ -81,7 +98,7 @@ fn net_rule_matches_either_endpoint() {
 fn packet_callback_action_applies_from_that_packet_on() {
     let mut t = table(16);
     t.set_flow_packet_callback(|_, flow| {
-        if flow.out().packets + flow.r#in().packets == 2 {
+        if flow.dir(Direction::Out).packets + flow.dir(Direction::In).packets == 2 {
             flow.set_action(Action::Slice);
         }
     });

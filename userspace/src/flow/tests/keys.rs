@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::decode::{Fragment, IcmpInfo};
+use crate::flow::Direction;
 
 fn icmp(src: [u8; 4], dst: [u8; 4], kind: u8, code: u8, id: u16) -> Packet {
     Packet {
@@ -30,9 +31,18 @@ fn echo_request_and_reply_are_one_flow_per_identifier() {
             id: 77
         }
     );
-    assert_eq!((r.out.packets, r.r#in.packets), (1, 1));
+    assert_eq!(
+        (
+            r.dirs[Direction::Out].packets,
+            r.dirs[Direction::In].packets
+        ),
+        (1, 1)
+    );
     assert_eq!(recs[1].icmp.id, 78);
-    assert_eq!((recs[2].icmp.kind, recs[2].out.packets), (11, 1));
+    assert_eq!(
+        (recs[2].icmp.kind, recs[2].dirs[Direction::Out].packets),
+        (11, 1)
+    );
 }
 
 fn frag(offset: u16, more: bool, id: u32, sport: u16) -> Packet {
@@ -59,8 +69,14 @@ fn later_fragments_join_the_first_fragment_s_flow() {
     feed(&mut t, &frag(185, false, 8, 0), ms(4));
     let recs = flush(&mut t);
     assert_eq!(recs.len(), 2);
-    assert_eq!((recs[0].sp, recs[0].dp, recs[0].out.packets), (4000, 53, 3));
-    assert_eq!((recs[1].sp, recs[1].dp, recs[1].out.packets), (0, 0, 1));
+    assert_eq!(
+        (recs[0].sp, recs[0].dp, recs[0].dirs[Direction::Out].packets),
+        (4000, 53, 3)
+    );
+    assert_eq!(
+        (recs[1].sp, recs[1].dp, recs[1].dirs[Direction::Out].packets),
+        (0, 0, 1)
+    );
     let s = t.stats();
     assert_eq!((s.fragments_joined, s.fragment_orphans), (2, 1));
 }
@@ -86,5 +102,12 @@ fn ignore_vlan_merges_vlans() {
     feed(&mut t, &a, secs(1));
     feed(&mut t, &b, secs(1));
     let recs = flush(&mut t);
-    assert_eq!((recs.len(), recs[0].vlan, recs[0].out.packets), (1, 0, 2));
+    assert_eq!(
+        (
+            recs.len(),
+            recs[0].vlan,
+            recs[0].dirs[Direction::Out].packets
+        ),
+        (1, 0, 2)
+    );
 }

@@ -1,5 +1,6 @@
 //! L7 detection in the table: the detected callback, guesses, settings.
 
+use crate::flow::Direction;
 use std::sync::{Arc, Mutex};
 
 use crate::decode::build::{eth, ipv4, udp as udp_frame};
@@ -39,7 +40,7 @@ fn run(l7: L7Config, frames: &[Vec<u8>]) -> (Vec<FlowRecord>, Vec<(L7Proto, bool
         c.lock().unwrap().push((
             flow.l7(),
             flow.l7_guessed(),
-            flow.out().packets + flow.r#in().packets,
+            flow.dir(Direction::Out).packets + flow.dir(Direction::In).packets,
         ));
         if flow.l7() == L7Proto::Dns {
             flow.set_action(Action::Discard);

@@ -166,7 +166,7 @@ fn first_sender_is_source_and_directions_are_counted() {
         max_ip_len: 540,
         last: ms(100_030),
     };
-    assert_eq!((r.out, r.r#in), (out, back));
+    assert_eq!(r.dirs, [out, back]);
     assert_eq!((r.time_start, r.time_end), (ms(100_000), ms(100_030)));
     assert_eq!(r.end_reason, EndReason::ForcedEnd);
 }
@@ -178,8 +178,17 @@ fn lower_endpoint_as_source() {
     feed(&mut t, &tcp(true, SYN | ACK, 0), secs(2));
     let r = &flush(&mut t)[0];
     assert_eq!((r.sa, r.sp, r.dp), (addr(SERVER), 80, 40000));
-    assert_eq!((r.out.packets, r.r#in.packets), (1, 1));
-    assert_eq!((r.out.last, r.r#in.last), (secs(1), secs(2)));
+    assert_eq!(
+        (
+            r.dirs[Direction::Out].packets,
+            r.dirs[Direction::In].packets
+        ),
+        (1, 1)
+    );
+    assert_eq!(
+        (r.dirs[Direction::Out].last, r.dirs[Direction::In].last),
+        (secs(1), secs(2))
+    );
 }
 
 #[test]
@@ -187,7 +196,7 @@ fn reply_only_direction_stays_zero() {
     let mut t = table(16);
     feed(&mut t, &udp(5), secs(1));
     let r = &flush(&mut t)[0];
-    assert_eq!(r.r#in, DirCounters::default());
+    assert_eq!(r.dirs[Direction::In], DirCounters::default());
     assert_eq!(r.time_end, secs(1));
 }
 
@@ -214,7 +223,7 @@ fn idle_flow_hit_by_packet_is_exported_and_restarted() {
     let (h, recs) = feed(&mut t, &udp(1), secs(129));
     assert_eq!(recs.len(), 1);
     assert_eq!(
-        (recs[0].end_reason, recs[0].out.packets),
+        (recs[0].end_reason, recs[0].dirs[Direction::Out].packets),
         (EndReason::IdleTimeout, 3)
     );
     assert!(h.new_flow);
@@ -231,7 +240,7 @@ fn active_timeout_at_housekeeping() {
     let recs = housekeep(&mut t, secs(1030));
     assert_eq!(recs.len(), 1);
     assert_eq!(
-        (recs[0].end_reason, recs[0].out.packets),
+        (recs[0].end_reason, recs[0].dirs[Direction::Out].packets),
         (EndReason::ActiveTimeout, 6)
     );
     let (h, _) = feed(&mut t, &udp(1), secs(1035));
@@ -248,12 +257,15 @@ fn active_timeout_on_next_packet() {
     let (h, recs) = feed(&mut t, &udp(1), secs(30));
     assert_eq!(recs.len(), 1);
     assert_eq!(
-        (recs[0].end_reason, recs[0].out.packets),
+        (recs[0].end_reason, recs[0].dirs[Direction::Out].packets),
         (EndReason::ActiveTimeout, 6)
     );
     assert!(h.new_flow);
     let r = &flush(&mut t)[0];
-    assert_eq!((r.out.packets, r.time_start), (1, secs(30)));
+    assert_eq!(
+        (r.dirs[Direction::Out].packets, r.time_start),
+        (1, secs(30))
+    );
 }
 
 /// Opens a connection at 0 s and closes it with FIN / FIN-ACK at 10.0 / 10.1 s.
@@ -277,9 +289,18 @@ fn fin_fin_lingers_so_last_ack_joins() {
     assert_eq!(recs.len(), 1);
     let r = &recs[0];
     assert_eq!(r.end_reason, EndReason::EndDetected);
-    assert_eq!((r.out.packets, r.r#in.packets), (4, 2));
     assert_eq!(
-        (r.out.tcp_flags, r.r#in.tcp_flags),
+        (
+            r.dirs[Direction::Out].packets,
+            r.dirs[Direction::In].packets
+        ),
+        (4, 2)
+    );
+    assert_eq!(
+        (
+            r.dirs[Direction::Out].tcp_flags,
+            r.dirs[Direction::In].tcp_flags
+        ),
         (SYN | ACK | FIN, SYN | ACK | FIN)
     );
     assert_eq!(r.time_end, ms(10_200));
@@ -317,14 +338,17 @@ fn new_syn_on_ended_flow_starts_new_flow() {
     let (h, recs) = feed(&mut t, &tcp(false, SYN, 0), ms(10_300));
     assert_eq!(recs.len(), 1);
     assert_eq!(
-        (recs[0].end_reason, recs[0].out.packets),
+        (recs[0].end_reason, recs[0].dirs[Direction::Out].packets),
         (EndReason::EndDetected, 3)
     );
     assert!(h.new_flow && h.dir == Direction::Out);
     // The new flow is live again: it no longer expires after the linger time.
     assert!(housekeep(&mut t, secs(12)).is_empty());
     let r = &flush(&mut t)[0];
-    assert_eq!((r.sa, r.sp, r.out.packets, r.id), (addr(SERVER), 80, 1, 1));
+    assert_eq!(
+        (r.sa, r.sp, r.dirs[Direction::Out].packets, r.id),
+        (addr(SERVER), 80, 1, 1)
+    );
 }
 
 #[test]
@@ -400,7 +424,10 @@ fn vlan_separates_flows() {
     feed(&mut t, &b, secs(1));
     feed(&mut t, &a, secs(2));
     let recs = flush(&mut t);
-    let got: Vec<(u16, u64)> = recs.iter().map(|r| (r.vlan, r.out.packets)).collect();
+    let got: Vec<(u16, u64)> = recs
+        .iter()
+        .map(|r| (r.vlan, r.dirs[Direction::Out].packets))
+        .collect();
     assert_eq!(got, [(10, 2), (20, 1)]);
 }
 
@@ -454,6 +481,18 @@ fn syn_ack_first_still_makes_the_client_the_source() {
         (r.sa, r.sp, r.da, r.dp),
         (addr(CLIENT), 40000, addr(SERVER), 80)
     );
-    assert_eq!((r.out.packets, r.r#in.packets), (1, 1));
-    assert_eq!((r.out.tcp_flags, r.r#in.tcp_flags), (SYN, SYN | ACK));
+    assert_eq!(
+        (
+            r.dirs[Direction::Out].packets,
+            r.dirs[Direction::In].packets
+        ),
+        (1, 1)
+    );
+    assert_eq!(
+        (
+            r.dirs[Direction::Out].tcp_flags,
+            r.dirs[Direction::In].tcp_flags
+        ),
+        (SYN, SYN | ACK)
+    );
 }

@@ -2,6 +2,7 @@
 //! every export, idle judged from the kernel's last packet. The kernel is
 //! played by a map the test adds packets to, as the XDP program would.
 
+use crate::flow::Direction;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -84,12 +85,27 @@ fn shunted_flow_totals_include_what_the_kernel_counted() {
         off.kernel_sees(&tcp(false, flags, 0), ms(20 + i));
     }
     let r = &flush(&mut t)[0];
-    assert_eq!((r.out.packets, r.r#in.packets), (2 + 10, 3 + 5));
-    assert_eq!((r.out.bytes, r.r#in.bytes), (200 + 10_000, 300));
-    assert_eq!(r.out.wire_bytes, 2 * 154 + 10 * 1054);
-    assert_eq!(r.r#in.ip_bytes, 3 * 140 + 5 * 40);
-    assert_eq!((r.r#in.min_ip_len, r.out.max_ip_len), (40, 1040));
-    assert_eq!(r.r#in.tcp_flags, ACK | FIN);
+    assert_eq!(
+        (
+            r.dirs[Direction::Out].packets,
+            r.dirs[Direction::In].packets
+        ),
+        (2 + 10, 3 + 5)
+    );
+    assert_eq!(
+        (r.dirs[Direction::Out].bytes, r.dirs[Direction::In].bytes),
+        (200 + 10_000, 300)
+    );
+    assert_eq!(r.dirs[Direction::Out].wire_bytes, 2 * 154 + 10 * 1054);
+    assert_eq!(r.dirs[Direction::In].ip_bytes, 3 * 140 + 5 * 40);
+    assert_eq!(
+        (
+            r.dirs[Direction::In].min_ip_len,
+            r.dirs[Direction::Out].max_ip_len
+        ),
+        (40, 1040)
+    );
+    assert_eq!(r.dirs[Direction::In].tcp_flags, ACK | FIN);
     assert_eq!(r.time_end, ms(24));
     assert_eq!((r.kernel_packets, r.kernel_bytes), (15, 10 * 1054 + 5 * 54));
     assert_eq!(r.action, Action::Discard);
@@ -115,7 +131,7 @@ fn idle_is_judged_from_the_kernels_last_packet() {
     let recs = housekeep(&mut t, secs(19));
     assert_eq!(recs.len(), 1);
     assert_eq!(recs[0].end_reason, EndReason::IdleTimeout);
-    assert_eq!(recs[0].out.packets, 2);
+    assert_eq!(recs[0].dirs[Direction::Out].packets, 2);
     assert_eq!(recs[0].time_end, secs(9));
 }
 
@@ -128,7 +144,10 @@ fn a_tcp_end_seen_by_the_kernel_ends_the_flow() {
     off.kernel_sees(&tcp(false, FIN | ACK, 0), secs(1));
     let recs = housekeep(&mut t, secs(11));
     assert_eq!(recs[0].end_reason, EndReason::EndDetected);
-    assert_eq!(recs[0].out.packets + recs[0].r#in.packets, 4);
+    assert_eq!(
+        recs[0].dirs[Direction::Out].packets + recs[0].dirs[Direction::In].packets,
+        4
+    );
 }
 
 #[test]
@@ -149,16 +168,23 @@ fn slices_add_only_what_is_new() {
     off.kernel_sees(&udp(1), secs(1));
     let s1 = housekeep(&mut t, secs(2));
     assert_eq!(s1.len(), 1);
-    assert_eq!((s1[0].out.packets, s1[0].kernel_packets), (2, 1));
+    assert_eq!(
+        (s1[0].dirs[Direction::Out].packets, s1[0].kernel_packets),
+        (2, 1)
+    );
     // Nothing new: the slice is empty and skipped.
     assert!(housekeep(&mut t, secs(4)).is_empty());
     off.kernel_sees(&udp(1), secs(5));
     off.kernel_sees(&udp(1), secs(5));
     let s3 = housekeep(&mut t, secs(6));
-    assert_eq!((s3[0].out.packets, s3[0].kernel_packets), (2, 2));
+    assert_eq!(
+        (s3[0].dirs[Direction::Out].packets, s3[0].kernel_packets),
+        (2, 2)
+    );
     let last = flush(&mut t);
     assert_eq!(
-        last[0].out.packets, 0,
+        last[0].dirs[Direction::Out].packets,
+        0,
         "the final record has nothing left to add"
     );
     assert_eq!(t.offload_stats().packets, 3);

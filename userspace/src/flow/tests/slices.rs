@@ -1,6 +1,7 @@
 //! Slice timeout: periodic partial exports that keep the flow.
 
 use super::*;
+use crate::flow::Direction;
 
 fn sliced(slice: u64) -> FlowTable {
     FlowTable::new(FlowTableConfig {
@@ -22,7 +23,10 @@ fn slices_export_the_counts_since_the_previous_slice() {
     assert_eq!(first.len(), 1);
     let a = &first[0];
     assert_eq!(a.end_reason, EndReason::SliceTimeout);
-    assert_eq!((a.out.packets, a.out.bytes), (3, 30));
+    assert_eq!(
+        (a.dirs[Direction::Out].packets, a.dirs[Direction::Out].bytes),
+        (3, 30)
+    );
     assert_eq!((a.time_start, a.time_end), (secs(100), secs(102)));
     assert_eq!(t.len(), 1, "the flow stays");
     feed(&mut t, &tcp(false, ACK, 7), secs(106));
@@ -31,7 +35,14 @@ fn slices_export_the_counts_since_the_previous_slice() {
     let b = &last[0];
     assert_eq!(b.end_reason, EndReason::ForcedEnd);
     assert_eq!(b.id, a.id);
-    assert_eq!((b.out.packets, b.r#in.packets, b.r#in.bytes), (1, 1, 7));
+    assert_eq!(
+        (
+            b.dirs[Direction::Out].packets,
+            b.dirs[Direction::In].packets,
+            b.dirs[Direction::In].bytes
+        ),
+        (1, 1, 7)
+    );
     assert_eq!((b.time_start, b.time_end), (secs(106), secs(107)));
     assert_eq!(t.stats().exported(EndReason::SliceTimeout), 1);
 }
@@ -49,5 +60,9 @@ fn empty_slices_are_skipped_and_idle_counts_from_the_last_packet() {
     let idle = housekeep(&mut t, secs(100));
     assert_eq!(idle.len(), 1);
     assert_eq!(idle[0].end_reason, EndReason::IdleTimeout);
-    assert_eq!(idle[0].out.packets, 0, "the last slice already carried it");
+    assert_eq!(
+        idle[0].dirs[Direction::Out].packets,
+        0,
+        "the last slice already carried it"
+    );
 }
