@@ -13,6 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sluice::decode::decode_ethernet;
+use sluice::decode::emit::{eth, ipv4, udp};
 use sluice::export::write_flow_json_with;
 use sluice::features::{attach, FeatureConfig, FeatureSet, FlowFeatures, ReadyHooks};
 use sluice::flow::{EndReason, FlowTable, FlowTableConfig, Timestamp};
@@ -54,44 +55,21 @@ fn live_bytes() -> i64 {
     LIVE.with(|n| n.get())
 }
 
-/// Ethernet + IPv4 + UDP from 10.0.0.1:`sport` to 10.0.0.2:53 (or back when
+/// Ethernet + IPv4 + UDP from 10.0.0.1:`sport` to 10.0.0.2:4000 (or back when
 /// `reply`) with `payload` bytes of 0x5a.
 fn udp_frame(sport: u16, reply: bool, payload: usize) -> Vec<u8> {
-    let mut f = vec![0u8; 12];
-    f.extend_from_slice(&[0x08, 0x00]);
-    let ip_len = (20 + 8 + payload) as u16;
-    let (src, dst) = if reply {
-        ([10, 0, 0, 2], [10, 0, 0, 1])
+    let (a, b) = ([10, 0, 0, 1], [10, 0, 0, 2]);
+    let (src, dst, sp, dp) = if reply {
+        (b, a, 4000, sport)
     } else {
-        ([10, 0, 0, 1], [10, 0, 0, 2])
+        (a, b, sport, 4000)
     };
-    f.extend_from_slice(&[
-        0x45,
-        0,
-        (ip_len >> 8) as u8,
-        ip_len as u8,
-        0,
-        0,
-        0,
-        0,
-        64,
-        17,
-        0,
-        0,
-    ]);
-    f.extend_from_slice(&src);
-    f.extend_from_slice(&dst);
-    let (sp, dp) = if reply {
-        (4000u16, sport)
-    } else {
-        (sport, 4000u16)
-    };
-    f.extend_from_slice(&sp.to_be_bytes());
-    f.extend_from_slice(&dp.to_be_bytes());
-    f.extend_from_slice(&((8 + payload) as u16).to_be_bytes());
-    f.extend_from_slice(&[0, 0]);
-    f.extend(std::iter::repeat_n(0x5a, payload));
-    f
+    let data = vec![0x5a; payload];
+    eth(
+        &[],
+        0x0800,
+        &ipv4(17, src, dst, &[], 0, &udp(sp, dp, &data)),
+    )
 }
 
 fn every_feature() -> Arc<FeatureConfig> {

@@ -34,8 +34,7 @@ mod udptun;
 pub mod vlan;
 mod wlan;
 
-#[cfg(test)]
-pub(crate) mod build;
+pub mod emit;
 #[cfg(test)]
 mod tests;
 

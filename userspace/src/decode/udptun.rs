@@ -141,7 +141,7 @@ fn by_nibble(frame: &[u8], off: usize) -> Option<IpStart> {
 
 #[cfg(test)]
 mod tests {
-    use crate::decode::build::{eth, ipv4, tcp, udp};
+    use crate::decode::emit::{eth, ipv4, tcp, udp};
     use crate::decode::{decode, DecodeOptions, LinkType, Tunnel};
 
     const TUNNELS: DecodeOptions = DecodeOptions {

@@ -2,8 +2,8 @@
 
 use std::time::Duration;
 
-use crate::decode::build::{eth, ipv4, tcp};
 use crate::decode::decode_ethernet;
+use crate::decode::emit::{eth, ipv4, tcp};
 use crate::export::write_flow_json;
 use crate::flow::{DirCounters, EndReason, FlowRecord, FlowTable, FlowTableConfig, Timestamp};
 

@@ -152,6 +152,7 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     use super::*;
+    use crate::decode::emit::{eth, ipv4, udp};
     use crate::decode::LinkType;
     use crate::features::{Feature, FeatureSet};
     use crate::flow::Direction;
@@ -159,38 +160,17 @@ mod tests {
 
     /// An Ethernet/IPv4/UDP frame from 10.0.0.1:1000 to 10.0.0.2:2000 (or back).
     fn frame(up: bool, payload: &[u8]) -> Vec<u8> {
-        let mut f = vec![0u8; 12];
-        f.extend_from_slice(&[0x08, 0x00]);
-        let ip_len = (20 + 8 + payload.len()) as u16;
-        let (s, d) = if up {
-            ([10, 0, 0, 1], [10, 0, 0, 2])
+        let (a, b) = ([10, 0, 0, 1], [10, 0, 0, 2]);
+        let (src, dst, sp, dp) = if up {
+            (a, b, 1000, 2000)
         } else {
-            ([10, 0, 0, 2], [10, 0, 0, 1])
+            (b, a, 2000, 1000)
         };
-        f.extend_from_slice(&[
-            0x45,
-            0,
-            (ip_len >> 8) as u8,
-            ip_len as u8,
-            0,
-            0,
-            0,
-            0,
-            64,
-            17,
-            0,
-            0,
-        ]);
-        f.extend_from_slice(&s);
-        f.extend_from_slice(&d);
-        let (sp, dp): (u16, u16) = if up { (1000, 2000) } else { (2000, 1000) };
-        let ul = (8 + payload.len()) as u16;
-        f.extend_from_slice(&sp.to_be_bytes());
-        f.extend_from_slice(&dp.to_be_bytes());
-        f.extend_from_slice(&ul.to_be_bytes());
-        f.extend_from_slice(&[0, 0]);
-        f.extend_from_slice(payload);
-        f
+        eth(
+            &[],
+            0x0800,
+            &ipv4(17, src, dst, &[], 0, &udp(sp, dp, payload)),
+        )
     }
 
     #[test]

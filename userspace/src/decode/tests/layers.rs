@@ -2,7 +2,7 @@
 //! fragments, and the SCTP and ICMP transport summaries.
 
 use super::{v4, A, B};
-use crate::decode::build::{cat, eth, icmp, ipv4, ipv6, mpls, sctp, tcp, udp, v6};
+use crate::decode::emit::{cat, eth, icmp, ipv4, ipv6, mpls, sctp, tcp, udp, v6};
 use crate::decode::*;
 
 fn ip4() -> Vec<u8> {

@@ -2,7 +2,7 @@
 //! error reason that still skips a frame.
 
 use super::{tcp4_opts_frame, udp4_frame, A, B};
-use crate::decode::build::{cat, eth, icmp, ipv4, ipv6, mpls, tcp, udp, v6};
+use crate::decode::emit::{cat, eth, icmp, ipv4, ipv6, mpls, tcp, udp, v6};
 use crate::decode::*;
 
 #[test]

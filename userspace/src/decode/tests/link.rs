@@ -1,7 +1,7 @@
 //! Every capture link type: the IP packet behind each link header is found.
 
 use super::{v4, A, B};
-use crate::decode::build::{cat, eth, ipv4, ipv6, mpls, udp, v6};
+use crate::decode::emit::{cat, eth, ipv4, ipv6, mpls, udp, v6};
 use crate::decode::{decode, DecodeError, DecodeOptions, Layer, LinkType, Packet};
 
 fn ip4() -> Vec<u8> {

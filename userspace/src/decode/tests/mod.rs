@@ -1,7 +1,7 @@
 //! Decoder tests on hand-built frames: Ethernet basics here, one concept per
 //! submodule.
 
-use super::build::{cat, eth, ipv4, ipv6, tcp, udp, v6};
+use super::emit::{cat, eth, ipv4, ipv6, tcp, udp, v6};
 use super::*;
 
 mod layers;

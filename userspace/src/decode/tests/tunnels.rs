@@ -2,7 +2,7 @@
 //! header keyed, outermost tunnel named; unparsable payloads keep the outer key.
 
 use super::v4;
-use crate::decode::build::{cat, eth, gre, ipv4, ipv6, tcp, udp, v6};
+use crate::decode::emit::{cat, eth, gre, ipv4, ipv6, tcp, udp, v6};
 use crate::decode::*;
 
 const O1: [u8; 4] = [198, 51, 100, 1];

@@ -3,8 +3,8 @@
 use crate::flow::Direction;
 use std::sync::{Arc, Mutex};
 
-use crate::decode::build::{eth, ipv4, udp as udp_frame};
 use crate::decode::decode_ethernet;
+use crate::decode::emit::{eth, ipv4, udp as udp_frame};
 use crate::flow::{Action, FlowRecord, FlowTable, FlowTableConfig, Timestamp};
 use crate::l7::{L7Config, L7Proto};
 

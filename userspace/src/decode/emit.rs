@@ -1,4 +1,6 @@
-//! Test-only builder of packet bytes. Checksums are left zero (never checked).
+//! Builds packet bytes, layer by layer, for unit tests, benchmarks and fuzz
+//! seeds: `eth(&[], 0x0800, &ipv4(17, src, dst, &[], 0, &udp(1000, 53, b"..")))`.
+//! Checksums are left zero (the decoder never checks them).
 
 /// Ethernet header with the given VLAN tags `(tpid, tci)` then `ethertype`.
 pub fn eth(tags: &[(u16, u16)], ethertype: u16, payload: &[u8]) -> Vec<u8> {
