@@ -2,6 +2,7 @@
 
 mod batch;
 mod exporter;
+mod fields;
 mod property;
 mod tcp;
 mod udp;

@@ -496,3 +496,49 @@ fn syn_ack_first_still_makes_the_client_the_source() {
         (SYN, SYN | ACK)
     );
 }
+
+/// Flows created in one order and last seen in another (ties included).
+fn flows_seen_out_of_order(t: &mut FlowTable) {
+    // Flow n is created at n ms; its last packet comes at `last[n]` ms.
+    let last = [50u64, 10, 30, 10, 70, 20, 30];
+    for n in 0..last.len() as u16 {
+        t.process(&udp(1000 + n), &[], 60, ms(u64::from(n)));
+    }
+    for (n, &at) in last.iter().enumerate() {
+        t.process(&udp(1000 + n as u16), &[], 60, ms(at));
+    }
+}
+
+#[test]
+fn a_flush_in_end_order_writes_what_a_flush_sorted_by_end_writes_a_chunk_at_a_time() {
+    let mut whole = table(16);
+    flows_seen_out_of_order(&mut whole);
+    let mut expected = flush(&mut whole);
+    // A stable sort: flows ending together stay in creation order.
+    expected.sort_by_key(|r| r.time_end);
+
+    let mut chunked = table(16);
+    flows_seen_out_of_order(&mut chunked);
+    let mut got = Vec::new();
+    let mut chunks = 0;
+    loop {
+        let done = chunked.flush_in_end_order(3);
+        let chunk: Vec<FlowRecord> = chunked.drain_exported().collect();
+        assert!(chunk.len() <= 3, "at most one chunk at a time");
+        got.extend(chunk);
+        chunks += 1;
+        if done {
+            break;
+        }
+    }
+    assert_eq!(got, expected);
+    assert_eq!(chunks, 3, "7 flows in chunks of 3");
+    let ids: Vec<u16> = got.iter().map(|r| r.sp).collect();
+    assert_eq!(ids, [1001, 1003, 1005, 1002, 1006, 1000, 1004]);
+    assert!(got.iter().all(|r| r.end_reason == EndReason::ForcedEnd));
+    assert!(chunked.is_empty());
+    assert_eq!(chunked.stats().exported(EndReason::ForcedEnd), 7);
+    // The table works on after its flush.
+    let (h, _) = feed(&mut chunked, &udp(9), ms(100));
+    assert!(h.new_flow);
+}
