@@ -11,6 +11,7 @@ use crate::features::config::{Feature, FeatureConfig};
 use crate::features::feature::{FeaturePacket, FlowContext, FlowFeature};
 use crate::features::pool::{recycle, Pooled};
 use crate::features::stream::Streams;
+use crate::flow::Direction;
 use crate::json::Rewrite;
 use crate::proto::dns::{DnsConfig, DnsState};
 use crate::proto::http::{looks_like_http, HttpConfig, HttpState};
@@ -97,7 +98,7 @@ pub enum App {
     Undecided,
     /// One direction's first bytes (this one) matched nothing; the other
     /// may still.
-    HalfSeen(crate::flow::Direction),
+    HalfSeen(Direction),
     /// Nothing to parse: stop reassembling.
     Nothing,
     /// A TLS session.
@@ -123,7 +124,7 @@ impl App {
     /// Takes one UDP datagram's payload of a flow between `ports`.
     pub fn on_datagram(
         &mut self,
-        dir: crate::flow::Direction,
+        dir: Direction,
         payload: &[u8],
         ports: [u16; 2],
         ts: Timestamp,
@@ -152,7 +153,7 @@ impl App {
     /// `ports`.
     pub fn on_stream(
         &mut self,
-        dir: crate::flow::Direction,
+        dir: Direction,
         bytes: &[u8],
         ports: [u16; 2],
         ts: Timestamp,
@@ -172,7 +173,7 @@ impl App {
     /// Chooses the parser from a direction's first bytes.
     fn decide(
         &mut self,
-        dir: crate::flow::Direction,
+        dir: Direction,
         bytes: &[u8],
         ports: [u16; 2],
         cfg: &FeatureConfig,

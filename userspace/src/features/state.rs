@@ -157,7 +157,7 @@ impl FeatureState {
             tcp,
         };
         let mut retrans = false;
-        if fp.tcp.is_some() {
+        if fp.tcp.is_some() && tracks_tcp(cfg) {
             let t = self.tcp.get_or_insert_with(Pooled::take);
             t.on_packet(&fp, cfg);
             retrans = t.last_was_retransmission();
@@ -220,6 +220,16 @@ impl FeatureState {
         }
         Ok(())
     }
+}
+
+/// True if TCP details are kept: for the `tcp` feature, or to tell
+/// retransmissions apart for the features that skip them.
+fn tracks_tcp(cfg: &FeatureConfig) -> bool {
+    let skips_retransmissions = splt::enabled(cfg)
+        || byte_dist::enabled(cfg)
+        || compact_bd::enabled(cfg)
+        || idp::enabled(cfg);
+    cfg.has(Feature::Tcp) || (skips_retransmissions && !cfg.retrans)
 }
 
 /// Writes `f`'s JSON, or that of an empty `F` when the flow never needed one.
