@@ -171,13 +171,7 @@ impl App {
     }
 
     /// Chooses the parser from a direction's first bytes.
-    fn decide(
-        &mut self,
-        dir: Direction,
-        bytes: &[u8],
-        ports: [u16; 2],
-        cfg: &FeatureConfig,
-    ) {
+    fn decide(&mut self, dir: Direction, bytes: &[u8], ports: [u16; 2], cfg: &FeatureConfig) {
         if cfg.has(Feature::Tls) && starts_handshake_record(bytes) {
             *self = App::Tls(Box::default());
         } else if cfg.has(Feature::Http) && looks_like_http(bytes) {
