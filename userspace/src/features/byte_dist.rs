@@ -23,7 +23,7 @@ const FOLD_EVERY: u64 = 1 << 31;
 const INLINE_BYTES: usize = 32;
 
 /// Counts of each byte value over the payload bytes seen: the bytes
-/// themselves while there are at most [`INLINE_BYTES`], then a pooled table.
+/// themselves while there are at most 32, then a pooled table.
 #[derive(Default)]
 pub struct ByteDist {
     /// The first payload bytes (all of them until `dense` exists).

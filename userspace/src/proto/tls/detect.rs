@@ -10,7 +10,7 @@ pub(crate) const HANDSHAKE: u8 = 22;
 
 /// True if `b` starts with a TLS handshake record header (type 22, version
 /// 3.0 to 3.4): what routes a stream to the TLS parser, which then reads
-/// the records itself. The L7 label asks more ([`is_tls`]).
+/// the records itself. The L7 label asks more (`is_tls`).
 pub fn starts_handshake_record(b: &[u8]) -> bool {
     matches!(b, [HANDSHAKE, 0x03, v, ..] if *v <= 0x04)
 }
