@@ -7,7 +7,7 @@ use crate::flow::key::FlowKey;
 use crate::flow::list::Links;
 use crate::flow::offload::OffloadState;
 use crate::flow::record::{DirCounters, EndReason, FlowRecord};
-use crate::l7::L7Flow;
+use crate::l7::L7State;
 use crate::time::Timestamp;
 
 /// `FlowEntry::fin` bit: FIN seen from the flow's source.
@@ -52,11 +52,9 @@ pub(crate) struct FlowEntry {
     pub total_wire_bytes: u64,
     /// Set once the flow's verdict is in the kernel (see `flow::offload`).
     pub offload: Option<Box<OffloadState>>,
-    /// L7 detection state (12 bytes).
-    pub l7: L7Flow,
-    /// The server name of a QUIC flow, from the client's Initial packets.
-    /// (Boxed: allocated only for flows detected as QUIC.)
-    pub quic: Option<Box<crate::proto::quic::QuicSni>>,
+    /// The L7 stage's state: detection (12 bytes), and a QUIC flow's server
+    /// name (boxed, only for QUIC flows).
+    pub l7: L7State,
 }
 
 impl FlowEntry {
@@ -80,8 +78,7 @@ impl FlowEntry {
             total_packets: 0,
             total_wire_bytes: 0,
             offload: None,
-            l7: L7Flow::default(),
-            quic: None,
+            l7: L7State::default(),
         }
     }
 
@@ -202,7 +199,7 @@ impl FlowEntry {
             kernel_bytes: 0,
             l7: l7.0,
             l7_guess: l7.1,
-            quic_sni: self.quic.as_ref().and_then(|q| q.sni()).map(Box::from),
+            quic_sni: self.l7.server_name().map(Box::from),
         }
     }
 

@@ -604,25 +604,16 @@ impl<U: Default> FlowTable<U> {
         let start = (p.payload_offset as usize).min(data.len());
         let end = start.saturating_add(p.payload_len as usize).min(data.len());
         let payload = &data[start..end];
-        let finished = !e.l7.is_done() && {
-            let pkt = L7Packet {
-                ip_proto: p.proto,
-                sport: p.sport,
-                dport: p.dport,
-                dir,
-                payload,
-                tcp_flags: p.tcp_flags,
-            };
-            e.l7.inspect(&pkt, &self.l7)
+        let pkt = L7Packet {
+            ip_proto: p.proto,
+            sport: p.sport,
+            dport: p.dport,
+            dir,
+            payload,
+            tcp_flags: p.tcp_flags,
         };
-        // A QUIC ClientHello can span several Initials, past detection.
-        let quic = e.l7.proto() == crate::l7::L7Proto::Quic
-            && e.quic.as_ref().is_none_or(|q| q.wants_more());
-        // Only a whole datagram can be decrypted (a handed-over head may be cut).
         let whole = payload.len() == p.payload_len as usize;
-        if dir.is_out() && quic && whole && !payload.is_empty() {
-            e.quic.get_or_insert_default().push(payload);
-        }
+        let finished = e.l7.inspect(&pkt, whole, &self.l7);
         if finished {
             self.on_l7_detected(slot);
         }
