@@ -24,9 +24,17 @@ pub struct Idp {
     kept: [bool; 2],
 }
 
+/// The most a pooled IDP buffer keeps (Joy's default `idp` of 1300 bytes
+/// fits); larger ones (a larger `--idp-bytes`) are freed, not pooled.
+pub const POOLED_BYTES: usize = 2048;
+
 recycle!(Idp, |i| {
     for d in &mut i.dirs {
-        d.clear();
+        if d.capacity() > POOLED_BYTES {
+            *d = Vec::new();
+        } else {
+            d.clear();
+        }
     }
     i.kept = [false; 2];
 });

@@ -67,7 +67,19 @@ pub const INLINE_ENTRIES: usize = 4;
 #[derive(Debug, Clone, Default)]
 pub struct LongList(Vec<SpltEntry>);
 
-recycle!(LongList, |l| l.0.clear());
+/// Entries a long list reserves at once, and the most a pooled one keeps:
+/// both directions of Joy's default `num_pkts` (50). Longer lists (a larger
+/// `--num-pkts`) grow with their packets and are freed, not pooled, so an
+/// idle pool never holds more than this per list.
+pub const POOLED_ENTRIES: usize = 100;
+
+recycle!(LongList, |l| {
+    if l.0.capacity() > POOLED_ENTRIES {
+        l.0 = Vec::new();
+    } else {
+        l.0.clear();
+    }
+});
 
 impl Splt {
     /// Adds a packet unless its direction already has `cap` entries; returns
@@ -90,7 +102,8 @@ impl Splt {
                 return true;
             }
             let mut long: Pooled<LongList> = Pooled::take();
-            long.0.reserve_exact(cap.saturating_mul(2));
+            long.0
+                .reserve_exact(cap.saturating_mul(2).min(POOLED_ENTRIES));
             long.0.extend_from_slice(&self.inline);
             self.long = Some(long);
         }
@@ -292,6 +305,28 @@ mod tests {
         assert_eq!(
             String::from_utf8(out).unwrap(),
             ",\"packets\":[{\"b\":10,\"dir\":\">\",\"ipt\":0},{\"b\":10,\"dir\":\">\",\"ipt\":1}]"
+        );
+    }
+
+    #[test]
+    fn a_long_num_pkts_list_grows_with_its_packets_and_is_not_pooled_big() {
+        let mut s = Splt::default();
+        for i in 0..6 {
+            assert!(s.push(Direction::Out, 10, ms(i), 300));
+        }
+        let reserved = s.long.as_ref().map(|l| l.0.capacity());
+        assert_eq!(reserved, Some(POOLED_ENTRIES), "not 2 x 300 for 6 packets");
+        for i in 6..250 {
+            assert!(s.push(Direction::Out, 10, ms(i), 300));
+        }
+        assert_eq!(s.entries().len(), 250);
+        assert_eq!(s.entries()[249].ts, ms(249));
+        drop(s);
+        let next: Pooled<LongList> = Pooled::take();
+        let list: &LongList = &next;
+        assert!(
+            list.0.capacity() <= POOLED_ENTRIES,
+            "an oversize list is freed"
         );
     }
 
