@@ -7,8 +7,6 @@
 
 #![allow(clippy::expect_used)] // test helpers outside #[test] functions
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -18,42 +16,9 @@ use sluice::export::write_flow_json_with;
 use sluice::features::{attach, FeatureConfig, FeatureSet, FlowFeatures, ReadyHooks};
 use sluice::flow::{EndReason, FlowTable, FlowTableConfig, Timestamp};
 
-struct Counting;
+mod common;
 
-thread_local! {
-    static ALLOCS: Cell<u64> = const { Cell::new(0) };
-    static LIVE: Cell<i64> = const { Cell::new(0) };
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCS.with(|n| n.set(n.get() + 1));
-        LIVE.with(|n| n.set(n.get() + layout.size() as i64));
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE.with(|n| n.set(n.get() - layout.size() as i64));
-        unsafe { System.dealloc(ptr, layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCS.with(|n| n.set(n.get() + 1));
-        LIVE.with(|n| n.set(n.get() + new_size as i64 - layout.size() as i64));
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
-
-fn allocs() -> u64 {
-    ALLOCS.with(|n| n.get())
-}
-
-fn live_bytes() -> i64 {
-    LIVE.with(|n| n.get())
-}
+use common::{allocs, live_bytes, TCP_FRAME};
 
 /// Ethernet + IPv4 + UDP from 10.0.0.1:`sport` to 10.0.0.2:4000 (or back when
 /// `reply`) with `payload` bytes of 0x5a.
@@ -165,14 +130,6 @@ fn bytes_per_live_flow() {
         "(c) every feature, 50 packets with payload"
     );
 }
-
-/// Ethernet + IPv4 + TCP (20-byte header) + 6 payload bytes = 60 bytes.
-const TCP_FRAME: [u8; 60] = [
-    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x08, 0x00, // ethernet
-    0x45, 0, 0, 46, 0, 0, 0, 0, 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2, // ipv4
-    0x9c, 0x40, 0, 80, 0, 0, 0, 0, 0, 0, 0, 0, 0x50, 0x18, 0xff, 0xff, 0, 0, 0, 0, // tcp
-    1, 2, 3, 4, 5, 6, // payload
-];
 
 /// Flows come and go (active and idle timeouts, TCP ends, overflow) with
 /// every feature on, each exported record written as JSON: once the

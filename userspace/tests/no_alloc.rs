@@ -1,8 +1,6 @@
 //! The hot path (decode, process, housekeeping, JSON export into a fixed
 //! buffer) must not allocate once the table exists, even under churn.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::io::Cursor;
 use std::time::Duration;
 
@@ -10,42 +8,9 @@ use sluice::decode::decode_ethernet;
 use sluice::export::write_flow_json;
 use sluice::flow::{EndReason, FlowTable, FlowTableConfig, Timestamp};
 
-struct Counting;
+mod common;
 
-thread_local! {
-    static ALLOCS: Cell<u64> = const { Cell::new(0) };
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCS.with(|n| n.set(n.get() + 1));
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCS.with(|n| n.set(n.get() + 1));
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
-
-fn allocs() -> u64 {
-    ALLOCS.with(|n| n.get())
-}
-
-/// Ethernet + IPv4 + TCP (20-byte header) + 6 payload bytes = 60 bytes.
-const FRAME: [u8; 60] = [
-    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x08, 0x00, // ethernet
-    0x45, 0, 0, 46, 0, 0, 0, 0, 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2, // ipv4
-    0x9c, 0x40, 0, 80, 0, 0, 0, 0, 0, 0, 0, 0, 0x50, 0x18, 0xff, 0xff, 0, 0, 0, 0, // tcp
-    1, 2, 3, 4, 5, 6, // payload
-];
+use common::{allocs, TCP_FRAME as FRAME};
 
 #[test]
 fn hot_path_does_not_allocate() {

@@ -550,15 +550,13 @@ impl<U: Default> FlowTable<U> {
             let Some(i) = order.pop() else { break };
             self.export(i, EndReason::ForcedEnd, true, (0, 0));
         }
-        let done = order.is_empty();
-        self.flush_order = order;
-        if done {
-            self.flush_order = Vec::new();
+        if order.is_empty() {
             self.clear();
-        } else {
-            self.deliver();
+            return true;
         }
-        done
+        self.flush_order = order;
+        self.deliver();
+        false
     }
 
     /// Empties the table once every flow is exported.

@@ -4,8 +4,7 @@
 
 use std::net::Ipv4Addr;
 
-use super::{decode_all, scratch};
-use crate::decode::parse_stream;
+use super::{decode_all, messages_without_time, scratch};
 use crate::field::{Field, VARLEN};
 use crate::registry::ie;
 use crate::{
@@ -55,21 +54,6 @@ fn exporter(name: &str, mtu: usize) -> (Exporter, std::path::PathBuf) {
     exp.add_template(flow()).expect("template");
     exp.add_template(lists()).expect("template");
     (exp, path)
-}
-
-/// The file's messages without their export time (which depends on the clock).
-fn messages_without_time(path: &std::path::Path) -> Vec<Vec<u8>> {
-    let bytes = std::fs::read(path).expect("the file");
-    let mut out = Vec::new();
-    let mut at = 0;
-    for m in parse_stream(&bytes).expect("messages") {
-        let len = usize::from(m.length);
-        let mut msg = bytes[at..at + len].to_vec();
-        msg[4..8].fill(0);
-        out.push(msg);
-        at += len;
-    }
-    out
 }
 
 #[test]

@@ -5,8 +5,7 @@
 
 use std::net::Ipv4Addr;
 
-use super::scratch;
-use crate::decode::parse_stream;
+use super::{messages_without_time, scratch};
 use crate::field::{Field, VARLEN};
 use crate::registry::ie;
 use crate::{
@@ -54,20 +53,6 @@ fn exporter(name: &str) -> (Exporter, std::path::PathBuf) {
         .expect("file");
     exp.add_template(described()).expect("template");
     (exp, path)
-}
-
-fn messages_without_time(path: &std::path::Path) -> Vec<Vec<u8>> {
-    let bytes = std::fs::read(path).expect("the file");
-    let mut out = Vec::new();
-    let mut at = 0;
-    for m in parse_stream(&bytes).expect("messages") {
-        let len = usize::from(m.length);
-        let mut msg = bytes[at..at + len].to_vec();
-        msg[4..8].fill(0);
-        out.push(msg);
-        at += len;
-    }
-    out
 }
 
 #[test]

@@ -35,3 +35,18 @@ pub(crate) fn decode_all(bytes: &[u8], mtu: usize) -> Vec<Record> {
     }
     out
 }
+
+/// A file's messages without their export time (which depends on the clock).
+pub(crate) fn messages_without_time(path: &std::path::Path) -> Vec<Vec<u8>> {
+    let bytes = std::fs::read(path).expect("the file");
+    let mut out = Vec::new();
+    let mut at = 0;
+    for m in parse_stream(&bytes).expect("messages") {
+        let len = usize::from(m.length);
+        let mut msg = bytes[at..at + len].to_vec();
+        msg[4..8].fill(0);
+        out.push(msg);
+        at += len;
+    }
+    out
+}
