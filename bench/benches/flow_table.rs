@@ -6,7 +6,8 @@ use std::{hint::black_box, time::Duration};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use sluice::{
     decode::Packet,
-    flow::{FlowTable, FlowTableConfig, Timestamp},
+    flow::{FlowTableConfig, Timestamp},
+    policy::FlowTable,
 };
 
 /// UDP packet of flow `i` (distinct source address and port per flow).

@@ -5,7 +5,8 @@ use std::{hint::black_box, net::Ipv4Addr, time::Duration};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use sluice::{
     decode::decode_ethernet,
-    flow::{FlowTable, FlowTableConfig, Timestamp},
+    flow::{FlowTableConfig, Timestamp},
+    policy::FlowTable,
 };
 use sluice_bench::frame::{udp_frame, UdpTemplate};
 

@@ -60,6 +60,7 @@ fn bench(c: &mut Criterion) {
                     max_flows: 1 << 20,
                     ..FlowTableConfig::default()
                 },
+                policy: Default::default(),
                 features: Default::default(),
                 anon: None,
                 output: Some(sluice::export::output::RecordOutput::Stream(Box::new(

@@ -10,7 +10,8 @@ use libfuzzer_sys::fuzz_target;
 use sluice::{
     decode::{decode, DecodeOptions, LinkType},
     export::write_flow_json,
-    flow::{FlowTable, FlowTableConfig, Timestamp},
+    flow::{FlowTableConfig, Timestamp},
+    policy::FlowTable,
 };
 
 fuzz_target!(|data: &[u8]| {

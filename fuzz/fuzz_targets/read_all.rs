@@ -26,8 +26,9 @@ use sluice::export::encoder::RecordEncoder;
 use sluice::export::ipfix::{IpfixOptions, IpfixSink};
 use sluice::features::compact_bd::CompactBdMap;
 use sluice::features::{attach, Feature, FeatureConfig, FeatureSet, FlowFeatures, ReadyHooks};
-use sluice::flow::{Direction, FlowRecord, FlowTable, FlowTableConfig, Rules, Timestamp};
+use sluice::flow::{Direction, FlowRecord, FlowTableConfig, Timestamp};
 use sluice::l7::L7Config;
+use sluice::policy::{AppFlowState, FlowTable, PolicyConfig, Rules};
 use sluice_ipfix::decode::{parse_stream, Record, Session, Value};
 use sluice_ipfix::registry::ie;
 use sluice_ipfix::{CollectorSpec, ExporterConfig, PEN_REVERSE};
@@ -123,19 +124,23 @@ fuzz_target!(|data: &[u8]| {
         retrans: data.len() & 2 != 0,
         ..FeatureConfig::default()
     });
-    let mut table: FlowTable<FlowFeatures> = FlowTable::new(FlowTableConfig {
-        max_flows: 32,
-        max_fragments: 8,
-        slice_timeout: Some(Duration::from_secs(5)),
-        decode_tunnels: true,
-        rules: s.rules.clone(),
-        l7: L7Config::default(),
-        ..FlowTableConfig::default()
-    });
+    let mut table: FlowTable<FlowFeatures> = FlowTable::with_policy(
+        FlowTableConfig {
+            max_flows: 32,
+            max_fragments: 8,
+            slice_timeout: Some(Duration::from_secs(5)),
+            decode_tunnels: true,
+            ..FlowTableConfig::default()
+        },
+        PolicyConfig {
+            rules: s.rules.clone(),
+            l7: L7Config::default(),
+        },
+    );
     let hook_runs: Arc<[AtomicU64; 4]> = Arc::new(Default::default());
     let counter = |i: usize| {
         let runs = Arc::clone(&hook_runs);
-        move |_: &mut sluice::flow::Flow<'_, FlowFeatures>| {
+        move |_: &mut sluice::flow::Flow<'_, FlowFeatures, AppFlowState>| {
             runs[i].fetch_add(1, Ordering::Relaxed);
         }
     };

@@ -7,9 +7,10 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sluice::flow::rules::MAX_RULES;
-use sluice::flow::{FlowKey, Prefix, Rule, Rules};
+use sluice::flow::FlowKey;
 use sluice::l7::L7Proto;
+use sluice::policy::rules::MAX_RULES;
+use sluice::policy::{Prefix, Rule, Rules};
 
 /// Keys taken from the input bytes, at most.
 const INPUT_KEYS: usize = 8;

@@ -2,10 +2,11 @@
 //!
 //! The modules follow the path a packet takes: [`bpf`] (the XDP program and its
 //! verdict map) → [`capture`] (AF_XDP rings) → [`decode`] (zero-copy header views)
-//! → [`flow`] (the per-worker flow table) → [`l7`] (the detector chain) and
-//! [`proto`] (one folder per application protocol) → [`features`] (Joy's
-//! per-flow features) → [`export`] (JSON lines, IPFIX; [`anon`]ymization) →
-//! [`engine`] (workers, writer, shutdown; the offline reader) → [`cli`].
+//! → [`flow`] (the per-worker flow table: store and expiry) → [`l7`] (the
+//! detector chain) and [`proto`] (one folder per application protocol) →
+//! [`policy`] (the stage above the table: L7 detection, rules, budgets; PF_RING
+//! FT's `FlowTable`) → [`features`] (Joy's per-flow features) → [`export`] (JSON lines, IPFIX; [`anon`]ymization) →
+//! [`engine`] (one pipeline per worker, workers, writer, shutdown; the offline reader) → [`cli`].
 //! Offline, [`capfile`] (pcap/pcapng) replaces the first two. Below them all,
 //! the leaves: [`error`], [`time`], [`json`] (number and string writers),
 //! [`bytes`] (the bounds-checked reader); beside them [`netdev`] and
@@ -37,6 +38,7 @@ pub mod json;
 pub mod l7;
 #[cfg(feature = "live")]
 pub mod netdev;
+pub mod policy;
 pub mod privileges;
 pub mod proto;
 pub mod time;

@@ -14,7 +14,8 @@ use sluice::decode::decode_ethernet;
 use sluice::decode::emit::{eth, ipv4, udp};
 use sluice::export::write_flow_json_with;
 use sluice::features::{attach, FeatureConfig, FeatureSet, FlowFeatures, ReadyHooks};
-use sluice::flow::{EndReason, FlowTable, FlowTableConfig, Timestamp};
+use sluice::flow::{EndReason, FlowTableConfig, Timestamp};
+use sluice::policy::FlowTable;
 
 mod common;
 
@@ -104,7 +105,7 @@ fn bytes_per_live_flow() {
     );
     // (a) The slab entry, the user slot, and the hash index (a fraction of
     // a 2x-sized table of 4-byte slots) with the table's fixed parts.
-    let slab = (sluice::flow::FLOW_ENTRY_SIZE + size_of::<FlowFeatures>()) as i64;
+    let slab = (sluice::policy::FLOW_ENTRY_SIZE + size_of::<FlowFeatures>()) as i64;
     assert!(
         none >= slab && none - slab <= 96,
         "(a) {none} bytes per flow, slab {slab}"

@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use sluice::decode::decode_ethernet;
 use sluice::export::write_flow_json;
-use sluice::flow::{EndReason, FlowTable, FlowTableConfig, Timestamp};
+use sluice::flow::{EndReason, FlowTableConfig, Timestamp};
+use sluice::policy::FlowTable;
 
 mod common;
 

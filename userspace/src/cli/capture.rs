@@ -11,6 +11,7 @@ use crate::{
     engine::{run_capture, worker::PanicOnQueue, CaptureOptions, Queues},
     error::Error,
     flow::FlowTableConfig,
+    policy::PolicyConfig,
 };
 
 /// Options of `sluice capture`.
@@ -139,9 +140,11 @@ pub fn run(a: CaptureArgs) -> Result<(), Error> {
         max_flows: a.max_flows.max(1),
         idle_timeout: Duration::from_secs(a.idle_timeout),
         active_timeout: Duration::from_secs(a.lifetime_timeout),
-        rules: a.rules.load()?,
-        l7: a.l7.config(),
         ..FlowTableConfig::default()
+    };
+    let policy = PolicyConfig {
+        l7: a.l7.config(),
+        rules: a.rules.load()?,
     };
     let mut stats = a.stats.as_deref().map(StatsFile::create).transpose()?;
     let privileges = a.privileges.plan(&files)?;
@@ -156,6 +159,7 @@ pub fn run(a: CaptureArgs) -> Result<(), Error> {
             ..XskConfig::default()
         },
         table,
+        policy,
         export_queue: 65_536,
         handoff_queue: 16_384,
         features,

@@ -9,6 +9,7 @@ use crate::{
     engine::offline::{run_read, ReadOptions},
     error::Error,
     flow::FlowTableConfig,
+    policy::PolicyConfig,
 };
 
 /// Options of `sluice read`.
@@ -90,15 +91,18 @@ pub fn run(a: ReadArgs) -> Result<(), Error> {
         slice_timeout: a.slice_timeout.map(Duration::from_secs),
         ignore_vlan: a.ignore_vlan,
         decode_tunnels: a.decode_tunnels,
-        rules,
-        l7: a.l7.config(),
         ..FlowTableConfig::default()
+    };
+    let policy = PolicyConfig {
+        l7: a.l7.config(),
+        rules,
     };
     let mut stats = a.stats.as_deref().map(StatsFile::create).transpose()?;
     let privileges = a.privileges.plan(&files)?;
     let report = run_read(ReadOptions {
         files: a.files,
         table,
+        policy,
         features,
         anon,
         output,

@@ -3,7 +3,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::{cli::files::RunFiles, error::Error, flow::Rules};
+use crate::{cli::files::RunFiles, error::Error, policy::Rules};
 
 /// Flow rules (PF_RING FT's configuration file).
 #[derive(Args, Debug)]

@@ -1,6 +1,7 @@
 //! Handing packets to the worker that owns their flow.
 //!
-//! A flow belongs to worker `symmetric_hash % workers`. When the rx queues' hash is not
+//! A flow belongs to worker `hash % workers`, the hash of its canonical key
+//! (the same both ways; every worker's table hashes with one seed). When the rx queues' hash is not
 //! symmetric (veth picks a queue per sending CPU; many NICs hash asymmetrically), a
 //! worker that receives a packet of another worker's flow passes its decoded summary
 //! (and the frame's first bytes, for L7 detection) through a bounded single-producer single-consumer queue; a full queue is a counted
@@ -10,10 +11,13 @@ use std::sync::Arc;
 
 use crossbeam_queue::ArrayQueue;
 
-use crate::{decode::Packet, flow::Timestamp};
+use crate::{
+    decode::Packet,
+    flow::{PacketKey, Timestamp},
+};
 
 /// Frame bytes a handed-over packet carries: headers and the start of the payload,
-/// enough for L7 detection (`FlowTable::process_head`).
+/// enough for L7 detection (`Pipeline::on_handoff`).
 pub const HEAD_BYTES: usize = 256;
 
 /// A decoded packet on its way to the worker owning its flow.
@@ -21,6 +25,8 @@ pub const HEAD_BYTES: usize = 256;
 pub struct Handoff {
     /// The decoded summary.
     pub pkt: Packet,
+    /// Its flow key and hash, as the sending worker made them.
+    pub key: PacketKey,
     /// Frame length on the wire.
     pub wire_len: u32,
     /// Receive time.
@@ -32,13 +38,14 @@ pub struct Handoff {
 }
 
 impl Handoff {
-    /// A handoff of `pkt`, carrying the first [`HEAD_BYTES`] of `frame`.
-    pub fn new(pkt: Packet, frame: &[u8], wire_len: u32, ts: Timestamp) -> Self {
+    /// A handoff of `pkt` (keyed `key`), carrying the first [`HEAD_BYTES`] of `frame`.
+    pub fn new(pkt: Packet, key: PacketKey, frame: &[u8], wire_len: u32, ts: Timestamp) -> Self {
         let n = frame.len().min(HEAD_BYTES);
         let mut head = [0u8; HEAD_BYTES];
         head[..n].copy_from_slice(&frame[..n]);
         Handoff {
             pkt,
+            key,
             wire_len,
             ts,
             head_len: n as u16,

@@ -17,6 +17,8 @@ use std::{
 };
 
 pub use super::report::{CaptureReport, QueueReport};
+use crate::engine::pipeline::{Pipeline, Seat};
+use crate::policy::PolicyConfig;
 use crate::{
     anon::Anonymizer,
     bpf::{
@@ -29,8 +31,8 @@ use crate::{
         encoder::RecordEncoder, ipfix::IpfixOptions, output::RecordOutput,
         record_writer::RecordWriter,
     },
-    features::{attach, FeatureConfig, FlowFeatures, ReadyHooks},
-    flow::{FlowTable, FlowTableConfig},
+    features::{FeatureConfig, ReadyHooks},
+    flow::{FlowTableConfig, KeyHasher},
     netdev,
     privileges::{privileged_threads, PrivilegePlan},
 };
@@ -60,6 +62,8 @@ pub struct CaptureOptions {
     pub xsk: XskConfig,
     /// Flow table settings (one table per worker).
     pub table: FlowTableConfig,
+    /// L7 detection and rules.
+    pub policy: PolicyConfig,
     /// Capacity of each worker's export queue (finished flows).
     pub export_queue: usize,
     /// Capacity of each queue between two workers (packets of flows the other owns).
@@ -179,6 +183,7 @@ struct Joined {
 /// The per-run parts the workers are built from.
 struct WorkerParts<'a> {
     table: &'a FlowTableConfig,
+    policy: &'a PolicyConfig,
     features: &'a Arc<FeatureConfig>,
     encoder: &'a RecordEncoder,
     verdicts: Option<&'a crate::bpf::verdicts::VerdictMap>,
@@ -217,19 +222,28 @@ impl Threads {
         let barrier = ShutdownBarrier::new(n, Arc::clone(&worker_failed));
         let mut workers = Vec::with_capacity(n);
         let mut published = Vec::with_capacity(n);
+        // One seed for every worker's keys: they agree on each flow's owner.
+        let hasher = KeyHasher::default();
         for ((s, out), links) in sockets
             .into_iter()
             .zip(&outs)
             .zip(handoff::mesh(n, parts.handoff_queue))
         {
-            let mut table: FlowTable<FlowFeatures> = FlowTable::new(parts.table.clone());
-            attach(
-                &mut table,
+            let mut pipeline = Pipeline::new(
+                parts.table.clone(),
+                parts.policy.clone(),
                 Arc::clone(parts.features),
                 ReadyHooks::default(),
+                hasher.clone(),
+                Seat {
+                    me: links.me,
+                    workers: n,
+                },
             );
             if let Some(v) = parts.verdicts {
-                table.set_offload(Box::new(KernelOffload::new(v.try_clone()?)));
+                pipeline
+                    .table_mut()
+                    .set_offload(Box::new(KernelOffload::new(v.try_clone()?)));
             }
             let q = s.queue();
             let report = Arc::new(Mutex::new(worker::WorkerReport {
@@ -238,7 +252,7 @@ impl Threads {
             }));
             published.push((s.mode(), Arc::clone(&report)));
             let w = worker::Worker {
-                table,
+                pipeline,
                 links,
                 export: ExportLane::new(
                     Arc::clone(out),
@@ -350,6 +364,7 @@ pub fn run_capture(mut opts: CaptureOptions) -> Result<CaptureReport, Error> {
     let started = Instant::now();
     let parts = WorkerParts {
         table: &opts.table,
+        policy: &opts.policy,
         features: &features,
         encoder: &encoder,
         verdicts: kernel.verdicts.as_ref(),

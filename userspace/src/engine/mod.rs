@@ -9,6 +9,7 @@ pub mod handoff;
 #[cfg(feature = "live")]
 mod live;
 pub mod offline;
+pub mod pipeline;
 pub mod progress;
 pub mod read_report;
 #[cfg(feature = "live")]

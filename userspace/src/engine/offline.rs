@@ -23,6 +23,7 @@ use std::time::{Duration, Instant};
 use crate::anon::Anonymizer;
 use crate::capfile::{CaptureFile, ReadError};
 use crate::decode::LinkType;
+use crate::engine::pipeline::{Pipeline, Seat};
 use crate::engine::progress::Progress;
 pub use crate::engine::read_report::{FileReport, ReadReport};
 use crate::error::Error;
@@ -30,8 +31,9 @@ use crate::export::encoder::RecordEncoder;
 use crate::export::ipfix::IpfixOptions;
 use crate::export::output::RecordOutput;
 use crate::export::record_writer::{RecordWriter, WrittenOutputs};
-use crate::features::{attach, FeatureConfig, FlowFeatures, ReadyHooks};
-use crate::flow::{FlowRecord, FlowTable, FlowTableConfig, Timestamp};
+use crate::features::{FeatureConfig, FlowFeatures, ReadyHooks};
+use crate::flow::{FlowRecord, FlowTableConfig, KeyHasher, Timestamp};
+use crate::policy::{FlowTable, PolicyConfig};
 use crate::privileges::PrivilegePlan;
 
 /// Flows exported and written per step of the final flush.
@@ -41,8 +43,10 @@ const FLUSH_CHUNK: usize = 4096;
 pub struct ReadOptions {
     /// Capture files, read in this order.
     pub files: Vec<PathBuf>,
-    /// Flow table settings (tunnel decoding, timeouts, rules...).
+    /// Flow table settings (tunnel decoding, timeouts...).
     pub table: FlowTableConfig,
+    /// L7 detection and rules.
+    pub policy: PolicyConfig,
     /// Which Joy features each record carries.
     pub features: FeatureConfig,
     /// Replaces addresses (and HTTP usernames) in exported records.
@@ -63,6 +67,7 @@ pub fn run_read(opts: ReadOptions) -> Result<ReadReport, Error> {
     let ReadOptions {
         files,
         table,
+        policy,
         features,
         anon,
         output,
@@ -84,9 +89,15 @@ pub fn run_read(opts: ReadOptions) -> Result<ReadReport, Error> {
         .iter()
         .map(|p| (p, CaptureFile::open_file(p)))
         .collect();
-    let mut table: FlowTable<FlowFeatures> = FlowTable::new(table);
     let features = Arc::new(features);
-    attach(&mut table, Arc::clone(&features), ReadyHooks::default());
+    let mut pipeline = Pipeline::new(
+        table,
+        policy,
+        Arc::clone(&features),
+        ReadyHooks::default(),
+        KeyHasher::default(),
+        Seat::ALONE,
+    );
     let ipfix = ipfix.map(|o| o.with_thread_start(privileges.thread_start_hook()));
     let json = output.is_some();
     let writer = RecordWriter::open(output, ipfix.as_ref(), Arc::clone(&features))
@@ -103,7 +114,7 @@ pub fn run_read(opts: ReadOptions) -> Result<ReadReport, Error> {
         let file = read_file(
             path,
             opened,
-            &mut table,
+            &mut pipeline,
             &mut sink,
             &mut next_housekeeping,
             &stop,
@@ -122,10 +133,11 @@ pub fn run_read(opts: ReadOptions) -> Result<ReadReport, Error> {
     }
     report.interrupted = stop.load(Ordering::Relaxed);
     // A chunk at a time: a full table's records are never all held at once.
+    let table = pipeline.table_mut();
     while !table.flush_in_end_order(FLUSH_CHUNK) {
-        sink.write(&mut table)?;
+        sink.write(table)?;
     }
-    sink.write(&mut table)?;
+    sink.write(table)?;
     report.records = sink.records;
     let written = sink.finish()?;
     report.outputs = written.files;
@@ -157,7 +169,7 @@ fn raise_open_files_limit(inputs: usize) {
 fn read_file(
     path: &Path,
     opened: Result<std::fs::File, ReadError>,
-    table: &mut FlowTable<FlowFeatures>,
+    pipeline: &mut Pipeline,
     sink: &mut Sink,
     next_housekeeping: &mut Timestamp,
     stop: &AtomicBool,
@@ -200,12 +212,13 @@ fn read_file(
         let ts = pkt.ts;
         match link {
             Some(link) => {
-                table.process_frame(link, pkt.data, pkt.wire_len, ts);
+                pipeline.on_frame(link, pkt.data, pkt.wire_len, ts);
             }
             None => {
                 *rep.unsupported_links.entry(pkt.linktype).or_default() += 1;
             }
         }
+        let table = pipeline.table_mut();
         if ts >= *next_housekeeping {
             table.housekeeping(ts);
             *next_housekeeping = ts + Duration::from_secs(1);

@@ -12,14 +12,15 @@ use std::{
 
 use crate::{
     capture::afxdp::{XskQueue, XskStats},
-    decode::decode_ethernet,
+    decode::LinkType,
     engine::{
         export_queue::ExportLane,
         handoff::{Handoff, Links},
+        pipeline::{Pipeline, Step},
         shutdown::Arrival,
     },
     features::FlowFeatures,
-    flow::{symmetric_hash, EndReason, FlowRecord, FlowTable, FlowTableStats, OffloadStats},
+    flow::{EndReason, FlowRecord, FlowTableStats, OffloadStats},
 };
 
 /// How often a worker runs flow-table housekeeping (expiry is due within this much).
@@ -45,7 +46,7 @@ pub struct WorkerReport {
     /// Packets received from other workers.
     pub handed_in: u64,
     /// Packets lost because the queue to their flow's owner stayed full for
-    /// [`HANDOFF_WAIT`] (or, once that happened, was still full).
+    /// `HANDOFF_WAIT` (or, once that happened, was still full).
     pub handoff_queue_full: u64,
     /// Times a handoff found the owner's queue full and waited.
     pub handoff_waits: u64,
@@ -68,8 +69,8 @@ pub struct PanicOnQueue(pub u32);
 
 /// A worker's state besides its socket.
 pub struct Worker {
-    /// The flow table this worker owns, with each flow's features.
-    pub table: FlowTable<FlowFeatures>,
+    /// This worker's packet path: its flow table, with each flow's features.
+    pub pipeline: Pipeline,
     /// Its queues to and from the other workers.
     pub links: Links,
     /// Its end of the export queue to the writer.
@@ -101,7 +102,7 @@ pub fn run(
     arrival: Arrival,
 ) -> (WorkerReport, XskQueue) {
     let Worker {
-        mut table,
+        mut pipeline,
         links,
         mut export,
         panic_on,
@@ -112,15 +113,17 @@ pub fn run(
         ..Default::default()
     };
     let panic_queue = panic_on.filter(|p| p.0 == report.queue);
-    table.set_flow_export_callback(move |rec: FlowRecord, user: &mut FlowFeatures| {
-        // A slice leaves the features with the flow; its final record takes them.
-        let features = if rec.end_reason == EndReason::SliceTimeout {
-            FlowFeatures::default()
-        } else {
-            std::mem::take(user)
-        };
-        export.export(rec, features);
-    });
+    pipeline.table_mut().set_flow_export_callback(
+        move |rec: FlowRecord, user: &mut FlowFeatures| {
+            // A slice leaves the features with the flow; its final record takes them.
+            let features = if rec.end_reason == EndReason::SliceTimeout {
+                FlowFeatures::default()
+            } else {
+                std::mem::take(user)
+            };
+            export.export(rec, features);
+        },
+    );
     let mut handoffs = Handoffs {
         links: &links,
         congested: vec![false; links.workers()],
@@ -135,7 +138,7 @@ pub fn run(
     let mut busy = false;
     while !stop.load(Ordering::Relaxed) {
         let timeout = if busy { 0 } else { idle_wait };
-        match pump(&mut xsk, &mut table, &mut handoffs, &mut report, timeout) {
+        match pump(&mut xsk, &mut pipeline, &mut handoffs, &mut report, timeout) {
             Ok(n) if n > 0 && panic_queue.is_some() => {
                 // The fault the option asks for: a worker dying with the flows it holds.
                 #[allow(clippy::panic)]
@@ -150,28 +153,29 @@ pub fn run(
                 break;
             }
         }
-        busy = drain_inboxes(&mut table, &links, &mut report) > 0;
+        busy = drain_inboxes(&mut pipeline, &links, &mut report) > 0;
         let t = Instant::now();
         if t >= next_housekeeping {
-            table.housekeeping(now());
+            pipeline.table_mut().housekeeping(now());
             next_housekeeping = t + HOUSEKEEPING_INTERVAL;
-            publish(&published, &report, &table, &xsk);
+            publish(&published, &report, &pipeline, &xsk);
         }
     }
-    while let Ok(n) = pump(&mut xsk, &mut table, &mut handoffs, &mut report, 0) {
+    while let Ok(n) = pump(&mut xsk, &mut pipeline, &mut handoffs, &mut report, 0) {
         if n == 0 {
             break;
         }
     }
     arrival.arrive_and_wait();
-    drain_inboxes(&mut table, &links, &mut report);
-    table.flush();
-    fill_in(&mut report, &table, &xsk);
+    drain_inboxes(&mut pipeline, &links, &mut report);
+    pipeline.table_mut().flush();
+    fill_in(&mut report, &pipeline, &xsk);
     (report, xsk)
 }
 
 /// Completes `report` with the table's and the socket's counters.
-fn fill_in(report: &mut WorkerReport, table: &FlowTable<FlowFeatures>, xsk: &XskQueue) {
+fn fill_in(report: &mut WorkerReport, pipeline: &Pipeline, xsk: &XskQueue) {
+    let table = pipeline.table();
     report.table = table.stats();
     report.offload = table.offload_stats();
     report.socket = xsk.stats().unwrap_or_default();
@@ -182,73 +186,57 @@ fn fill_in(report: &mut WorkerReport, table: &FlowTable<FlowFeatures>, xsk: &Xsk
 fn publish(
     published: &Mutex<WorkerReport>,
     report: &WorkerReport,
-    table: &FlowTable<FlowFeatures>,
+    pipeline: &Pipeline,
     xsk: &XskQueue,
 ) {
     let mut now = report.clone();
-    fill_in(&mut now, table, xsk);
+    fill_in(&mut now, pipeline, xsk);
     if let Ok(mut p) = published.lock() {
         *p = now;
     }
 }
 
 /// Feeds the table with what other workers handed over; returns how many packets.
-fn drain_inboxes(
-    table: &mut FlowTable<FlowFeatures>,
-    links: &Links,
-    report: &mut WorkerReport,
-) -> u64 {
-    let n = take_handed_in(table, links);
+fn drain_inboxes(pipeline: &mut Pipeline, links: &Links, report: &mut WorkerReport) -> u64 {
+    let n = take_handed_in(pipeline, links);
     report.handed_in += n;
     n
 }
 
 /// Processes every packet waiting in this worker's inboxes; returns how many.
-fn take_handed_in(table: &mut FlowTable<FlowFeatures>, links: &Links) -> u64 {
+fn take_handed_in(pipeline: &mut Pipeline, links: &Links) -> u64 {
     let mut n = 0;
     for inbox in &links.inboxes {
         while let Some(h) = inbox.pop() {
             n += 1;
-            table.process_head(&h.pkt, h.head(), h.wire_len, h.ts);
+            pipeline.on_handoff(&h);
         }
     }
     n
 }
 
-/// Receives one batch (waiting up to `timeout_ms` when the ring is empty), decodes each
-/// frame and feeds the flow table, or hands the packet to the worker owning its flow.
-/// All frames of a batch share one timestamp.
+/// Receives one batch (waiting up to `timeout_ms` when the ring is empty) and feeds each
+/// frame to the pipeline, handing the packet to the worker owning its flow where that
+/// is another one. All frames of a batch share one timestamp.
 fn pump(
     xsk: &mut XskQueue,
-    table: &mut FlowTable<FlowFeatures>,
+    pipeline: &mut Pipeline,
     handoffs: &mut Handoffs<'_>,
     report: &mut WorkerReport,
     timeout_ms: i32,
 ) -> std::io::Result<usize> {
     let ts = now();
-    let n_workers = handoffs.links.workers() as u64;
-    let me = handoffs.links.me;
     let mut bytes = 0u64;
     let mut handed = HandoffCounts::default();
     let n = xsk.recv_batch(timeout_ms, |frame| {
         bytes += frame.len() as u64;
         let wire_len = frame.len() as u32;
-        match decode_ethernet(frame) {
-            Ok(pkt) => {
-                let owner = if n_workers > 1 {
-                    (symmetric_hash(&pkt) % n_workers) as usize
-                } else {
-                    me
-                };
-                if owner == me {
-                    table.process(&pkt, frame, wire_len, ts);
-                } else {
-                    handed.out += 1;
-                    let h = Handoff::new(pkt, frame, wire_len, ts);
-                    hand_over(h, owner, table, handoffs, &mut handed);
-                }
-            }
-            Err(e) => table.count_decode_error(e.reason()),
+        if let Step::Elsewhere { owner, pkt, key } =
+            pipeline.on_frame(LinkType::Ethernet, frame, wire_len, ts)
+        {
+            handed.out += 1;
+            let h = Handoff::new(pkt, key, frame, wire_len, ts);
+            hand_over(h, owner, pipeline, handoffs, &mut handed);
         }
     })?;
     report.frames += n as u64;
@@ -275,7 +263,7 @@ struct HandoffCounts {
 fn hand_over(
     mut h: Handoff,
     owner: usize,
-    table: &mut FlowTable<FlowFeatures>,
+    pipeline: &mut Pipeline,
     handoffs: &mut Handoffs<'_>,
     counts: &mut HandoffCounts,
 ) {
@@ -304,7 +292,7 @@ fn hand_over(
                     counts.dropped += 1;
                     return;
                 }
-                counts.taken_while_waiting += take_handed_in(table, handoffs.links);
+                counts.taken_while_waiting += take_handed_in(pipeline, handoffs.links);
                 std::thread::yield_now();
             }
         }

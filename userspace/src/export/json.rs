@@ -65,11 +65,11 @@ pub fn write_flow_json_with<W: Write, F: FnOnce(&mut W) -> io::Result<()>>(
     if rec.action != crate::flow::Action::Default {
         write!(w, ",\"action\":\"{}\"", rec.action.name())?;
     }
-    write!(w, ",\"l7\":\"{}\"", rec.l7.name())?;
-    if rec.l7_guess {
+    write!(w, ",\"l7\":\"{}\"", rec.app.label.name())?;
+    if rec.app.guessed {
         w.write_all(b",\"l7_guess\":true")?;
     }
-    if let Some(sni) = &rec.quic_sni {
+    if let Some(sni) = &rec.app.server_name {
         w.write_all(b",\"quic_sni\":")?;
         serde_json::to_writer(&mut *w, &**sni)?;
     }

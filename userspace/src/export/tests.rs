@@ -5,7 +5,8 @@ use std::time::Duration;
 use crate::decode::decode_ethernet;
 use crate::decode::emit::{eth, ipv4, tcp};
 use crate::export::write_flow_json;
-use crate::flow::{DirCounters, EndReason, FlowRecord, FlowTable, FlowTableConfig, Timestamp};
+use crate::flow::{DirCounters, EndReason, FlowRecord, FlowTableConfig, Timestamp};
+use crate::policy::FlowTable;
 
 fn v4(a: [u8; 4]) -> [u8; 16] {
     let mut x = [0u8; 16];
@@ -60,9 +61,7 @@ pub(crate) fn ipv4_tcp_record() -> FlowRecord {
         action: Default::default(),
         kernel_packets: 0,
         kernel_bytes: 0,
-        quic_sni: None,
-        l7: Default::default(),
-        l7_guess: false,
+        app: Default::default(),
     }
 }
 
@@ -117,9 +116,11 @@ fn ipv6_udp_line_with_vlan_and_no_reply() {
         action: Default::default(),
         kernel_packets: 0,
         kernel_bytes: 0,
-        quic_sni: None,
-        l7: crate::l7::L7Proto::Dns,
-        l7_guess: true,
+        app: crate::flow::AppVerdict {
+            label: crate::l7::L7Proto::Dns.into(),
+            guessed: true,
+            server_name: None,
+        },
     };
     let want = concat!(
         r#"{"sa":"2001:db8::1","da":"fe80::1:2","pr":17,"sp":5353,"dp":53,"vlan":42,"#,

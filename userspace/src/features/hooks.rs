@@ -8,11 +8,12 @@ use std::sync::Arc;
 use crate::features::config::FeatureConfig;
 use crate::features::feature::FlowFeature;
 use crate::features::state::FlowFeatures;
-use crate::flow::{Action, Flow, FlowTable};
+use crate::flow::{Action, Flow};
+use crate::policy::{AppFlowState, FlowTable};
 
 /// A ready callback: the flow (key, counters, action) and its features. It
 /// may set the flow's action (e.g. shunt once the handshake is seen).
-pub type ReadyFn = Box<dyn FnMut(&mut Flow<'_, FlowFeatures>) + Send>;
+pub type ReadyFn = Box<dyn FnMut(&mut Flow<'_, FlowFeatures, AppFlowState>) + Send>;
 
 const SPLT: u8 = 1;
 const BD: u8 = 2;
@@ -35,7 +36,7 @@ impl ReadyHooks {
     pub fn on_splt(
         mut self,
         min_pkts: usize,
-        f: impl FnMut(&mut Flow<'_, FlowFeatures>) + Send + 'static,
+        f: impl FnMut(&mut Flow<'_, FlowFeatures, AppFlowState>) + Send + 'static,
     ) -> Self {
         self.splt = Some((min_pkts.max(1), Box::new(f)));
         self
@@ -45,21 +46,27 @@ impl ReadyHooks {
     pub fn on_bd(
         mut self,
         min_octets: u64,
-        f: impl FnMut(&mut Flow<'_, FlowFeatures>) + Send + 'static,
+        f: impl FnMut(&mut Flow<'_, FlowFeatures, AppFlowState>) + Send + 'static,
     ) -> Self {
         self.bd = Some((min_octets.max(1), Box::new(f)));
         self
     }
 
     /// Runs `f` once the initiator's initial data packet is kept.
-    pub fn on_idp(mut self, f: impl FnMut(&mut Flow<'_, FlowFeatures>) + Send + 'static) -> Self {
+    pub fn on_idp(
+        mut self,
+        f: impl FnMut(&mut Flow<'_, FlowFeatures, AppFlowState>) + Send + 'static,
+    ) -> Self {
         self.idp = Some(Box::new(f));
         self
     }
 
     /// Runs `f` once the TLS handshake has told all it will (both hellos
     /// and, before TLS 1.3, the server's certificate).
-    pub fn on_tls(mut self, f: impl FnMut(&mut Flow<'_, FlowFeatures>) + Send + 'static) -> Self {
+    pub fn on_tls(
+        mut self,
+        f: impl FnMut(&mut Flow<'_, FlowFeatures, AppFlowState>) + Send + 'static,
+    ) -> Self {
         self.tls = Some(Box::new(f));
         self
     }
@@ -69,7 +76,7 @@ impl ReadyHooks {
     }
 
     /// Runs the hooks whose condition the flow now meets.
-    fn run(&mut self, flow: &mut Flow<'_, FlowFeatures>) {
+    fn run(&mut self, flow: &mut Flow<'_, FlowFeatures, AppFlowState>) {
         let Some(st) = flow.user().state() else {
             return;
         };
@@ -249,10 +256,8 @@ mod tests {
             set,
             ..FeatureConfig::default()
         });
-        let mut table: FlowTable<FlowFeatures> = FlowTable::new(FlowTableConfig {
-            rules: crate::flow::Rules::parse("[shunt]\nudp = 3\n").expect("rules"),
-            ..FlowTableConfig::default()
-        });
+        let mut table: FlowTable<FlowFeatures> = FlowTable::new(FlowTableConfig::default());
+        table.set_rules(crate::policy::Rules::parse("[shunt]\nudp = 3\n").expect("rules"));
         attach(&mut table, cfg, ReadyHooks::default());
         for n in 0..6u64 {
             let f = frame(n % 2 == 0, &[0xab; 100]);

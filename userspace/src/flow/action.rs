@@ -4,7 +4,7 @@ use std::fmt;
 use std::str::FromStr;
 
 /// What the caller should do with a packet, returned by
-/// [`crate::flow::FlowTable::process`] for every packet of a flow.
+/// [`crate::flow::Table::process`] for every packet of a flow.
 ///
 /// The numeric values are PF_RING FT's (`PFRING_FT_ACTION_*`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]

@@ -7,17 +7,18 @@ use crate::flow::direction::Direction;
 use crate::flow::entry::FlowEntry;
 use crate::flow::key::FlowKey;
 use crate::flow::record::{DirCounters, FlowRecord};
-use crate::l7::L7Proto;
+use crate::flow::stage::StageState;
 use crate::time::Timestamp;
 
-/// A live flow as callbacks see it: read its key and counters, set its
-/// action, and keep per-flow user metadata of type `U`.
-pub struct Flow<'a, U> {
-    pub(crate) entry: &'a mut FlowEntry,
+/// A live flow as callbacks and the stage see it: read its key and
+/// counters, set its action, and keep per-flow user metadata of type `U`;
+/// `A` is the state of the stage above the table (see [`crate::flow::stage`]).
+pub struct Flow<'a, U, A> {
+    pub(crate) entry: &'a mut FlowEntry<A>,
     pub(crate) user: &'a mut U,
 }
 
-impl<U> Flow<'_, U> {
+impl<U, A: StageState> Flow<'_, U, A> {
     /// The flow's id.
     pub fn id(&self) -> u64 {
         self.entry.id
@@ -60,25 +61,39 @@ impl<U> Flow<'_, U> {
         self.user
     }
 
-    /// The flow's application protocol: detected, guessed once detection
-    /// gave up (see [`Flow::l7_guessed`]), or `Unknown` (not yet, or never).
-    pub fn l7(&self) -> L7Proto {
-        self.entry.l7.proto()
+    /// The flow's (source, destination) ports; 0 for protocols without ports.
+    pub fn ports(&self) -> (u16, u16) {
+        self.entry.ports()
     }
 
-    /// True if [`Flow::l7`] is a port-based guess (PF_RING FT's
-    /// `PF_RING_FT_FLOW_FLAGS_L7_GUESS`).
-    pub fn l7_guessed(&self) -> bool {
-        self.entry.l7.guessed()
+    /// Packets of the flow since it started (slices do not reset it).
+    pub fn total_packets(&self) -> u64 {
+        self.entry.total_packets
     }
 
-    /// True once L7 detection finished for this flow.
-    pub fn l7_done(&self) -> bool {
-        self.entry.l7.is_done()
+    /// Frame bytes of the flow since it started.
+    pub fn total_wire_bytes(&self) -> u64 {
+        self.entry.total_wire_bytes
+    }
+
+    /// True once the flow's verdict is installed in the kernel (see
+    /// [`crate::flow::offload`]).
+    pub fn in_kernel(&self) -> bool {
+        self.entry.offload.is_some()
+    }
+
+    /// The stage's state of this flow.
+    pub fn stage(&self) -> &A {
+        &self.entry.app
+    }
+
+    /// The stage's state of this flow, mutable.
+    pub fn stage_mut(&mut self) -> &mut A {
+        &mut self.entry.app
     }
 
     /// A snapshot record of the flow as it is now (end reason `Active`; the
-    /// L7 protocol as far as detected, without a new port guess).
+    /// application as far as detected, without a new port guess).
     pub fn snapshot(&self) -> FlowRecord {
         self.entry.to_record(crate::flow::EndReason::Active, false)
     }
@@ -101,12 +116,9 @@ pub struct PacketInfo<'a> {
 }
 
 /// Called with each new flow, before its first packet is counted.
-pub type NewFlowFn<U> = Box<dyn FnMut(&mut Flow<'_, U>) + Send>;
-/// Called once per flow when its L7 detection finishes
-/// (`pfring_ft_set_l7_detected_callback`).
-pub type L7DetectedFn<U> = Box<dyn FnMut(&mut Flow<'_, U>) + Send>;
+pub type NewFlowFn<U, A> = Box<dyn FnMut(&mut Flow<'_, U, A>) + Send>;
 /// Called for each packet after its flow is updated.
-pub type PacketFn<U> = Box<dyn FnMut(&PacketInfo<'_>, &mut Flow<'_, U>) + Send>;
+pub type PacketFn<U, A> = Box<dyn FnMut(&PacketInfo<'_>, &mut Flow<'_, U, A>) + Send>;
 /// Called with each exported flow and its user metadata (reset to
 /// `U::default()` after a final export; kept after a slice export).
 pub type ExportFn<U> = Box<dyn FnMut(FlowRecord, &mut U) + Send>;
@@ -117,19 +129,17 @@ pub type ExportFn<U> = Box<dyn FnMut(FlowRecord, &mut U) + Send>;
 pub type ExportListFn = Box<dyn FnMut(&mut Vec<FlowRecord>) + Send>;
 
 /// The callbacks a table holds.
-pub(crate) struct Callbacks<U> {
-    pub new_flow: Option<NewFlowFn<U>>,
-    pub l7_detected: Option<L7DetectedFn<U>>,
-    pub packet: Option<PacketFn<U>>,
+pub(crate) struct Callbacks<U, A> {
+    pub new_flow: Option<NewFlowFn<U, A>>,
+    pub packet: Option<PacketFn<U, A>>,
     pub export: Option<ExportFn<U>>,
     pub export_list: Option<ExportListFn>,
 }
 
-impl<U> Default for Callbacks<U> {
+impl<U, A> Default for Callbacks<U, A> {
     fn default() -> Self {
         Callbacks {
             new_flow: None,
-            l7_detected: None,
             packet: None,
             export: None,
             export_list: None,

@@ -2,10 +2,7 @@
 
 use std::time::Duration;
 
-use crate::flow::rules::Rules;
-use crate::l7::L7Config;
-
-/// Settings of a [`crate::flow::FlowTable`].
+/// Settings of a [`crate::flow::Table`] (the stage above it has its own).
 #[derive(Debug, Clone, PartialEq)]
 pub struct FlowTableConfig {
     /// Most flows held at once (clamped to `1..=u32::MAX`); all memory for
@@ -29,22 +26,16 @@ pub struct FlowTableConfig {
     /// Leave the VLAN id out of the flow key (`PFRING_FT_IGNORE_VLAN`).
     pub ignore_vlan: bool,
     /// Decode tunnels and key flows by the inner headers
-    /// (`PFRING_FT_DECODE_TUNNELS`); used by `FlowTable::process_frame`.
+    /// (`PFRING_FT_DECODE_TUNNELS`); used by `Table::process_frame`.
     pub decode_tunnels: bool,
     /// Most IP fragment trains tracked at once (to give later fragments the
     /// ports of their first fragment). Preallocated.
     pub max_fragments: usize,
-    /// Address, port and protocol rules applied to new flows, and the
-    /// default action (see [`Rules`]).
-    pub rules: Rules,
-    /// L7 protocol detection (on, with port guesses, by default).
-    pub l7: L7Config,
 }
 
 impl Default for FlowTableConfig {
     /// 65 536 flows, idle 30 s, lifetime 120 s, no slicing, linger 1 s, ids
-    /// from 0, VLAN in the key, tunnels not decoded, 4096 fragment trains,
-    /// no rules (default action), L7 detection with guesses.
+    /// from 0, VLAN in the key, tunnels not decoded, 4096 fragment trains.
     fn default() -> Self {
         FlowTableConfig {
             max_flows: 1 << 16,
@@ -56,8 +47,6 @@ impl Default for FlowTableConfig {
             ignore_vlan: false,
             decode_tunnels: false,
             max_fragments: 4096,
-            rules: Rules::default(),
-            l7: L7Config::default(),
         }
     }
 }

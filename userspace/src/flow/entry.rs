@@ -7,7 +7,7 @@ use crate::flow::key::FlowKey;
 use crate::flow::list::Links;
 use crate::flow::offload::OffloadState;
 use crate::flow::record::{DirCounters, EndReason, FlowRecord};
-use crate::l7::L7State;
+use crate::flow::stage::StageState;
 use crate::time::Timestamp;
 
 /// `FlowEntry::fin` bit: FIN seen from the flow's source.
@@ -18,7 +18,7 @@ const FIN_IN: u8 = 2;
 /// A live flow. The key is stored here (not in the hash index), so the record's
 /// addresses and ports are derived from it at export.
 #[derive(Debug)]
-pub(crate) struct FlowEntry {
+pub(crate) struct FlowEntry<A> {
     pub key: FlowKey,
     /// `[out, in]` counters (since the last slice export).
     pub dirs: [DirCounters; 2],
@@ -43,8 +43,6 @@ pub(crate) struct FlowEntry {
     pub ended: bool,
     /// The flow's own action (set by a rule or a callback).
     pub action: Action,
-    /// Index + 1 of the rule that matched the flow, 0 if none.
-    pub rule: u8,
     /// Packets of the flow since it started (slices do not reset it): what
     /// a shunt budget counts.
     pub total_packets: u64,
@@ -52,12 +50,11 @@ pub(crate) struct FlowEntry {
     pub total_wire_bytes: u64,
     /// Set once the flow's verdict is in the kernel (see `flow::offload`).
     pub offload: Option<Box<OffloadState>>,
-    /// The L7 stage's state: detection (12 bytes), and a QUIC flow's server
-    /// name (boxed, only for QUIC flows).
-    pub l7: L7State,
+    /// The state of the stage above the table (see [`crate::flow::stage`]).
+    pub app: A,
 }
 
-impl FlowEntry {
+impl<A: StageState> FlowEntry<A> {
     /// A flow without packets yet, first seen at `ts`.
     pub fn new(key: FlowKey, out_is_lower: bool, id: u64, ts: Timestamp) -> Self {
         FlowEntry {
@@ -74,11 +71,10 @@ impl FlowEntry {
             fin: 0,
             ended: false,
             action: Action::Default,
-            rule: 0,
             total_packets: 0,
             total_wire_bytes: 0,
             offload: None,
-            l7: L7State::default(),
+            app: A::default(),
         }
     }
 
@@ -151,8 +147,8 @@ impl FlowEntry {
         }
     }
 
-    /// The exported form of this flow, with the L7 protocol as detected so
-    /// far (see [`FlowEntry::l7_verdict`]; `guess` allows a port guess).
+    /// The exported form of this flow, with the application as the stage
+    /// says so far (`guess` allows a port guess).
     pub fn to_record(&self, end_reason: EndReason, guess: bool) -> FlowRecord {
         let k = &self.key;
         let (lo_port, hi_port) = if k.is_icmp() {
@@ -176,10 +172,7 @@ impl FlowEntry {
         } else {
             crate::decode::IcmpInfo::default()
         };
-        let l7 = {
-            let (sp, dp) = self.ports();
-            self.l7.verdict(guess, k.proto, sp, dp)
-        };
+        let app = self.app.verdict(guess, k.proto, self.ports());
         FlowRecord {
             id: self.id,
             sa,
@@ -197,21 +190,12 @@ impl FlowEntry {
             action: self.action,
             kernel_packets: 0,
             kernel_bytes: 0,
-            l7: l7.0,
-            l7_guess: l7.1,
-            quic_sni: self.l7.server_name().map(Box::from),
+            app,
         }
     }
 
-    /// Ends L7 detection (the flow is being exported), guessing from the
-    /// ports if `guess`.
-    pub fn l7_give_up(&mut self, guess: bool) {
-        let (sp, dp) = self.ports();
-        self.l7.give_up(guess, self.key.proto, sp, dp);
-    }
-
     /// The key's ports as (source, destination) of the flow.
-    fn ports(&self) -> (u16, u16) {
+    pub fn ports(&self) -> (u16, u16) {
         let k = &self.key;
         if self.out_is_lower {
             (k.lo_port, k.hi_port)

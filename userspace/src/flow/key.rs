@@ -1,6 +1,8 @@
 //! Canonical bidirectional flow key.
 
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasher, Hash, Hasher};
+
+use hashbrown::DefaultHashBuilder;
 
 use crate::decode::{Packet, PROTO_ICMP, PROTO_ICMPV6, PROTO_SCTP, PROTO_TCP, PROTO_UDP};
 
@@ -124,22 +126,34 @@ fn to8(s: &[u8]) -> [u8; 8] {
     w
 }
 
-/// A hash of the packet's flow that is the same for both directions, used to choose the
-/// worker that owns a flow when a NIC (or veth) spreads the two directions of one
-/// conversation over different rx queues. Cheap: no key is built.
-pub fn symmetric_hash(pkt: &crate::decode::Packet) -> u64 {
-    let mut x = [0u8; 16];
-    for (o, (a, b)) in x.iter_mut().zip(pkt.src.iter().zip(pkt.dst.iter())) {
-        *o = a ^ b;
+/// Hashes flow keys for the table index and for the choice of the worker
+/// owning a flow: one hash per packet serves both. Seeded at random when
+/// made (a remote sender cannot aim for collisions); clones share the seed,
+/// so every worker of a run that got a clone picks the same owner.
+#[derive(Clone, Default)]
+pub struct KeyHasher(DefaultHashBuilder);
+
+impl KeyHasher {
+    /// The hash of `key` (the same for both directions of a flow, as the key is).
+    pub fn hash(&self, key: &FlowKey) -> u64 {
+        self.0.hash_one(key)
     }
-    let lo = u64::from_le_bytes([x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7]]);
-    let hi = u64::from_le_bytes([x[8], x[9], x[10], x[11], x[12], x[13], x[14], x[15]]);
-    let ports =
-        u64::from(pkt.sport ^ pkt.dport) | (u64::from(pkt.sport.wrapping_add(pkt.dport)) << 16);
-    let meta = u64::from(pkt.proto) << 32 | u64::from(pkt.vlan) << 40;
-    let mut h = lo ^ hi.rotate_left(29) ^ (ports | meta).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    h ^= h >> 33;
-    h
+}
+
+impl std::fmt::Debug for KeyHasher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("KeyHasher")
+    }
+}
+
+/// A packet's flow key and its hash, computed once per packet
+/// ([`crate::flow::Table::key_of`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PacketKey {
+    /// The canonical key.
+    pub key: FlowKey,
+    /// True if the packet was sent by the key's lower endpoint.
+    pub from_lower: bool,
+    /// The key's hash by the table's [`KeyHasher`].
+    pub hash: u64,
 }

@@ -60,7 +60,7 @@ impl List {
         self.tail = NIL;
     }
 
-    fn links<'s>(&self, slab: &'s mut [FlowEntry], i: u32) -> &'s mut Links {
+    fn links<'s, A>(&self, slab: &'s mut [FlowEntry<A>], i: u32) -> &'s mut Links {
         let e = &mut slab[i as usize];
         match self.chain {
             Chain::Activity => &mut e.activity,
@@ -70,7 +70,7 @@ impl List {
     }
 
     /// Appends entry `i`, which must not be in this list.
-    pub fn push_back(&mut self, slab: &mut [FlowEntry], i: u32) {
+    pub fn push_back<A>(&mut self, slab: &mut [FlowEntry<A>], i: u32) {
         let tail = self.tail;
         *self.links(slab, i) = Links {
             prev: tail,
@@ -85,7 +85,7 @@ impl List {
     }
 
     /// Removes entry `i`, which must be in this list.
-    pub fn unlink(&mut self, slab: &mut [FlowEntry], i: u32) {
+    pub fn unlink<A>(&mut self, slab: &mut [FlowEntry<A>], i: u32) {
         let Links { prev, next } = *self.links(slab, i);
         if prev == NIL {
             self.head = next;
@@ -101,7 +101,7 @@ impl List {
     }
 
     /// Moves entry `i`, which must be in this list, to the tail.
-    pub fn move_to_back(&mut self, slab: &mut [FlowEntry], i: u32) {
+    pub fn move_to_back<A>(&mut self, slab: &mut [FlowEntry<A>], i: u32) {
         if self.tail != i {
             self.unlink(slab, i);
             self.push_back(slab, i);
@@ -109,7 +109,7 @@ impl List {
     }
 
     /// The entry after `i` in this list.
-    pub fn next(&self, slab: &[FlowEntry], i: u32) -> Option<u32> {
+    pub fn next<A>(&self, slab: &[FlowEntry<A>], i: u32) -> Option<u32> {
         let e = &slab[i as usize];
         let n = match self.chain {
             Chain::Activity => e.activity.next,

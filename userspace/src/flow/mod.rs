@@ -1,7 +1,9 @@
 //! Bidirectional flow tracking with PF_RING FT's semantics: keys, records,
-//! actions, rules, callbacks and the per-worker flow table.
+//! actions, callbacks and the per-worker flow table, which stores and expires
+//! flows and knows no application protocol (what runs above it is a
+//! [`Stage`]; Sluice's is in [`crate::policy`]).
 //!
-//! A [`FlowTable`] turns decoded [`crate::decode::Packet`]s into
+//! A [`Table`] turns decoded [`crate::decode::Packet`]s into
 //! [`FlowRecord`]s, exported when a flow ends (idle, lifetime timeout, TCP
 //! end, eviction, flush) or at slice boundaries. Time is always passed in as
 //! a [`Timestamp`]; the table never reads a clock, so offline (packet time)
@@ -17,26 +19,25 @@ pub mod key;
 mod list;
 pub mod offload;
 pub mod record;
-pub mod rules;
+pub mod stage;
 pub mod stats;
 pub mod table;
-
-#[cfg(test)]
-mod tests;
 
 pub use crate::time::Timestamp;
 pub use action::Action;
 pub use callbacks::{Flow, PacketInfo};
 pub use config::FlowTableConfig;
 pub use direction::Direction;
-pub use key::{symmetric_hash, FlowKey};
+pub use key::{FlowKey, KeyHasher, PacketKey};
 pub use offload::{KernelCounts, Offload, OffloadStats};
 pub use record::{DirCounters, EndReason, FlowRecord};
-pub use rules::{Prefix, Rule, Rules, RulesError};
+pub use stage::{AppLabel, AppVerdict, Stage, StagePacket, StageState};
 pub use stats::FlowTableStats;
-pub use table::{FlowHandle, FlowTable};
+pub use table::{FlowHandle, Table};
 
-/// Size in bytes of one flow's slab entry (key, counters, state and list
-/// links), before any user metadata. The hash index adds about 9 bytes per
-/// flow on top (4-byte slot, 1 control byte, load factor).
-pub const FLOW_ENTRY_SIZE: usize = std::mem::size_of::<entry::FlowEntry>();
+/// Size in bytes of one flow's slab entry (key, counters, list links and
+/// the stage's state `A`), before any user metadata. The hash index adds
+/// about 9 bytes per flow on top (4-byte slot, 1 control byte, load factor).
+pub const fn entry_size<A: StageState>() -> usize {
+    std::mem::size_of::<entry::FlowEntry<A>>()
+}

@@ -1,5 +1,6 @@
 //! The exported flow record, its per-direction counters and end reasons.
 
+use crate::flow::stage::AppVerdict;
 use crate::time::Timestamp;
 
 /// Why a flow record was exported. Mirrors PF_RING FT's flow statuses.
@@ -140,10 +141,10 @@ pub struct FlowRecord {
     pub kernel_packets: u64,
     /// Frame bytes of those packets.
     pub kernel_bytes: u64,
-    /// The server name (SNI) a QUIC client sent in its Initial packets.
-    pub quic_sni: Option<Box<str>>,
-    /// The application protocol (`Unknown` if not detected, or detection off).
-    pub l7: crate::l7::L7Proto,
-    /// True if `l7` is a port-based guess (PF_RING FT's `L7_GUESS` flag).
-    pub l7_guess: bool,
+    /// The application, as the stage above the table found it: with
+    /// Sluice's L7 stage the protocol by nDPI's number (`Unknown` if not
+    /// detected, or detection off; `crate::l7` names it), whether it is a
+    /// port guess (PF_RING FT's `L7_GUESS` flag), and the server name
+    /// (SNI) a QUIC client sent in its Initial packets.
+    pub app: AppVerdict,
 }

@@ -3,7 +3,7 @@
 use crate::decode::DecodeReason;
 use crate::flow::record::EndReason;
 
-/// Counters of one [`crate::flow::FlowTable`], read with `FlowTable::stats`
+/// Counters of one [`crate::flow::Table`], read with `Table::stats`
 /// (`pfring_ft_get_stats`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct FlowTableStats {

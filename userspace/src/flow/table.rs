@@ -16,9 +16,7 @@
 //! flow that is already due exports it (with the reason housekeeping would
 //! have used) and starts a new flow on the same key.
 
-use std::hash::BuildHasher;
-
-use hashbrown::{DefaultHashBuilder, HashTable};
+use hashbrown::HashTable;
 
 use crate::decode::{
     decode, DecodeOptions, DecodeReason, LinkType, Packet, PROTO_TCP, TCP_ACK, TCP_SYN,
@@ -29,16 +27,15 @@ use crate::flow::config::FlowTableConfig;
 use crate::flow::direction::Direction;
 use crate::flow::entry::FlowEntry;
 use crate::flow::fragments::Fragments;
-use crate::flow::key::FlowKey;
+use crate::flow::key::{FlowKey, KeyHasher, PacketKey};
 use crate::flow::list::{Chain, List, NIL};
 use crate::flow::offload::{add_delta, KernelCounts, Offload, OffloadStats};
 use crate::flow::record::{EndReason, FlowRecord};
-use crate::flow::rules::Rules;
+use crate::flow::stage::{Stage, StagePacket};
 use crate::flow::stats::FlowTableStats;
-use crate::l7::{L7Config, L7Packet};
 use crate::time::{duration_nanos, Timestamp};
 
-/// What [`FlowTable::process`] did with a packet.
+/// What [`Table::process`] did with a packet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FlowHandle {
     /// Slab slot of the flow, `0..max_flows`; stable until the flow is exported.
@@ -54,94 +51,26 @@ pub struct FlowHandle {
     pub action: Action,
 }
 
-/// Exported records waiting for the list callback or [`FlowTable::drain_exported`].
+/// Exported records waiting for the list callback or [`Table::drain_exported`].
 const PENDING_CAPACITY: usize = 1024;
 
-/// A bidirectional flow table for one worker (PF_RING FT's `pfring_ft_table`).
-/// `U` is per-flow user metadata, `U::default()` for each new flow. Not
-/// thread-safe by design: one table per worker, nothing shared.
+/// A bidirectional flow table for one worker (PF_RING FT's `pfring_ft_table`):
+/// it stores flows and expires them. `U` is per-flow user metadata,
+/// `U::default()` for each new flow. Not thread-safe by design: one table
+/// per worker, nothing shared.
 ///
 /// Exported flows go to the export callback if one is set, else to the list
 /// callback (once per table call), else they queue until
-/// [`FlowTable::drain_exported`].
+/// [`Table::drain_exported`].
 ///
-/// Each PF_RING FT call, as docs/flow-table.md maps them (this example is
-/// compiled and run by `cargo test`):
-///
-/// ```
-/// use std::sync::atomic::{AtomicU64, Ordering};
-/// use std::sync::Arc;
-/// use std::time::Duration;
-///
-/// use sluice::decode::{decode_ethernet, LinkType};
-/// use sluice::flow::{Action, Direction, EndReason, FlowTable, FlowTableConfig, Rules, Timestamp};
-///
-/// // Ethernet / IPv4 / UDP, 10.0.0.1:5000 -> 10.0.0.2:9000, 4 payload bytes.
-/// let mut frame = vec![0u8; 12];
-/// frame.extend_from_slice(&[0x08, 0x00, 0x45, 0, 0, 32, 0, 0, 0, 0, 64, 17, 0, 0]);
-/// frame.extend_from_slice(&[10, 0, 0, 1, 10, 0, 0, 2]);
-/// frame.extend_from_slice(&[0x13, 0x88, 0x23, 0x28, 0, 12, 0, 0, 1, 2, 3, 4]);
-/// let len = frame.len() as u32;
-/// let at = |s: u64| Timestamp::from_secs_nanos(s, 0);
-///
-/// // pfring_ft_create_table: user metadata `u64` per flow.
-/// let mut table: FlowTable<u64> = FlowTable::new(FlowTableConfig {
-///     max_flows: 1024,
-///     idle_timeout: Duration::from_secs(30),
-///     ..FlowTableConfig::default()
-/// });
-/// // pfring_ft_set_new_flow_callback
-/// let created = Arc::new(AtomicU64::new(0));
-/// let seen = Arc::clone(&created);
-/// table.set_new_flow_callback(move |_flow| {
-///     seen.fetch_add(1, Ordering::Relaxed);
-/// });
-/// // pfring_ft_set_flow_packet_callback: the metadata counts packets.
-/// table.set_flow_packet_callback(|_packet, flow| *flow.user_mut() += 1);
-/// // pfring_ft_set_l7_detected_callback: once per flow, when detection ends.
-/// table.set_l7_detected_callback(|flow| *flow.user_mut() += 100);
-/// // pfring_ft_set_default_action, pfring_ft_load_configuration
-/// table.set_default_action(Action::Default);
-/// table.set_rules(Rules::parse("[shunt]\nudp = 10\n").expect("rules"));
-///
-/// // pfring_ft_process: decode and account a frame, or a decoded packet.
-/// let h = table.process_frame(LinkType::Ethernet, &frame, len, at(1)).expect("decoded");
-/// assert!(h.new_flow && h.dir == Direction::Out && h.action == Action::Default);
-/// let pkt = decode_ethernet(&frame).expect("decoded");
-/// let again = table.process(&pkt, &frame, len, at(2));
-/// assert_eq!((again.slot, again.new_flow), (h.slot, false));
-///
-/// // pfring_ft_housekeeping: nothing is due at 3 s; the flow is idle at 40 s.
-/// assert_eq!(table.housekeeping(at(3)), 0);
-/// assert_eq!(table.housekeeping(at(40)), 1);
-/// // No export callback: records queue with their metadata.
-/// let out: Vec<_> = table.drain_exported_with_user().collect();
-/// assert_eq!(out[0].0.end_reason, EndReason::IdleTimeout);
-/// assert_eq!(out[0].0.dirs[Direction::Out].packets, 2);
-/// // Two packets, then detection gave up at export (a UDP flow without a match).
-/// assert_eq!(out[0].1, 102);
-///
-/// // pfring_ft_set_flow_export_callback, then pfring_ft_flush.
-/// let exported = Arc::new(AtomicU64::new(0));
-/// let count = Arc::clone(&exported);
-/// table.set_flow_export_callback(move |rec, _user| {
-///     assert_eq!(rec.end_reason, EndReason::ForcedEnd);
-///     count.fetch_add(1, Ordering::Relaxed);
-/// });
-/// table.process_frame(LinkType::Ethernet, &frame, len, at(50));
-/// table.flush();
-/// assert_eq!(exported.load(Ordering::Relaxed), 1);
-///
-/// // pfring_ft_get_stats
-/// let stats = table.stats();
-/// assert_eq!((stats.created, stats.packets), (2, 3));
-/// assert_eq!(created.load(Ordering::Relaxed), 2);
-/// ```
-pub struct FlowTable<U = ()> {
-    entries: Vec<FlowEntry>,
+/// The stage `S` runs above the table inside each call (see
+/// [`crate::flow::stage`]): Sluice's is [`crate::policy::AppStage`], and
+/// [`crate::policy::FlowTable`] is this table with it, PF_RING FT's API.
+pub struct Table<U, S: Stage<U>> {
+    entries: Vec<FlowEntry<S::State>>,
     users: Vec<U>,
     index: HashTable<u32>,
-    hasher: DefaultHashBuilder,
+    hasher: KeyHasher,
     live: List,
     ended: List,
     age: List,
@@ -149,7 +78,7 @@ pub struct FlowTable<U = ()> {
     /// Head of the free-slot list, chained through `activity.next`.
     free: u32,
     /// Slots still to export, last first, while a
-    /// [`FlowTable::flush_in_end_order`] is under way.
+    /// [`Table::flush_in_end_order`] is under way.
     flush_order: Vec<u32>,
     max_flows: usize,
     idle_ns: u64,
@@ -160,11 +89,10 @@ pub struct FlowTable<U = ()> {
     /// How `process_frame` decodes (`PFRING_FT_DECODE_TUNNELS`).
     decode: DecodeOptions,
     frags: Fragments,
-    rules: Rules,
-    l7: L7Config,
+    stage: S,
     next_id: u64,
     stats: FlowTableStats,
-    callbacks: Callbacks<U>,
+    callbacks: Callbacks<U, S::State>,
     pending: Vec<FlowRecord>,
     /// User metadata of each `pending` record (of a final export; a slice
     /// export carries `U::default()` and the flow keeps its own).
@@ -174,9 +102,9 @@ pub struct FlowTable<U = ()> {
     offload_stats: OffloadStats,
 }
 
-impl<U> std::fmt::Debug for FlowTable<U> {
+impl<U, S: Stage<U>> std::fmt::Debug for Table<U, S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FlowTable")
+        f.debug_struct("Table")
             .field("flows", &self.index.len())
             .field("max_flows", &self.max_flows)
             .field("stats", &self.stats)
@@ -184,17 +112,18 @@ impl<U> std::fmt::Debug for FlowTable<U> {
     }
 }
 
-impl<U: Default> FlowTable<U> {
-    /// Creates a table and allocates room for `config.max_flows` flows
-    /// (`pfring_ft_create_table`). The hash index gets twice that capacity so
-    /// that deletions never force it to grow (it rehashes in place instead).
-    pub fn new(config: FlowTableConfig) -> Self {
+impl<U: Default, S: Stage<U>> Table<U, S> {
+    /// Creates a table with `stage` above it and allocates room for
+    /// `config.max_flows` flows (`pfring_ft_create_table`). The hash index
+    /// gets twice that capacity so that deletions never force it to grow (it
+    /// rehashes in place instead). Keys are hashed with a new random seed.
+    pub fn with_stage(config: FlowTableConfig, stage: S) -> Self {
         let max_flows = config.max_flows.clamp(1, u32::MAX as usize);
-        FlowTable {
+        Table {
             entries: Vec::with_capacity(max_flows),
             users: Vec::with_capacity(max_flows),
             index: HashTable::with_capacity(max_flows.saturating_mul(2).saturating_add(2)),
-            hasher: DefaultHashBuilder::default(),
+            hasher: KeyHasher::default(),
             live: List::new(Chain::Activity),
             ended: List::new(Chain::Activity),
             age: List::new(Chain::Age),
@@ -211,8 +140,7 @@ impl<U: Default> FlowTable<U> {
                 decode_tunnels: config.decode_tunnels,
             },
             frags: Fragments::new(config.max_fragments),
-            rules: config.rules,
-            l7: config.l7,
+            stage,
             next_id: config.first_id,
             stats: FlowTableStats::default(),
             callbacks: Callbacks::default(),
@@ -221,6 +149,31 @@ impl<U: Default> FlowTable<U> {
             offload: None,
             offload_stats: OffloadStats::default(),
         }
+    }
+
+    /// The table hashing keys with `hasher` (a clone of another table's, so
+    /// that both give one flow the same hash). Only on a new table.
+    pub fn with_key_hasher(mut self, hasher: KeyHasher) -> Self {
+        debug_assert!(self.index.is_empty(), "a key hasher replaced under flows");
+        if self.index.is_empty() {
+            self.hasher = hasher;
+        }
+        self
+    }
+
+    /// The hasher of this table's keys.
+    pub fn key_hasher(&self) -> &KeyHasher {
+        &self.hasher
+    }
+
+    /// The stage above the table.
+    pub fn stage(&self) -> &S {
+        &self.stage
+    }
+
+    /// The stage above the table, mutable.
+    pub fn stage_mut(&mut self) -> &mut S {
+        &mut self.stage
     }
 
     /// Hands final verdicts to `offload` (live: the XDP verdict map). From
@@ -258,23 +211,17 @@ impl<U: Default> FlowTable<U> {
 
     /// Sets the callback run for each new flow, before its first packet is
     /// counted; it may set the flow's action and user metadata.
-    pub fn set_new_flow_callback(&mut self, f: impl FnMut(&mut Flow<'_, U>) + Send + 'static) {
+    pub fn set_new_flow_callback(
+        &mut self,
+        f: impl FnMut(&mut Flow<'_, U, S::State>) + Send + 'static,
+    ) {
         self.callbacks.new_flow = Some(Box::new(f));
-    }
-
-    /// Sets the callback run once per flow when its L7 detection finishes
-    /// (`pfring_ft_set_l7_detected_callback`): the protocol was recognized,
-    /// or detection gave up (with a port guess unless guessing is off),
-    /// at the latest when the flow is exported for good. It may set the
-    /// flow's action. Never runs with L7 detection off.
-    pub fn set_l7_detected_callback(&mut self, f: impl FnMut(&mut Flow<'_, U>) + Send + 'static) {
-        self.callbacks.l7_detected = Some(Box::new(f));
     }
 
     /// Sets the callback run for every packet after its flow is updated.
     pub fn set_flow_packet_callback(
         &mut self,
-        f: impl FnMut(&PacketInfo<'_>, &mut Flow<'_, U>) + Send + 'static,
+        f: impl FnMut(&PacketInfo<'_>, &mut Flow<'_, U, S::State>) + Send + 'static,
     ) {
         self.callbacks.packet = Some(Box::new(f));
     }
@@ -291,16 +238,6 @@ impl<U: Default> FlowTable<U> {
         f: impl FnMut(&mut Vec<FlowRecord>) + Send + 'static,
     ) {
         self.callbacks.export_list = Some(Box::new(f));
-    }
-
-    /// Sets the action returned for flows without an action of their own.
-    pub fn set_default_action(&mut self, action: Action) {
-        self.rules.default_action = action;
-    }
-
-    /// Replaces the rules applied to flows created from now on.
-    pub fn set_rules(&mut self, rules: Rules) {
-        self.rules = rules;
     }
 
     /// Takes the exported records queued when no export callback is set
@@ -341,6 +278,23 @@ impl<U: Default> FlowTable<U> {
         }
     }
 
+    /// The flow key of `pkt` and its hash, as this table keys it (without
+    /// the VLAN id if the table ignores it). A non-first IP fragment gets
+    /// its train's ports only inside the table, which keys it again.
+    pub fn key_of(&self, pkt: &Packet) -> PacketKey {
+        let (key, from_lower) = FlowKey::from_packet(pkt);
+        let key = if self.ignore_vlan {
+            FlowKey { vlan: 0, ..key }
+        } else {
+            key
+        };
+        PacketKey {
+            key,
+            from_lower,
+            hash: self.hasher.hash(&key),
+        }
+    }
+
     /// Accounts one packet of `wire_len` frame bytes seen at `ts`; `data` is
     /// the frame (passed to the packet callback; may be empty).
     ///
@@ -356,30 +310,23 @@ impl<U: Default> FlowTable<U> {
         wire_len: u32,
         ts: Timestamp,
     ) -> FlowHandle {
-        self.process_with(pkt, data, data, wire_len, ts)
+        let key = self.key_of(pkt);
+        self.process_keyed(pkt, key, data, data, wire_len, ts)
     }
 
-    /// As [`FlowTable::process`] for a packet handed over from another
-    /// worker with only the first bytes of its frame (`head`): they go to L7
-    /// detection, which needs only a payload's start; the packet callback
-    /// (features) gets no data, since a cut payload would skew them.
-    pub fn process_head(
+    /// [`Table::process`] with the packet's key already made by
+    /// [`Table::key_of`] (of this table or one sharing its hasher), and the
+    /// frame bytes for the packet callback (`data`) and for the stage
+    /// (`stage_data`) given apart: a packet handed over from another worker
+    /// with only its first bytes passes them to the stage (L7 detection
+    /// needs only a payload's start) and no data to the callback (a cut
+    /// payload would skew features).
+    pub fn process_keyed(
         &mut self,
         pkt: &Packet,
-        head: &[u8],
-        wire_len: u32,
-        ts: Timestamp,
-    ) -> FlowHandle {
-        self.process_with(pkt, &[], head, wire_len, ts)
-    }
-
-    /// [`FlowTable::process`] with the frame bytes for the packet callback
-    /// (`data`) and for L7 detection (`l7_data`) given apart.
-    fn process_with(
-        &mut self,
-        pkt: &Packet,
+        key: PacketKey,
         data: &[u8],
-        l7_data: &[u8],
+        stage_data: &[u8],
         wire_len: u32,
         ts: Timestamp,
     ) -> FlowHandle {
@@ -389,14 +336,19 @@ impl<U: Default> FlowTable<U> {
         if p.truncated {
             self.stats.truncated += 1;
         }
-        if p.frag.is_some() {
+        let PacketKey {
+            key,
+            from_lower,
+            hash,
+        } = if p.frag.is_some() {
             self.frags.track(&mut p, ts);
-        }
+            self.key_of(&p)
+        } else {
+            key
+        };
         if self.ignore_vlan {
             p.vlan = 0;
         }
-        let (key, from_lower) = FlowKey::from_packet(&p);
-        let hash = self.hasher.hash_one(key);
         let entries = &self.entries;
         let found = self.index.find(hash, |&i| entries[i as usize].key == key);
         let (slot, new_flow) = match found.copied() {
@@ -428,8 +380,23 @@ impl<U: Default> FlowTable<U> {
         } else {
             self.live.move_to_back(&mut self.entries, slot);
         }
-        self.inspect_l7(slot, &p, l7_data, dir);
-        self.apply_budget(slot);
+        let start = (p.payload_offset as usize).min(stage_data.len());
+        let end = start
+            .saturating_add(p.payload_len as usize)
+            .min(stage_data.len());
+        let payload = &stage_data[start..end];
+        self.stage.on_packet(
+            &mut Flow {
+                entry: &mut self.entries[slot as usize],
+                user: &mut self.users[slot as usize],
+            },
+            &StagePacket {
+                packet: &p,
+                payload,
+                whole: payload.len() == p.payload_len as usize,
+                dir,
+            },
+        );
         if let Some(cb) = self.callbacks.packet.as_mut() {
             let info = PacketInfo {
                 packet: &p,
@@ -573,87 +540,15 @@ impl<U: Default> FlowTable<U> {
         self.deliver();
     }
 
-    /// Applies the matching rule to the new flow in `slot` and runs the
-    /// new-flow callback.
+    /// Hands the new flow in `slot` to the stage, then to the new-flow callback.
     fn on_new_flow(&mut self, slot: u32) {
-        let e = &mut self.entries[slot as usize];
-        e.rule = self.rules.lookup(&e.key);
-        if let Some(r) = self.rules.get(e.rule) {
-            e.action = r.action;
-        }
-        if let Some(cb) = self.callbacks.new_flow.as_mut() {
-            cb(&mut Flow {
-                entry: &mut self.entries[slot as usize],
-                user: &mut self.users[slot as usize],
-            });
-        }
-    }
-
-    /// Runs L7 detection on the packet just counted in `slot` (while the
-    /// flow's detection is not finished), and [`FlowTable::on_l7_detected`]
-    /// when it finishes. The payload is the frame's
-    /// `payload_offset..+payload_len`, clipped to what `data` holds (empty
-    /// for packets handed over without their frame).
-    fn inspect_l7(&mut self, slot: u32, p: &Packet, data: &[u8], dir: Direction) {
-        let e = &mut self.entries[slot as usize];
-        if !self.l7.enabled {
-            return;
-        }
-        let start = (p.payload_offset as usize).min(data.len());
-        let end = start.saturating_add(p.payload_len as usize).min(data.len());
-        let payload = &data[start..end];
-        let pkt = L7Packet {
-            ip_proto: p.proto,
-            sport: p.sport,
-            dport: p.dport,
-            dir,
-            payload,
-            tcp_flags: p.tcp_flags,
+        let mut flow = Flow {
+            entry: &mut self.entries[slot as usize],
+            user: &mut self.users[slot as usize],
         };
-        let whole = payload.len() == p.payload_len as usize;
-        let finished = e.l7.inspect(&pkt, whole, &self.l7);
-        if finished {
-            self.on_l7_detected(slot);
-        }
-    }
-
-    /// Called once when the L7 detection of the flow in `slot` finishes
-    /// (detected, guessed, or gave up): applies the first rule for the
-    /// flow's application protocol, which replaces the rule the flow got at
-    /// creation (its budget, and its action unless the rule has none or the
-    /// flow's verdict is already in the kernel), then runs the L7-detected
-    /// callback.
-    fn on_l7_detected(&mut self, slot: u32) {
-        let e = &mut self.entries[slot as usize];
-        let l7 = e.l7.proto();
-        if l7 != crate::l7::L7Proto::Unknown && self.rules.has_l7_rules() {
-            let id = self.rules.lookup_l7(&e.key, l7);
-            if let Some(r) = self.rules.get(id) {
-                e.rule = id;
-                if r.action != Action::Default && e.offload.is_none() {
-                    e.action = r.action;
-                }
-            }
-        }
-        if let Some(cb) = self.callbacks.l7_detected.as_mut() {
-            cb(&mut Flow {
-                entry: &mut self.entries[slot as usize],
-                user: &mut self.users[slot as usize],
-            });
-        }
-    }
-
-    /// Switches the flow in `slot` to [`Action::Discard`] for good once it
-    /// is past its rule's shunt budget (packets or frame bytes), before the
-    /// packet callback runs, so that callback already sees it.
-    fn apply_budget(&mut self, slot: u32) {
-        let e = &mut self.entries[slot as usize];
-        if let Some(r) = self.rules.get(e.rule) {
-            let past_packets = r.shunt_after.is_some_and(|n| e.total_packets > n);
-            let past_bytes = r.shunt_bytes.is_some_and(|n| e.total_wire_bytes > n);
-            if past_packets || past_bytes {
-                e.action = Action::Discard;
-            }
+        self.stage.on_new_flow(&mut flow);
+        if let Some(cb) = self.callbacks.new_flow.as_mut() {
+            cb(&mut flow);
         }
     }
 
@@ -662,7 +557,7 @@ impl<U: Default> FlowTable<U> {
     fn action_for(&mut self, slot: u32) -> Action {
         let e = &self.entries[slot as usize];
         match e.action {
-            Action::Default => self.rules.default_action,
+            Action::Default => self.stage.default_action(),
             a => a,
         }
     }
@@ -764,7 +659,7 @@ impl<U: Default> FlowTable<U> {
     }
 
     /// The reason housekeeping at `now` would export `e` with, if any.
-    fn due_reason(&self, e: &FlowEntry, now: Timestamp) -> Option<EndReason> {
+    fn due_reason(&self, e: &FlowEntry<S::State>, now: Timestamp) -> Option<EndReason> {
         let quiet = now.nanos_since(e.last());
         if e.ended {
             if quiet >= self.linger_ns {
@@ -778,24 +673,25 @@ impl<U: Default> FlowTable<U> {
 
     /// Exports the flow in `slot` and counts it; a final export (`last`)
     /// resets the flow's user metadata afterwards.
-    /// A final export ends the flow's L7 detection first (with a guess if
-    /// allowed), running [`FlowTable::on_l7_detected`]; a slice export
-    /// reports what detection would say now and lets it go on.
+    /// A final export tells the stage first (the L7 stage ends detection,
+    /// with a guess if allowed); a slice export reports what the stage says
+    /// now and lets it go on.
     /// `kernel` is what a slice already merged from the kernel (packets,
     /// bytes; a slice merges first, to know whether it is empty); a final
     /// export merges the rest itself.
     fn export(&mut self, slot: u32, reason: EndReason, last: bool, kernel: (u64, u64)) {
-        let e = &mut self.entries[slot as usize];
-        if last && self.l7.enabled && !e.l7.is_done() {
-            e.l7_give_up(self.l7.guess);
-            self.on_l7_detected(slot);
+        if last {
+            self.stage.on_final_export(&mut Flow {
+                entry: &mut self.entries[slot as usize],
+                user: &mut self.users[slot as usize],
+            });
         }
         let kernel = if last {
             self.merge_kernel(slot, true)
         } else {
             kernel
         };
-        let guess = self.l7.enabled && self.l7.guess;
+        let guess = self.stage.guesses();
         let mut rec = self.entries[slot as usize].to_record(reason, guess);
         (rec.kernel_packets, rec.kernel_bytes) = kernel;
         self.stats.exported_by_reason[reason.index()] += 1;
@@ -868,7 +764,7 @@ impl<U: Default> FlowTable<U> {
         }
         let (entries, hasher) = (&self.entries, &self.hasher);
         self.index
-            .insert_unique(hash, slot, |&i| hasher.hash_one(entries[i as usize].key));
+            .insert_unique(hash, slot, |&i| hasher.hash(&entries[i as usize].key));
         self.stats.created += 1;
         self.stats.active += 1;
         slot
@@ -903,7 +799,7 @@ impl<U: Default> FlowTable<U> {
     fn remove(&mut self, slot: u32, reason: EndReason) {
         self.export(slot, reason, true, (0, 0));
         let e = &self.entries[slot as usize];
-        let hash = self.hasher.hash_one(e.key);
+        let hash = self.hasher.hash(&e.key);
         if e.ended {
             self.ended.unlink(&mut self.entries, slot);
         } else {
@@ -924,7 +820,7 @@ impl<U: Default> FlowTable<U> {
 
 /// Notes, for the offloaded flow `e`, the latest packet and the TCP end in
 /// what the kernel counted.
-fn note_kernel(e: &mut FlowEntry, counts: &KernelCounts) {
+fn note_kernel<A>(e: &mut FlowEntry<A>, counts: &KernelCounts) {
     let ended = tcp_ended(e, counts);
     if let Some(st) = e.offload.as_mut() {
         st.last = st.last.max(counts[0].last).max(counts[1].last);
@@ -934,7 +830,7 @@ fn note_kernel(e: &mut FlowEntry, counts: &KernelCounts) {
 
 /// True if the TCP flow `e`, with what the kernel counted, saw RST or FIN
 /// both ways.
-fn tcp_ended(e: &FlowEntry, counts: &KernelCounts) -> bool {
+fn tcp_ended<A>(e: &FlowEntry<A>, counts: &KernelCounts) -> bool {
     use crate::decode::{TCP_FIN, TCP_RST};
     if e.key.proto != PROTO_TCP {
         return false;

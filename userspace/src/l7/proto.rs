@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use crate::flow::AppLabel;
+
 macro_rules! protocols {
     ($($(#[$doc:meta])* $variant:ident = $id:literal, $name:literal;)*) => {
         /// An application protocol, as nDPI names and numbers it.
@@ -126,6 +128,32 @@ impl L7Proto {
     /// The protocol with nDPI number `id`.
     pub fn from_id(id: u16) -> Option<L7Proto> {
         L7Proto::ALL.iter().copied().find(|p| p.id() == id)
+    }
+}
+
+/// A flow record's application label carries nDPI's number.
+impl From<L7Proto> for AppLabel {
+    fn from(p: L7Proto) -> Self {
+        AppLabel(p.id())
+    }
+}
+
+impl PartialEq<L7Proto> for AppLabel {
+    fn eq(&self, other: &L7Proto) -> bool {
+        self.0 == other.id()
+    }
+}
+
+impl AppLabel {
+    /// The protocol this label numbers (`Unknown` for a number Sluice does
+    /// not know).
+    pub fn proto(self) -> L7Proto {
+        L7Proto::from_id(self.0).unwrap_or_default()
+    }
+
+    /// nDPI's name of the protocol.
+    pub fn name(self) -> &'static str {
+        self.proto().name()
     }
 }
 

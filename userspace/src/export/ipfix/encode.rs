@@ -181,16 +181,16 @@ fn put_flow(out: &mut dyn RecordFields, v6: bool, rec: &FlowRecord) -> Result<()
         TCP_FLAGS.reverse(),
         u64::from(rec.dirs[Direction::In].tcp_flags),
     )?;
-    out.bytes(APP_ID, &application_id(rec.l7))?;
-    out.str(APP_NAME, rec.l7.name())
+    out.bytes(APP_ID, &application_id(rec.app.label))?;
+    out.str(APP_NAME, rec.app.label.name())
 }
 
 /// RFC 6759 applicationId of an nDPI protocol: engine 20 (PANA-L7-PEN), ntop's PEN,
 /// then nDPI's protocol number as the selector.
-pub fn application_id(p: crate::l7::L7Proto) -> [u8; 7] {
+pub fn application_id(p: crate::flow::AppLabel) -> [u8; 7] {
     let mut id = [0u8; 7];
     id[0] = ENGINE_PANA_L7_PEN;
     id[1..5].copy_from_slice(&PEN_NTOP.to_be_bytes());
-    id[5..].copy_from_slice(&p.id().to_be_bytes());
+    id[5..].copy_from_slice(&p.0.to_be_bytes());
     id
 }

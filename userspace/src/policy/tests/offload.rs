@@ -56,10 +56,13 @@ impl MapOffload {
 }
 
 fn shunting_table(after: u64) -> (FlowTable, MapOffload) {
-    let mut t: FlowTable = FlowTable::new(FlowTableConfig {
-        rules: Rules::parse(&format!("[shunt]\ntcp = {after}\n")).unwrap(),
-        ..config(16)
-    });
+    let mut t: FlowTable = FlowTable::with_policy(
+        FlowTableConfig { ..config(16) },
+        PolicyConfig {
+            rules: Rules::parse(&format!("[shunt]\ntcp = {after}\n")).unwrap(),
+            ..PolicyConfig::default()
+        },
+    );
     let off = MapOffload::default();
     t.set_offload(Box::new(off.clone()));
     (t, off)
@@ -152,11 +155,16 @@ fn a_tcp_end_seen_by_the_kernel_ends_the_flow() {
 
 #[test]
 fn slices_add_only_what_is_new() {
-    let mut t: FlowTable = FlowTable::new(FlowTableConfig {
-        rules: Rules::parse("[filter]\nudp = \"discard\"\n").unwrap(),
-        slice_timeout: Some(Duration::from_secs(2)),
-        ..config(16)
-    });
+    let mut t: FlowTable = FlowTable::with_policy(
+        FlowTableConfig {
+            slice_timeout: Some(Duration::from_secs(2)),
+            ..config(16)
+        },
+        PolicyConfig {
+            rules: Rules::parse("[filter]\nudp = \"discard\"\n").unwrap(),
+            ..PolicyConfig::default()
+        },
+    );
     let off = MapOffload::default();
     t.set_offload(Box::new(off.clone()));
     feed(&mut t, &udp(1), secs(0));
@@ -192,10 +200,13 @@ fn slices_add_only_what_is_new() {
 
 #[test]
 fn byte_budget_shunts_bulk_flows() {
-    let mut t: FlowTable = FlowTable::new(FlowTableConfig {
-        rules: Rules::parse("[shunt_bytes]\ndefault = 3000\n").unwrap(),
-        ..config(16)
-    });
+    let mut t: FlowTable = FlowTable::with_policy(
+        FlowTableConfig { ..config(16) },
+        PolicyConfig {
+            rules: Rules::parse("[shunt_bytes]\ndefault = 3000\n").unwrap(),
+            ..PolicyConfig::default()
+        },
+    );
     let off = MapOffload::default();
     t.set_offload(Box::new(off.clone()));
     let mut got = Vec::new();

@@ -5,8 +5,9 @@ use std::sync::{Arc, Mutex};
 
 use crate::decode::decode_ethernet;
 use crate::decode::emit::{eth, ipv4, udp as udp_frame};
-use crate::flow::{Action, FlowRecord, FlowTable, FlowTableConfig, Timestamp};
+use crate::flow::{Action, FlowRecord, FlowTableConfig, Timestamp};
 use crate::l7::{L7Config, L7Proto};
+use crate::policy::{FlowTable, PolicyConfig};
 
 /// An Ethernet frame of a UDP datagram 10.0.0.1:`sport` -> 10.0.0.2:`dport`.
 fn frame(sport: u16, dport: u16, payload: &[u8]) -> Vec<u8> {
@@ -29,11 +30,16 @@ const DNS_QUERY: &[u8] =
     b"\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x01a\x01b\x00\x00\x01\x00\x01";
 
 fn run(l7: L7Config, frames: &[Vec<u8>]) -> (Vec<FlowRecord>, Vec<(L7Proto, bool, u64)>) {
-    let mut t: FlowTable = FlowTable::new(FlowTableConfig {
-        max_flows: 16,
-        l7,
-        ..FlowTableConfig::default()
-    });
+    let mut t: FlowTable = FlowTable::with_policy(
+        FlowTableConfig {
+            max_flows: 16,
+            ..FlowTableConfig::default()
+        },
+        PolicyConfig {
+            l7,
+            ..PolicyConfig::default()
+        },
+    );
     let calls = Arc::new(Mutex::new(Vec::new()));
     let c = Arc::clone(&calls);
     t.set_l7_detected_callback(move |flow| {
@@ -74,7 +80,10 @@ fn callback_fires_once_when_detected() {
         "on the first packet, once"
     );
     assert_eq!(recs.len(), 1);
-    assert_eq!((recs[0].l7, recs[0].l7_guess), (L7Proto::Dns, false));
+    assert_eq!(
+        (recs[0].app.label.proto(), recs[0].app.guessed),
+        (L7Proto::Dns, false)
+    );
     assert_eq!(recs[0].action, Action::Discard);
 }
 
@@ -84,7 +93,10 @@ fn undetected_flow_is_guessed_at_export_or_at_the_budget() {
     // Exported before the budget: the guess comes at export.
     let (recs, calls) = run(L7Config::default(), &[junk.clone(), junk.clone()]);
     assert_eq!(calls, [(L7Proto::Dns, true, 2)]);
-    assert_eq!((recs[0].l7, recs[0].l7_guess), (L7Proto::Dns, true));
+    assert_eq!(
+        (recs[0].app.label.proto(), recs[0].app.guessed),
+        (L7Proto::Dns, true)
+    );
     // At the budget: the callback fires then, not again at export.
     let cfg = L7Config {
         max_packets: 2,
@@ -92,7 +104,10 @@ fn undetected_flow_is_guessed_at_export_or_at_the_budget() {
     };
     let (recs, calls) = run(cfg, &[junk.clone(), junk.clone(), junk.clone()]);
     assert_eq!(calls, [(L7Proto::Dns, true, 2)]);
-    assert_eq!((recs[0].l7, recs[0].l7_guess), (L7Proto::Dns, true));
+    assert_eq!(
+        (recs[0].app.label.proto(), recs[0].app.guessed),
+        (L7Proto::Dns, true)
+    );
 }
 
 #[test]
@@ -104,7 +119,10 @@ fn no_guess_leaves_unknown() {
     };
     let (recs, calls) = run(cfg, &[junk]);
     assert_eq!(calls, [(L7Proto::Unknown, false, 1)]);
-    assert_eq!((recs[0].l7, recs[0].l7_guess), (L7Proto::Unknown, false));
+    assert_eq!(
+        (recs[0].app.label.proto(), recs[0].app.guessed),
+        (L7Proto::Unknown, false)
+    );
 }
 
 #[test]
@@ -116,7 +134,10 @@ fn disabled_detection_never_calls_back() {
     };
     let (recs, calls) = run(cfg, &[q]);
     assert!(calls.is_empty());
-    assert_eq!((recs[0].l7, recs[0].l7_guess), (L7Proto::Unknown, false));
+    assert_eq!(
+        (recs[0].app.label.proto(), recs[0].app.guessed),
+        (L7Proto::Unknown, false)
+    );
 }
 
 #[test]
@@ -128,7 +149,10 @@ fn handed_over_packets_without_data_do_not_count() {
     t.process(&p, &q, q.len() as u32, Timestamp::from_secs_nanos(1, 1));
     t.flush();
     let r: Vec<_> = t.drain_exported().collect();
-    assert_eq!((r[0].l7, r[0].l7_guess), (L7Proto::Dns, false));
+    assert_eq!(
+        (r[0].app.label.proto(), r[0].app.guessed),
+        (L7Proto::Dns, false)
+    );
 }
 
 #[test]
@@ -139,9 +163,14 @@ fn a_handed_over_head_is_detected_without_reaching_the_packet_callback() {
     t.set_flow_packet_callback(move |p, _| s.lock().unwrap().push(p.data.len()));
     let q = frame(40000, 53, DNS_QUERY);
     let p = decode_ethernet(&q).unwrap();
-    t.process_head(&p, &q, q.len() as u32, Timestamp::from_secs_nanos(1, 0));
+    let key = t.key_of(&p);
+    let at = Timestamp::from_secs_nanos(1, 0);
+    t.process_keyed(&p, key, &[], &q, q.len() as u32, at);
     t.flush();
     let r: Vec<_> = t.drain_exported().collect();
-    assert_eq!((r[0].l7, r[0].l7_guess), (L7Proto::Dns, false));
+    assert_eq!(
+        (r[0].app.label.proto(), r[0].app.guessed),
+        (L7Proto::Dns, false)
+    );
     assert_eq!(*seen.lock().unwrap(), [0], "features get no cut frame");
 }

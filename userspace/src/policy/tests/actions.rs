@@ -3,14 +3,17 @@
 use super::*;
 use crate::flow::Direction;
 
-fn rules(list: Vec<Rule>) -> FlowTableConfig {
-    FlowTableConfig {
-        rules: Rules {
-            default_action: Action::Default,
-            rules: list,
+fn with_rules(list: Vec<Rule>) -> FlowTable {
+    FlowTable::with_policy(
+        config(16),
+        PolicyConfig {
+            rules: Rules {
+                default_action: Action::Default,
+                rules: list,
+            },
+            ..PolicyConfig::default()
         },
-        ..config(16)
-    }
+    )
 }
 
 #[test]
@@ -23,11 +26,11 @@ fn default_action_is_returned_for_flows_without_one() {
 
 #[test]
 fn port_rule_sets_the_action_of_new_flows() {
-    let mut t: FlowTable = FlowTable::new(rules(vec![Rule {
+    let mut t: FlowTable = with_rules(vec![Rule {
         port: Some(53),
         action: Action::Discard,
         ..Rule::default()
-    }]));
+    }]);
     assert_eq!(feed(&mut t, &udp(7), secs(1)).0.action, Action::Discard);
     // The reply matches too (either endpoint's port).
     let reply = pkt(17, SERVER, 53, CLIENT, 7, 0, 10);
@@ -50,12 +53,12 @@ fn port_rule_sets_the_action_of_new_flows() {
 
 #[test]
 fn shunt_discards_after_the_packet_budget_and_still_counts() {
-    let mut t: FlowTable = FlowTable::new(rules(vec![Rule {
+    let mut t: FlowTable = with_rules(vec![Rule {
         proto: Some(6),
         shunt_after: Some(3),
         action: Action::Forward,
         ..Rule::default()
-    }]));
+    }]);
     let mut got = Vec::new();
     for i in 0..6u64 {
         got.push(feed(&mut t, &tcp(i % 2 == 0, ACK, 100), ms(i)).0.action);
@@ -80,11 +83,11 @@ fn shunt_discards_after_the_packet_budget_and_still_counts() {
 #[test]
 fn net_rule_matches_either_endpoint() {
     let net = Prefix::parse("10.0.0.0/8").unwrap();
-    let mut t: FlowTable = FlowTable::new(rules(vec![Rule {
+    let mut t: FlowTable = with_rules(vec![Rule {
         net: Some(net),
         action: Action::Slice,
         ..Rule::default()
-    }]));
+    }]);
     // CLIENT is 192.168.1.200, SERVER 10.0.0.1.
     assert_eq!(
         feed(&mut t, &tcp(true, SYN, 0), secs(1)).0.action,

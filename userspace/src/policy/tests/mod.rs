@@ -1,9 +1,11 @@
-//! Flow table tests with crafted packets and explicit timestamps.
+//! Tests of the flow table with its stage (PF_RING FT's table), with
+//! crafted packets and explicit timestamps.
 
 use std::time::Duration;
 
 use super::*;
 use crate::decode::Packet;
+use crate::flow::*;
 
 mod actions;
 mod callbacks;
@@ -112,6 +114,25 @@ fn flush<U: Default>(t: &mut FlowTable<U>) -> Vec<FlowRecord> {
 fn entry_size() {
     assert_eq!(FLOW_ENTRY_SIZE, 248);
     const { assert!(FLOW_ENTRY_SIZE <= 256) };
+}
+
+#[test]
+fn a_bare_store_keeps_and_expires_flows_without_a_stage() {
+    let mut t: Table<(), ()> = Table::with_stage(config(16), ());
+    feed_bare(&mut t, &tcp(true, SYN, 0), secs(1));
+    feed_bare(&mut t, &tcp(false, SYN | ACK, 0), secs(1));
+    assert_eq!(t.len(), 1);
+    t.housekeeping(secs(20));
+    let out: Vec<FlowRecord> = t.drain_exported().collect();
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].end_reason, EndReason::IdleTimeout);
+    assert_eq!(out[0].dirs[Direction::Out].packets, 1);
+    assert_eq!(out[0].dirs[Direction::In].packets, 1);
+    assert_eq!(out[0].app, AppVerdict::default(), "no stage, no label");
+}
+
+fn feed_bare(t: &mut Table<(), ()>, p: &Packet, ts: Timestamp) -> FlowHandle {
+    t.process(p, &[], p.ip_len + 14, ts)
 }
 
 #[test]

@@ -31,8 +31,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::flow::action::Action;
-use crate::flow::key::FlowKey;
+use crate::flow::{Action, FlowKey};
 use crate::l7::L7Proto;
 
 /// Most rules a table holds (a flow stores its rule as a `u8`, 0 = none).
