@@ -23,7 +23,7 @@ use sluice::{
         capture::{AttachMode, CaptureProgram},
         verdicts::{FromFlowKey, KernelCounts, MonoClock, Verdict, VerdictMap},
     },
-    decode::{Packet, PROTO_TCP, PROTO_UDP},
+    decode::{IpProto, Packet},
     flow::FlowKey,
 };
 use sluice_bench::netns::{in_netns, Netns};
@@ -181,7 +181,7 @@ fn drain(s: &UdpSocket) -> Vec<usize> {
 }
 
 /// The verdict key userspace derives for a flow, through `FlowKey` as a worker would.
-fn key(proto: u8, vlan: u16, src: SocketAddr, dst: SocketAddr) -> (VerdictKey, bool) {
+fn key(proto: IpProto, vlan: u16, src: SocketAddr, dst: SocketAddr) -> (VerdictKey, bool) {
     let bytes = |ip: IpAddr| match ip {
         IpAddr::V4(v) => {
             let mut o = [0u8; 16];
@@ -277,15 +277,15 @@ fn udp_verdicts_drop_and_pass_with_exact_counts_per_direction() {
 
     // DROP: a (lower) 10.88.0.1:5001 <-> b 10.88.0.2:6001.
     let (drop_a, drop_b) = (sa(A4, 5001), sa(B4, 6001));
-    let (drop_key, a_is_lower) = key(PROTO_UDP, 0, drop_a, drop_b);
+    let (drop_key, a_is_lower) = key(IpProto::UDP, 0, drop_a, drop_b);
     assert!(a_is_lower);
     // PASS: a's high address 10.88.0.201:5002 (the higher endpoint) <-> b 10.88.0.2:6002.
     let (pass_a, pass_b) = (sa(A4_HIGH, 5002), sa(B4, 6002));
-    let (pass_key, a_high_is_lower) = key(PROTO_UDP, 0, pass_a, pass_b);
+    let (pass_key, a_high_is_lower) = key(IpProto::UDP, 0, pass_a, pass_b);
     assert!(!a_high_is_lower);
     // No entry: 10.88.0.1:5003 <-> 10.88.0.2:6003.
     let (free_a, free_b) = (sa(A4, 5003), sa(B4, 6003));
-    let (free_key, _) = key(PROTO_UDP, 0, free_a, free_b);
+    let (free_key, _) = key(IpProto::UDP, 0, free_a, free_b);
 
     // Each side's own handle installs (a clone: its own fd on the same map).
     for side in [&a, &b] {
@@ -436,14 +436,14 @@ fn ipv6_udp_and_tcp_verdicts() {
 
     // IPv6 UDP, DROP: fd00:88::1:5004 (lower) <-> fd00:88::2:6004.
     let (v6_a, v6_b) = (sa(A6, 5004), sa(B6, 6004));
-    let (v6_key, lower) = key(PROTO_UDP, 0, v6_a, v6_b);
+    let (v6_key, lower) = key(IpProto::UDP, 0, v6_a, v6_b);
     assert!(lower);
     // IPv6 UDP, PASS: fd00:88::1:5007 <-> fd00:88::2:6007.
     let (p6_a, p6_b) = (sa(A6, 5007), sa(B6, 6007));
-    let (p6_key, _) = key(PROTO_UDP, 0, p6_a, p6_b);
+    let (p6_key, _) = key(IpProto::UDP, 0, p6_a, p6_b);
     // TCP, PASS: 10.88.0.1:5006 (lower) -> 10.88.0.2:6006.
     let (tcp_a, tcp_b) = (sa(A4, 5006), sa(B4, 6006));
-    let (tcp_key, lower) = key(PROTO_TCP, 0, tcp_a, tcp_b);
+    let (tcp_key, lower) = key(IpProto::TCP, 0, tcp_a, tcp_b);
     assert!(lower);
     for side in [&a, &b] {
         side.map.install(&v6_key, Verdict::Drop).expect("install");
@@ -632,7 +632,7 @@ fn build(r: &Raw, dst_mac: [u8; 6], src_mac: [u8; 6]) -> Vec<u8> {
         l4.extend_from_slice(&[0, 0]);
     }
     l4.extend(std::iter::repeat_n(0xabu8, r.payload));
-    let proto = if r.tcp { PROTO_TCP } else { PROTO_UDP };
+    let proto = if r.tcp { IpProto::TCP } else { IpProto::UDP }.number();
     if r.v6 {
         f.extend_from_slice(&0x86ddu16.to_be_bytes());
         let ext = if r.hbh { 8 } else { 0 };
@@ -870,7 +870,7 @@ fn raw_frames_are_keyed_and_counted_like_userspace() {
             d.min_ip_len = len;
         }
         d.max_ip_len = d.max_ip_len.max(len);
-        d.tcp_flags |= p.tcp_flags;
+        d.tcp_flags |= p.tcp_flags.bits();
     }
     for (k, _) in &expect {
         b.map.install(k, Verdict::Drop).expect("install");

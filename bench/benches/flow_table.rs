@@ -20,7 +20,7 @@ fn packet(i: u64) -> Packet {
         ip_version: 4,
         src,
         dst,
-        proto: 17,
+        proto: sluice::decode::IpProto(17),
         sport: 1024 + (i & 0xff) as u16,
         dport: 53,
         ip_len: 46,

@@ -4,6 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use sluice::decode::{IpProto, TcpFlags};
 use sluice::flow::Direction;
 use sluice::l7::{L7Config, L7Flow, L7Packet};
 
@@ -39,18 +40,18 @@ fuzz_target!(|data: &[u8]| {
             (port, 40000)
         };
         let pkt = L7Packet {
-            ip_proto,
+            ip_proto: IpProto(ip_proto),
             sport,
             dport,
             dir: Direction::from_outbound(outbound),
             payload: chunk,
-            tcp_flags: 0x18,
+            tcp_flags: TcpFlags::PSH | TcpFlags::ACK,
         };
         if flow.inspect(&pkt, &cfg) {
             break;
         }
         rest = tail;
     }
-    flow.give_up(cfg.guess, ip_proto, 40000, port);
+    flow.give_up(cfg.guess, IpProto(ip_proto), 40000, port);
     let _ = (flow.proto(), flow.guessed(), flow.is_done());
 });

@@ -309,7 +309,7 @@ fn check_json(line: &[u8], rec: &FlowRecord, anon: &Anonymizer) {
         Some(rec.dirs[Direction::In].wire_bytes),
         "{v}"
     );
-    assert_eq!(u("pr"), Some(u64::from(rec.proto)), "{v}");
+    assert_eq!(u("pr"), Some(u64::from(rec.proto.0)), "{v}");
     assert_eq!(u("sp"), Some(u64::from(rec.sp)), "{v}");
     assert_eq!(u("dp"), Some(u64::from(rec.dp)), "{v}");
     let ip = |k: &str| -> IpAddr {

@@ -7,6 +7,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use sluice::decode::IpProto;
 use sluice::flow::FlowKey;
 use sluice::l7::L7Proto;
 use sluice::policy::rules::MAX_RULES;
@@ -151,7 +152,7 @@ fn oracle_contains(p: &Prefix, version: u8, a: &[u8; 16]) -> bool {
 
 /// `Rule::matches` as docs/flow-table.md describes it.
 fn oracle_matches(r: &Rule, k: &FlowKey) -> bool {
-    let ports = matches!(k.proto, 6 | 17 | 132);
+    let ports = matches!(k.proto.0, 6 | 17 | 132);
     r.proto.is_none_or(|p| p == k.proto)
         && r.port
             .is_none_or(|p| ports && (k.lo_port == p || k.hi_port == p))
@@ -176,7 +177,7 @@ fn key_from_bytes(b: &[u8]) -> FlowKey {
     FlowKey {
         vlan: u16::from_be_bytes([b[1], b[2]]),
         ip_version,
-        proto: b[3],
+        proto: IpProto(b[3]),
         lo_port: u16::from_be_bytes([b[4], b[5]]),
         hi_port: u16::from_be_bytes([b[6], b[7]]),
         lo_addr,
@@ -187,7 +188,7 @@ fn key_from_bytes(b: &[u8]) -> FlowKey {
 /// A key that `r` matches, varied by `salt`, or `None` if no key can match (a port on
 /// a protocol without ports).
 fn key_matching(r: &Rule, salt: u8) -> Option<FlowKey> {
-    let proto = r.proto.unwrap_or(if salt & 1 == 0 { 6 } else { 17 });
+    let proto = r.proto.map_or(if salt & 1 == 0 { 6 } else { 17 }, |p| p.0);
     let has_ports = matches!(proto, 6 | 17 | 132);
     if r.port.is_some() && !has_ports {
         return None;
@@ -212,7 +213,7 @@ fn key_matching(r: &Rule, salt: u8) -> Option<FlowKey> {
     Some(FlowKey {
         vlan: u16::from(salt),
         ip_version,
-        proto,
+        proto: IpProto(proto),
         lo_port: if has_ports {
             port
         } else {

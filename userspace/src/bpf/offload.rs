@@ -5,6 +5,7 @@ use sluice_common::{VerdictDir, VerdictKey};
 
 use crate::{
     bpf::verdicts::{FromFlowKey, MonoClock, ShowKey, Verdict, VerdictMap},
+    decode::TcpFlags,
     flow::{Action, DirCounters, FlowKey, KernelCounts, Offload},
 };
 
@@ -62,7 +63,7 @@ fn dir(d: &VerdictDir, clock: &MonoClock) -> DirCounters {
         ip_bytes: d.ip_bytes,
         min_ip_len: d.min_ip_len,
         max_ip_len: d.max_ip_len,
-        tcp_flags: d.tcp_flags,
+        tcp_flags: TcpFlags(d.tcp_flags),
     }
 }
 

@@ -25,7 +25,7 @@ use sluice_common::{
 };
 
 use crate::{
-    decode::{PROTO_TCP, PROTO_UDP},
+    decode::IpProto,
     error::Error,
     flow::{FlowKey, Timestamp},
 };
@@ -174,7 +174,7 @@ pub trait FromFlowKey: Sized {
 
 impl FromFlowKey for VerdictKey {
     fn from_flow_key(k: &FlowKey) -> Option<VerdictKey> {
-        if k.proto != PROTO_TCP && k.proto != PROTO_UDP {
+        if k.proto != IpProto::TCP && k.proto != IpProto::UDP {
             return None;
         }
         Some(VerdictKey {
@@ -183,7 +183,7 @@ impl FromFlowKey for VerdictKey {
             lo_port: k.lo_port,
             hi_port: k.hi_port,
             vlan: k.vlan,
-            proto: k.proto,
+            proto: k.proto.0,
             ip_version: k.ip_version,
         })
     }
@@ -196,9 +196,9 @@ pub struct ShowKey<'a>(pub &'a VerdictKey);
 impl fmt::Display for ShowKey<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let k = self.0;
-        let proto = match k.proto {
-            PROTO_TCP => "tcp".to_string(),
-            PROTO_UDP => "udp".to_string(),
+        let proto = match IpProto(k.proto) {
+            IpProto::TCP => "tcp".to_string(),
+            IpProto::UDP => "udp".to_string(),
             p => format!("proto {p}"),
         };
         let addr = |a: &[u8; 16]| -> String {
@@ -456,7 +456,7 @@ mod tests {
 
     fn pkt(
         ip_version: u8,
-        proto: u8,
+        proto: IpProto,
         src: [u8; 16],
         sport: u16,
         dst: [u8; 16],
@@ -483,7 +483,7 @@ mod tests {
             lo_port: p.sport,
             hi_port: p.dport,
             vlan: p.vlan,
-            proto: p.proto,
+            proto: p.proto.0,
             ip_version: p.ip_version,
         };
         let lower = k.order();
@@ -499,13 +499,27 @@ mod tests {
         let d6: [u8; 16] = "fe80::1:0:0:0:0".parse::<Ipv6Addr>().unwrap().octets();
         let e6: [u8; 16] = "fe80::2:0:0:0:0".parse::<Ipv6Addr>().unwrap().octets();
         let cases = [
-            (4, PROTO_UDP, v4([10, 0, 0, 1]), 5000, v4([10, 0, 0, 2]), 53),
-            (4, PROTO_UDP, v4([10, 0, 0, 2]), 53, v4([10, 0, 0, 1]), 5000),
+            (
+                4,
+                IpProto::UDP,
+                v4([10, 0, 0, 1]),
+                5000,
+                v4([10, 0, 0, 2]),
+                53,
+            ),
+            (
+                4,
+                IpProto::UDP,
+                v4([10, 0, 0, 2]),
+                53,
+                v4([10, 0, 0, 1]),
+                5000,
+            ),
             // The first byte decides, whatever the later ones (lexicographic, not numeric
             // on a little-endian word).
             (
                 4,
-                PROTO_TCP,
+                IpProto::TCP,
                 v4([9, 255, 255, 255]),
                 1,
                 v4([10, 0, 0, 0]),
@@ -513,17 +527,17 @@ mod tests {
             ),
             (
                 4,
-                PROTO_TCP,
+                IpProto::TCP,
                 v4([10, 0, 0, 0]),
                 1,
                 v4([9, 255, 255, 255]),
                 1,
             ),
-            (4, PROTO_TCP, v4([1, 0, 0, 2]), 9, v4([2, 0, 0, 1]), 1),
+            (4, IpProto::TCP, v4([1, 0, 0, 2]), 9, v4([2, 0, 0, 1]), 1),
             // Equal addresses: the ports break the tie; equal endpoints are "lower".
             (
                 4,
-                PROTO_TCP,
+                IpProto::TCP,
                 v4([127, 0, 0, 1]),
                 80,
                 v4([127, 0, 0, 1]),
@@ -531,23 +545,30 @@ mod tests {
             ),
             (
                 4,
-                PROTO_TCP,
+                IpProto::TCP,
                 v4([127, 0, 0, 1]),
                 40000,
                 v4([127, 0, 0, 1]),
                 80,
             ),
-            (4, PROTO_UDP, v4([127, 0, 0, 1]), 7, v4([127, 0, 0, 1]), 7),
-            (6, PROTO_UDP, a6, 5000, b6, 53),
-            (6, PROTO_UDP, b6, 53, a6, 5000),
-            (6, PROTO_TCP, c6, 1, d6, 2),
-            (6, PROTO_TCP, d6, 2, c6, 1),
-            (6, PROTO_TCP, d6, 2, e6, 1),
-            (6, PROTO_TCP, e6, 1, d6, 2),
-            (6, PROTO_TCP, a6, 443, a6, 443),
-            (6, PROTO_TCP, a6, 443, a6, 442),
-            (6, PROTO_TCP, a6, 65535, a6, 0),
-            (6, PROTO_UDP, a6, 0, a6, 65535),
+            (
+                4,
+                IpProto::UDP,
+                v4([127, 0, 0, 1]),
+                7,
+                v4([127, 0, 0, 1]),
+                7,
+            ),
+            (6, IpProto::UDP, a6, 5000, b6, 53),
+            (6, IpProto::UDP, b6, 53, a6, 5000),
+            (6, IpProto::TCP, c6, 1, d6, 2),
+            (6, IpProto::TCP, d6, 2, c6, 1),
+            (6, IpProto::TCP, d6, 2, e6, 1),
+            (6, IpProto::TCP, e6, 1, d6, 2),
+            (6, IpProto::TCP, a6, 443, a6, 443),
+            (6, IpProto::TCP, a6, 443, a6, 442),
+            (6, IpProto::TCP, a6, 65535, a6, 0),
+            (6, IpProto::UDP, a6, 0, a6, 65535),
         ];
         for (ver, proto, src, sport, dst, dport) in cases {
             let p = pkt(ver, proto, src, sport, dst, dport);
@@ -560,7 +581,7 @@ mod tests {
                 (vk.lo_addr, vk.hi_addr, vk.lo_port, vk.hi_port),
                 (fk.lo_addr, fk.hi_addr, fk.lo_port, fk.hi_port)
             );
-            assert_eq!((vk.vlan, vk.proto, vk.ip_version), (7, proto, ver));
+            assert_eq!((vk.vlan, vk.proto, vk.ip_version), (7, proto.0, ver));
         }
     }
 
@@ -568,7 +589,7 @@ mod tests {
     fn only_tcp_and_udp_flows_have_a_verdict_key() {
         let p = pkt(
             4,
-            crate::decode::PROTO_ICMP,
+            crate::decode::IpProto::ICMP,
             v4([1, 1, 1, 1]),
             0,
             v4([2, 2, 2, 2]),
@@ -577,7 +598,7 @@ mod tests {
         assert!(VerdictKey::from_flow_key(&FlowKey::from_packet(&p).0).is_none());
         let p = pkt(
             4,
-            crate::decode::PROTO_SCTP,
+            crate::decode::IpProto::SCTP,
             v4([1, 1, 1, 1]),
             1,
             v4([2, 2, 2, 2]),
@@ -634,7 +655,7 @@ mod tests {
             lo_port: 5000,
             hi_port: 53,
             vlan: 7,
-            proto: PROTO_UDP,
+            proto: IpProto::UDP.0,
             ip_version: 4,
         };
         assert_eq!(

@@ -17,6 +17,7 @@ pub mod error;
 pub mod ethernet;
 mod gre;
 pub mod icmp;
+pub mod ip_proto;
 pub mod ipv4;
 pub mod ipv6;
 pub mod l2;
@@ -41,14 +42,12 @@ mod tests;
 pub use error::{DecodeError, DecodeReason, Layer};
 pub use ethernet::{EthernetHeader, ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6};
 pub use icmp::IcmpHeader;
+pub use ip_proto::IpProto;
 pub use ipv4::Ipv4Header;
 pub use ipv6::{Ipv6ExtHeader, Ipv6Header, MAX_EXT_HEADERS};
 pub use l2::MAX_MPLS_LABELS;
 pub use link::LinkType;
-pub use packet::{
-    Fragment, IcmpInfo, Packet, Tunnel, PROTO_ICMP, PROTO_ICMPV6, PROTO_SCTP, PROTO_TCP, PROTO_UDP,
-    TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN,
-};
+pub use packet::{Fragment, IcmpInfo, Packet, Tunnel};
 pub use sctp::SctpHeader;
 pub use tcp::{TcpFlags, TcpHeader};
 pub use tunnel::MAX_TUNNEL_DEPTH;

@@ -6,6 +6,7 @@ use crate::decode::ipv4::Ipv4Header;
 use crate::decode::ipv6::{self, Ipv6Header};
 use crate::decode::l2::{rest, IpStart};
 use crate::decode::packet::Fragment;
+use crate::decode::IpProto;
 
 /// The network layer of a frame, before the transport header is read.
 #[derive(Debug, Clone, Copy)]
@@ -13,7 +14,7 @@ pub(crate) struct Network {
     pub ip_version: u8,
     pub src: [u8; 16],
     pub dst: [u8; 16],
-    pub proto: u8,
+    pub proto: IpProto,
     /// Offset of the IP header in the frame.
     pub l3_off: usize,
     /// IP length claimed by the header (headers + payload).
@@ -88,7 +89,7 @@ pub(crate) fn ipv4_layer(frame: &[u8], off: usize) -> Result<Network, DecodeErro
         ip_version: 4,
         src,
         dst,
-        proto,
+        proto: IpProto(proto),
         l3_off: off,
         ip_len,
         l4_off,
@@ -132,7 +133,7 @@ pub(crate) fn ipv6_layer(frame: &[u8], off: usize) -> Result<Network, DecodeErro
         ip_version: 6,
         src: ip.src(),
         dst: ip.dst(),
-        proto: chain.proto,
+        proto: IpProto(chain.proto),
         l3_off: off,
         ip_len,
         l4_off: ext_off + chain.ext_len,

@@ -1,5 +1,7 @@
 //! The small, reference-free summary of one decoded frame.
 
+use crate::decode::{IpProto, TcpFlags};
+
 /// Summary of one decoded frame: everything the flow table needs.
 ///
 /// Addresses are 16-byte arrays for both IP versions. **IPv4 addresses occupy
@@ -16,13 +18,13 @@ pub struct Packet {
     /// Destination address (IPv4 in bytes 0..4, rest zero).
     pub dst: [u8; 16],
     /// Transport protocol number (after IPv6 extension headers).
-    pub proto: u8,
+    pub proto: IpProto,
     /// Source port for TCP/UDP/SCTP, 0 otherwise and for non-first fragments.
     pub sport: u16,
     /// Destination port for TCP/UDP/SCTP, 0 otherwise and for non-first fragments.
     pub dport: u16,
     /// TCP flags byte (CWR..FIN), 0 if not TCP.
-    pub tcp_flags: u8,
+    pub tcp_flags: TcpFlags,
     /// IP header(s) + payload octets as claimed by the IP header
     /// (IPv4 total length, IPv6 payload length + 40); excludes Ethernet padding.
     pub ip_len: u32,
@@ -121,23 +123,3 @@ impl Tunnel {
         }
     }
 }
-
-/// TCP FIN flag bit in [`Packet::tcp_flags`].
-pub const TCP_FIN: u8 = 0x01;
-/// TCP SYN flag bit in [`Packet::tcp_flags`].
-pub const TCP_SYN: u8 = 0x02;
-/// TCP RST flag bit in [`Packet::tcp_flags`].
-pub const TCP_RST: u8 = 0x04;
-/// TCP ACK flag bit in [`Packet::tcp_flags`].
-pub const TCP_ACK: u8 = 0x10;
-
-/// IP protocol number of ICMP.
-pub const PROTO_ICMP: u8 = 1;
-/// IP protocol number of TCP.
-pub const PROTO_TCP: u8 = 6;
-/// IP protocol number of UDP.
-pub const PROTO_UDP: u8 = 17;
-/// IP protocol number of ICMPv6.
-pub const PROTO_ICMPV6: u8 = 58;
-/// IP protocol number of SCTP.
-pub const PROTO_SCTP: u8 = 132;

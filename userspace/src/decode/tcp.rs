@@ -113,8 +113,28 @@ impl<'a> TcpHeader<'a> {
 }
 
 /// The TCP flags byte, with named bits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct TcpFlags(pub u8);
+
+impl std::ops::BitOr for TcpFlags {
+    type Output = TcpFlags;
+    fn bitor(self, other: TcpFlags) -> TcpFlags {
+        TcpFlags(self.0 | other.0)
+    }
+}
+
+impl std::ops::BitAnd for TcpFlags {
+    type Output = TcpFlags;
+    fn bitand(self, other: TcpFlags) -> TcpFlags {
+        TcpFlags(self.0 & other.0)
+    }
+}
+
+impl std::ops::BitOrAssign for TcpFlags {
+    fn bitor_assign(&mut self, other: TcpFlags) {
+        self.0 |= other.0;
+    }
+}
 
 impl TcpFlags {
     /// FIN: no more data from the sender.
@@ -136,9 +156,23 @@ impl TcpFlags {
     /// A SYN/ACK exactly (no other flag).
     pub const SYN_ACK: TcpFlags = TcpFlags(0x12);
 
+    /// No flag.
+    pub const NONE: TcpFlags = TcpFlags(0);
+
     /// True if every bit of `other` is set.
     pub fn contains(self, other: TcpFlags) -> bool {
         self.0 & other.0 == other.0
+    }
+
+    /// True if any bit of `other` is set.
+    pub fn intersects(self, other: TcpFlags) -> bool {
+        self.0 & other.0 != 0
+    }
+
+    /// True if exactly the bits of `want` are set among those of `mask`
+    /// (`(SYN|ACK, SYN)`: a SYN without ACK, whatever else is set).
+    pub fn masked_eq(self, mask: TcpFlags, want: TcpFlags) -> bool {
+        self.0 & mask.0 == want.0
     }
 
     /// The raw byte.

@@ -3,20 +3,18 @@
 
 use crate::decode::icmp;
 use crate::decode::network::Network;
-use crate::decode::packet::{
-    IcmpInfo, Packet, PROTO_ICMP, PROTO_ICMPV6, PROTO_SCTP, PROTO_TCP, PROTO_UDP,
-};
-use crate::decode::{SctpHeader, UdpHeader};
+use crate::decode::packet::{IcmpInfo, Packet};
+use crate::decode::{IpProto, SctpHeader, TcpFlags, UdpHeader};
 
 /// Nominal transport header length of `proto` given the bytes in `buf`.
 #[inline]
-fn header_len(proto: u8, buf: &[u8]) -> usize {
+fn header_len(proto: IpProto, buf: &[u8]) -> usize {
     match proto {
         // Data offset when present and sane, else the minimum.
-        PROTO_TCP => buf.get(12).map_or(20, |b| usize::from(b >> 4) * 4).max(20),
-        PROTO_UDP => UdpHeader::LEN,
-        PROTO_SCTP => SctpHeader::LEN,
-        PROTO_ICMP | PROTO_ICMPV6 => icmp::IcmpHeader::LEN,
+        IpProto::TCP => buf.get(12).map_or(20, |b| usize::from(b >> 4) * 4).max(20),
+        IpProto::UDP => UdpHeader::LEN,
+        IpProto::SCTP => SctpHeader::LEN,
+        IpProto::ICMP | IpProto::ICMPV6 => icmp::IcmpHeader::LEN,
         _ => 0,
     }
 }
@@ -46,16 +44,16 @@ pub(crate) fn transport_layer(frame: &[u8], vlan: u16, net: &Network) -> Packet 
     };
     if l4_len > 0 {
         match net.proto {
-            PROTO_TCP | PROTO_UDP | PROTO_SCTP => {
+            IpProto::TCP | IpProto::UDP | IpProto::SCTP => {
                 if let Some(p) = buf.get(..4) {
                     pkt.sport = u16::from_be_bytes([p[0], p[1]]);
                     pkt.dport = u16::from_be_bytes([p[2], p[3]]);
                 }
-                if net.proto == PROTO_TCP {
-                    pkt.tcp_flags = buf.get(13).copied().unwrap_or(0);
+                if net.proto == IpProto::TCP {
+                    pkt.tcp_flags = TcpFlags(buf.get(13).copied().unwrap_or(0));
                 }
             }
-            _ => pkt.icmp = icmp_info(net.proto == PROTO_ICMPV6, buf),
+            _ => pkt.icmp = icmp_info(net.proto == IpProto::ICMPV6, buf),
         }
         // Cut short by the capture length, not by a too-small IP length.
         if buf.len() < l4_len && frame.len() < end {

@@ -3,19 +3,12 @@
 
 use crate::decode::l2::{self, IpStart};
 use crate::decode::network::{network_layer, Network};
-use crate::decode::packet::{Packet, Tunnel, PROTO_UDP};
+use crate::decode::packet::{Packet, Tunnel};
 use crate::decode::transport::transport_layer;
-use crate::decode::{gre, udptun, UdpHeader};
+use crate::decode::{gre, udptun, IpProto, UdpHeader};
 
 /// Most tunnel layers removed from one frame.
 pub const MAX_TUNNEL_DEPTH: usize = 4;
-
-/// IP protocol number of IPv4-in-IP.
-pub const PROTO_IPIP: u8 = 4;
-/// IP protocol number of IPv6-in-IP.
-pub const PROTO_IPV6: u8 = 41;
-/// IP protocol number of GRE.
-pub const PROTO_GRE: u8 = 47;
 
 /// UDP port of VXLAN.
 pub const PORT_VXLAN: u16 = 4789;
@@ -64,10 +57,10 @@ fn inner_start(frame: &[u8], net: &Network, pkt: &Packet) -> Option<(Tunnel, IpS
     }
     let at = net.l4_off;
     match net.proto {
-        PROTO_IPIP => Some((Tunnel::IpInIp, IpStart::V4(at))),
-        PROTO_IPV6 => Some((Tunnel::IpInIp, IpStart::V6(at))),
-        PROTO_GRE => gre::gre(frame, at).map(|s| (Tunnel::Gre, s)),
-        PROTO_UDP => {
+        IpProto::IPIP => Some((Tunnel::IpInIp, IpStart::V4(at))),
+        IpProto::IPV6 => Some((Tunnel::IpInIp, IpStart::V6(at))),
+        IpProto::GRE => gre::gre(frame, at).map(|s| (Tunnel::Gre, s)),
+        IpProto::UDP => {
             let data = at + UdpHeader::LEN;
             let (sport, dport) = (pkt.sport, pkt.dport);
             let either = |p| sport == p || dport == p;

@@ -55,7 +55,7 @@ pub fn write_flow_json_with<W: Write, F: FnOnce(&mut W) -> io::Result<()>>(
         ",\"wire_bytes_out\":{},\"wire_bytes_in\":{},\"ip_bytes_out\":{},\"ip_bytes_in\":{}",
         o.wire_bytes, i.wire_bytes, o.ip_bytes, i.ip_bytes
     )?;
-    if rec.proto == crate::decode::PROTO_ICMP || rec.proto == crate::decode::PROTO_ICMPV6 {
+    if rec.proto == crate::decode::IpProto::ICMP || rec.proto == crate::decode::IpProto::ICMPV6 {
         write!(
             w,
             ",\"icmp_type\":{},\"icmp_code\":{},\"icmp_id\":{}",
@@ -80,11 +80,11 @@ pub fn write_flow_json_with<W: Write, F: FnOnce(&mut W) -> io::Result<()>>(
             rec.kernel_packets, rec.kernel_bytes
         )?;
     }
-    if rec.proto == crate::decode::PROTO_TCP {
+    if rec.proto == crate::decode::IpProto::TCP {
         write!(
             w,
             ",\"tcp_flags_out\":{},\"tcp_flags_in\":{}",
-            o.tcp_flags, i.tcp_flags
+            o.tcp_flags.0, i.tcp_flags.0
         )?;
     }
     write!(

@@ -6,7 +6,7 @@
 
 use std::io::{self, Write};
 
-use crate::decode::{TcpFlags, TcpHeader, PROTO_UDP};
+use crate::decode::{IpProto, TcpFlags, TcpHeader};
 use crate::features::config::{Feature, FeatureConfig};
 use crate::features::feature::{FeaturePacket, FlowContext, FlowFeature};
 use crate::features::pool::{recycle, Pooled};
@@ -66,7 +66,7 @@ impl FlowFeature for AppParsers {
             if self.app.wants_stream() {
                 self.feed_stream(p, &h, cfg);
             }
-        } else if p.packet.proto == PROTO_UDP
+        } else if p.packet.proto == IpProto::UDP
             && p.packet.frag.is_none_or(|f| f.is_first())
             && !matches!(self.app, App::Nothing)
         {

@@ -7,7 +7,7 @@
 
 use std::io;
 
-use crate::decode::{Packet, TcpHeader, PROTO_TCP};
+use crate::decode::{IpProto, Packet, TcpHeader};
 use crate::features::app::{self, AppParsers};
 use crate::features::byte_dist::{self, ByteDist};
 use crate::features::compact_bd::{self, CompactCounts};
@@ -144,7 +144,7 @@ impl FeatureState {
         let pkt: &Packet = p.packet;
         self.bidir |= !p.dir.is_out();
         let first_fragment = pkt.frag.is_none_or(|f| f.is_first());
-        let tcp = (pkt.proto == PROTO_TCP && first_fragment)
+        let tcp = (pkt.proto == IpProto::TCP && first_fragment)
             .then(|| p.data.get(pkt.l4_offset as usize..))
             .flatten()
             .and_then(TcpHeader::new_lax);

@@ -1,6 +1,6 @@
 //! One slab slot of the flow table: key, counters, state and list links.
 
-use crate::decode::{Packet, PROTO_TCP, TCP_FIN, TCP_RST};
+use crate::decode::{IpProto, Packet, TcpFlags};
 use crate::flow::action::Action;
 use crate::flow::direction::Direction;
 use crate::flow::key::FlowKey;
@@ -134,14 +134,14 @@ impl<A: StageState> FlowEntry<A> {
         d.min_ip_len = d.min_ip_len.min(ip_len);
         d.max_ip_len = d.max_ip_len.max(ip_len);
         d.last = d.last.max(ts);
-        if pkt.proto == PROTO_TCP {
-            if pkt.tcp_flags & TCP_FIN != 0 {
+        if pkt.proto == IpProto::TCP {
+            if pkt.tcp_flags.intersects(TcpFlags::FIN) {
                 self.fin |= match dir {
                     Direction::Out => FIN_OUT,
                     Direction::In => FIN_IN,
                 };
             }
-            if pkt.tcp_flags & TCP_RST != 0 || self.fin == FIN_OUT | FIN_IN {
+            if pkt.tcp_flags.intersects(TcpFlags::RST) || self.fin == FIN_OUT | FIN_IN {
                 self.ended = true;
             }
         }

@@ -11,7 +11,7 @@ use std::hash::{BuildHasher, Hash};
 
 use hashbrown::{DefaultHashBuilder, HashTable};
 
-use crate::decode::{IcmpInfo, Packet};
+use crate::decode::{IcmpInfo, IpProto, Packet};
 use crate::time::Timestamp;
 
 /// How long the first fragment's ports stay usable (Linux's default
@@ -21,7 +21,7 @@ pub const FRAGMENT_TIMEOUT_NS: u64 = 30_000_000_000;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 struct TrainKey {
     ip_version: u8,
-    proto: u8,
+    proto: IpProto,
     id: u32,
     src: [u8; 16],
     dst: [u8; 16],

@@ -4,7 +4,7 @@ use std::hash::{BuildHasher, Hash, Hasher};
 
 use hashbrown::DefaultHashBuilder;
 
-use crate::decode::{Packet, PROTO_ICMP, PROTO_ICMPV6, PROTO_SCTP, PROTO_TCP, PROTO_UDP};
+use crate::decode::{IpProto, Packet};
 
 /// Bidirectional flow key: both directions of a conversation map to the same
 /// key. Endpoints are ordered by `(addr, port)`; `lo_*` is the smaller one.
@@ -22,8 +22,8 @@ pub struct FlowKey {
     pub vlan: u16,
     /// 4 or 6.
     pub ip_version: u8,
-    /// Transport protocol number.
-    pub proto: u8,
+    /// Transport protocol.
+    pub proto: IpProto,
     /// Port of the lower endpoint.
     pub lo_port: u16,
     /// Port of the higher endpoint.
@@ -38,7 +38,7 @@ impl FlowKey {
     /// Builds the key of `pkt`'s flow. The flag is true when `pkt` was sent by
     /// the lower endpoint (also when both endpoints are equal).
     pub fn from_packet(pkt: &Packet) -> (FlowKey, bool) {
-        if is_icmp(pkt.proto) {
+        if pkt.proto.is_icmp() {
             let src_is_lower = pkt.src <= pkt.dst;
             let (lo, hi) = if src_is_lower {
                 (pkt.src, pkt.dst)
@@ -75,12 +75,12 @@ impl FlowKey {
 
     /// True for TCP, UDP and SCTP, whose key fields `lo_port`/`hi_port` are ports.
     pub fn has_ports(&self) -> bool {
-        matches!(self.proto, PROTO_TCP | PROTO_UDP | PROTO_SCTP)
+        self.proto.has_ports()
     }
 
     /// True for ICMP and ICMPv6, whose key carries the message type, code and id.
     pub fn is_icmp(&self) -> bool {
-        is_icmp(self.proto)
+        self.proto.is_icmp()
     }
 }
 
@@ -89,7 +89,7 @@ impl Hash for FlowKey {
     fn hash<H: Hasher>(&self, state: &mut H) {
         let head = u64::from(self.vlan)
             | u64::from(self.ip_version) << 16
-            | u64::from(self.proto) << 24
+            | u64::from(self.proto.0) << 24
             | u64::from(self.lo_port) << 32
             | u64::from(self.hi_port) << 48;
         state.write_u64(head);
@@ -101,21 +101,17 @@ impl Hash for FlowKey {
     }
 }
 
-fn is_icmp(proto: u8) -> bool {
-    proto == PROTO_ICMP || proto == PROTO_ICMPV6
-}
-
 /// The request type of an ICMP/ICMPv6 reply type (echo, timestamp,
 /// information, address mask; ICMPv6 echo and node information); other
 /// types unchanged.
-pub fn icmp_request_type(proto: u8, kind: u8) -> u8 {
+pub fn icmp_request_type(proto: IpProto, kind: u8) -> u8 {
     match (proto, kind) {
-        (PROTO_ICMP, 0) => 8,
-        (PROTO_ICMP, 14) => 13,
-        (PROTO_ICMP, 16) => 15,
-        (PROTO_ICMP, 18) => 17,
-        (PROTO_ICMPV6, 129) => 128,
-        (PROTO_ICMPV6, 140) => 139,
+        (IpProto::ICMP, 0) => 8,
+        (IpProto::ICMP, 14) => 13,
+        (IpProto::ICMP, 16) => 15,
+        (IpProto::ICMP, 18) => 17,
+        (IpProto::ICMPV6, 129) => 128,
+        (IpProto::ICMPV6, 140) => 139,
         (_, k) => k,
     }
 }

@@ -1,5 +1,6 @@
 //! The exported flow record, its per-direction counters and end reasons.
 
+use crate::decode::{IpProto, TcpFlags};
 use crate::flow::stage::AppVerdict;
 use crate::time::Timestamp;
 
@@ -95,7 +96,7 @@ pub struct DirCounters {
     /// Largest IP length seen (saturated at 65535).
     pub max_ip_len: u16,
     /// OR of the TCP flags of every packet (0 for non-TCP).
-    pub tcp_flags: u8,
+    pub tcp_flags: TcpFlags,
 }
 
 /// One exported flow. `sa`/`sp` is the sender of the flow's first packet;
@@ -118,8 +119,8 @@ pub struct FlowRecord {
     pub dp: u16,
     /// 4 or 6.
     pub ip_version: u8,
-    /// Transport protocol number.
-    pub proto: u8,
+    /// Transport protocol.
+    pub proto: IpProto,
     /// Outer VLAN id, 0 when untagged.
     pub vlan: u16,
     /// Time of the first packet (of the slice, for slice exports).

@@ -7,7 +7,7 @@
 //! stage is `crate::policy::AppStage` (L7 detection, then rules and shunt
 //! budgets); `()` is the stage that does nothing, leaving a bare store.
 
-use crate::decode::Packet;
+use crate::decode::{IpProto, Packet};
 use crate::flow::action::Action;
 use crate::flow::callbacks::Flow;
 use crate::flow::direction::Direction;
@@ -35,11 +35,11 @@ pub trait StageState: Default {
     /// What the flow's record says about its application. `guess` allows a
     /// port guess where detection has not finished; `ports` are the flow's
     /// (source, destination) and `ip_proto` its IP protocol.
-    fn verdict(&self, guess: bool, ip_proto: u8, ports: (u16, u16)) -> AppVerdict;
+    fn verdict(&self, guess: bool, ip_proto: IpProto, ports: (u16, u16)) -> AppVerdict;
 }
 
 impl StageState for () {
-    fn verdict(&self, _guess: bool, _ip_proto: u8, _ports: (u16, u16)) -> AppVerdict {
+    fn verdict(&self, _guess: bool, _ip_proto: IpProto, _ports: (u16, u16)) -> AppVerdict {
         AppVerdict::default()
     }
 }

@@ -18,9 +18,7 @@
 
 use hashbrown::HashTable;
 
-use crate::decode::{
-    decode, DecodeOptions, DecodeReason, LinkType, Packet, PROTO_TCP, TCP_ACK, TCP_SYN,
-};
+use crate::decode::{decode, DecodeOptions, DecodeReason, IpProto, LinkType, Packet, TcpFlags};
 use crate::flow::action::Action;
 use crate::flow::callbacks::{Callbacks, Flow, PacketInfo};
 use crate::flow::config::FlowTableConfig;
@@ -569,7 +567,7 @@ impl<U: Default, S: Stage<U>> Table<U, S> {
         let wanted = matches!(e.action, Action::Discard | Action::Forward)
             && matches!(
                 e.key.proto,
-                crate::decode::PROTO_TCP | crate::decode::PROTO_UDP
+                crate::decode::IpProto::TCP | crate::decode::IpProto::UDP
             );
         if !wanted || e.offload.is_some() {
             return;
@@ -651,7 +649,8 @@ impl<U: Default, S: Stage<U>> Table<U, S> {
     /// Why the flow in `slot` must be exported before `pkt` is counted, if at all.
     fn restart_reason(&self, slot: u32, pkt: &Packet, ts: Timestamp) -> Option<EndReason> {
         let e = &self.entries[slot as usize];
-        let bare_syn = pkt.proto == PROTO_TCP && pkt.tcp_flags & (TCP_SYN | TCP_ACK) == TCP_SYN;
+        let bare_syn = pkt.proto == IpProto::TCP
+            && pkt.tcp_flags & (TcpFlags::SYN | TcpFlags::ACK) == TcpFlags::SYN;
         if e.ended && bare_syn {
             return Some(EndReason::EndDetected);
         }
@@ -831,8 +830,8 @@ fn note_kernel<A>(e: &mut FlowEntry<A>, counts: &KernelCounts) {
 /// True if the TCP flow `e`, with what the kernel counted, saw RST or FIN
 /// both ways.
 fn tcp_ended<A>(e: &FlowEntry<A>, counts: &KernelCounts) -> bool {
-    use crate::decode::{TCP_FIN, TCP_RST};
-    if e.key.proto != PROTO_TCP {
+    use crate::decode::TcpFlags;
+    if e.key.proto != IpProto::TCP {
         return false;
     }
     let (lower, higher) = (counts[0].tcp_flags, counts[1].tcp_flags);
@@ -841,9 +840,9 @@ fn tcp_ended<A>(e: &FlowEntry<A>, counts: &KernelCounts) -> bool {
     } else {
         (higher, lower)
     };
-    let fin_out = e.dirs[0].tcp_flags & TCP_FIN != 0 || out & TCP_FIN != 0;
-    let fin_in = e.dirs[1].tcp_flags & TCP_FIN != 0 || inn & TCP_FIN != 0;
-    e.ended || (lower | higher) & TCP_RST != 0 || (fin_out && fin_in)
+    let fin_out = e.dirs[0].tcp_flags.intersects(TcpFlags::FIN) || out.intersects(TcpFlags::FIN);
+    let fin_in = e.dirs[1].tcp_flags.intersects(TcpFlags::FIN) || inn.intersects(TcpFlags::FIN);
+    e.ended || (lower | higher).intersects(TcpFlags::RST) || (fin_out && fin_in)
 }
 
 /// Which endpoint initiated a flow whose first packet is `pkt`: its sender, except for a
@@ -851,8 +850,8 @@ fn tcp_ended<A>(e: &FlowEntry<A>, counts: &KernelCounts) -> bool {
 /// arrive through different rx queues, the SYN can reach the owning worker after the
 /// SYN-ACK; this keeps `sa` the client.)
 fn initiator_is_lower(pkt: &Packet, from_lower: bool) -> bool {
-    let syn_ack =
-        pkt.proto == PROTO_TCP && pkt.tcp_flags & (TCP_SYN | TCP_ACK) == (TCP_SYN | TCP_ACK);
+    let syn_ack = pkt.proto == IpProto::TCP
+        && pkt.tcp_flags & (TcpFlags::SYN | TcpFlags::ACK) == (TcpFlags::SYN | TcpFlags::ACK);
     if syn_ack {
         !from_lower
     } else {

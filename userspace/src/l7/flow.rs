@@ -1,6 +1,6 @@
 //! Per-flow detection state.
 
-use crate::decode::{PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP};
+use crate::decode::IpProto;
 use crate::l7::config::L7Config;
 use crate::l7::detect::{self, Scratch, Step};
 use crate::l7::guess::guess;
@@ -42,9 +42,9 @@ impl L7Flow {
             return true;
         }
         match pkt.ip_proto {
-            PROTO_ICMP => return self.finish(L7Proto::Icmp),
-            PROTO_ICMPV6 => return self.finish(L7Proto::Icmpv6),
-            PROTO_TCP | PROTO_UDP => {}
+            IpProto::ICMP => return self.finish(L7Proto::Icmp),
+            IpProto::ICMPV6 => return self.finish(L7Proto::Icmpv6),
+            IpProto::TCP | IpProto::UDP => {}
             _ => return self.finish(L7Proto::Unknown),
         }
         if pkt.payload.is_empty() {
@@ -66,7 +66,7 @@ impl L7Flow {
     /// Ends detection: keeps a protocol already found (a tentative one,
     /// e.g. SMTP still watched for STARTTLS), else guesses from the ports
     /// when `guess` is set ([`guess`]). No-op once done.
-    pub fn give_up(&mut self, guess_ok: bool, ip_proto: u8, sport: u16, dport: u16) {
+    pub fn give_up(&mut self, guess_ok: bool, ip_proto: IpProto, sport: u16, dport: u16) {
         if self.is_done() {
             return;
         }
@@ -77,7 +77,13 @@ impl L7Flow {
 
     /// What [`L7Flow::give_up`] would settle on now, without ending
     /// detection: `(protocol, guessed)`.
-    pub fn verdict(&self, guess_ok: bool, ip_proto: u8, sport: u16, dport: u16) -> (L7Proto, bool) {
+    pub fn verdict(
+        &self,
+        guess_ok: bool,
+        ip_proto: IpProto,
+        sport: u16,
+        dport: u16,
+    ) -> (L7Proto, bool) {
         if self.is_done() || self.proto != L7Proto::Unknown {
             return (self.proto, self.guessed());
         }
@@ -114,7 +120,7 @@ impl L7Flow {
     }
 }
 
-fn pkt_guess(guess_ok: bool, ip_proto: u8, sport: u16, dport: u16) -> Option<L7Proto> {
+fn pkt_guess(guess_ok: bool, ip_proto: IpProto, sport: u16, dport: u16) -> Option<L7Proto> {
     if guess_ok {
         guess(ip_proto, sport, dport)
     } else {

@@ -1,6 +1,6 @@
 //! Port-based guesses, used only when payload detection gave up.
 
-use crate::decode::{PROTO_TCP, PROTO_UDP};
+use crate::decode::IpProto;
 use crate::l7::proto::L7Proto;
 
 /// Well-known TCP ports and their protocol (nDPI's default ports).
@@ -58,10 +58,10 @@ const UDP_PORTS: &[(u16, L7Proto)] = &[
 /// The protocol a TCP or UDP flow between ports `sport` and `dport` most
 /// likely carries: the destination port's, else the source port's; `None`
 /// when neither is a known port.
-pub fn guess(ip_proto: u8, sport: u16, dport: u16) -> Option<L7Proto> {
+pub fn guess(ip_proto: IpProto, sport: u16, dport: u16) -> Option<L7Proto> {
     let table = match ip_proto {
-        PROTO_TCP => TCP_PORTS,
-        PROTO_UDP => UDP_PORTS,
+        IpProto::TCP => TCP_PORTS,
+        IpProto::UDP => UDP_PORTS,
         _ => return None,
     };
     let find = |port: u16| table.iter().find(|&&(p, _)| p == port).map(|&(_, l)| l);

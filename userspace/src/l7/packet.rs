@@ -1,6 +1,6 @@
 //! The view of one packet the classifier gets.
 
-use crate::decode::{PROTO_TCP, PROTO_UDP};
+use crate::decode::{IpProto, TcpFlags};
 use crate::flow::Direction;
 
 /// One packet of a flow as the L7 classifier sees it: transport ports, the
@@ -8,7 +8,7 @@ use crate::flow::Direction;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct L7Packet<'a> {
     /// IP protocol number (6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6, ...).
-    pub ip_proto: u8,
+    pub ip_proto: IpProto,
     /// The packet's source port (0 without ports).
     pub sport: u16,
     /// The packet's destination port (0 without ports).
@@ -18,18 +18,18 @@ pub struct L7Packet<'a> {
     /// Transport payload as captured (may be cut short by the capture length).
     pub payload: &'a [u8],
     /// TCP flags (0 for other protocols).
-    pub tcp_flags: u8,
+    pub tcp_flags: TcpFlags,
 }
 
 impl L7Packet<'_> {
     /// True for TCP.
     pub fn is_tcp(&self) -> bool {
-        self.ip_proto == PROTO_TCP
+        self.ip_proto == IpProto::TCP
     }
 
     /// True for UDP.
     pub fn is_udp(&self) -> bool {
-        self.ip_proto == PROTO_UDP
+        self.ip_proto == IpProto::UDP
     }
 
     /// True if either port is `port`.

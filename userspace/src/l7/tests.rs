@@ -1,6 +1,7 @@
 //! Unit tests of the detectors, with payloads taken from the shared
 //! corpus (`../shared/corpus`, file named at each test).
 
+use crate::decode::IpProto;
 use crate::flow::Direction;
 use crate::l7::{L7Config, L7Flow, L7Packet, L7Proto};
 
@@ -13,23 +14,23 @@ fn hex(s: &str) -> Vec<u8> {
 
 fn udp(sport: u16, dport: u16, outbound: bool, payload: &[u8]) -> L7Packet<'_> {
     L7Packet {
-        ip_proto: 17,
+        ip_proto: IpProto(17),
         sport,
         dport,
         dir: Direction::from_outbound(outbound),
         payload,
-        tcp_flags: 0,
+        tcp_flags: crate::decode::TcpFlags(0),
     }
 }
 
 fn tcp(sport: u16, dport: u16, outbound: bool, payload: &[u8]) -> L7Packet<'_> {
     L7Packet {
-        ip_proto: 6,
+        ip_proto: IpProto(6),
         sport,
         dport,
         dir: Direction::from_outbound(outbound),
         payload,
-        tcp_flags: 0x18,
+        tcp_flags: crate::decode::TcpFlags(0x18),
     }
 }
 
@@ -373,11 +374,11 @@ fn ssdp_search() {
 #[test]
 fn icmp_by_ip_protocol_without_payload() {
     let mut p = udp(0, 0, true, &[]);
-    p.ip_proto = 1;
+    p.ip_proto = IpProto(1);
     assert_eq!(one(p), L7Proto::Icmp);
-    p.ip_proto = 58;
+    p.ip_proto = IpProto(58);
     assert_eq!(one(p), L7Proto::Icmpv6);
-    p.ip_proto = 47;
+    p.ip_proto = IpProto(47);
     assert_eq!(one(p), L7Proto::Unknown);
 }
 
@@ -412,9 +413,9 @@ fn gives_up_after_the_budget_with_or_without_a_guess() {
     assert_eq!((g.proto(), g.guessed()), (L7Proto::Unknown, false));
     // Giving up early (export) guesses the same way; once done, it sticks.
     let mut h = L7Flow::default();
-    h.give_up(true, 17, 5353, 53);
+    h.give_up(true, IpProto(17), 5353, 53);
     assert_eq!((h.proto(), h.guessed()), (L7Proto::Dns, true));
-    h.give_up(false, 6, 1, 2);
+    h.give_up(false, IpProto(6), 1, 2);
     assert_eq!(h.proto(), L7Proto::Dns);
 }
 
@@ -449,12 +450,16 @@ fn arbitrary_bytes_never_panic() {
         let mut f = L7Flow::default();
         for k in 0..3 {
             let p = L7Packet {
-                ip_proto: if i % 2 == 0 { 6 } else { 17 },
+                ip_proto: if i % 2 == 0 {
+                    IpProto::TCP
+                } else {
+                    IpProto::UDP
+                },
                 sport: 40000,
                 dport: port,
                 dir: Direction::from_outbound(k % 2 == 0),
                 payload: &buf[..len.saturating_sub(k)],
-                tcp_flags: 0,
+                tcp_flags: crate::decode::TcpFlags(0),
             };
             f.inspect(&p, &cfg);
         }

@@ -31,6 +31,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use crate::decode::IpProto;
 use crate::flow::{Action, FlowKey};
 use crate::l7::L7Proto;
 
@@ -103,8 +104,8 @@ impl Prefix {
 /// One rule: what matches, and what a matching flow gets.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Rule {
-    /// Transport protocol number, any if `None`.
-    pub proto: Option<u8>,
+    /// Transport protocol, any if `None`.
+    pub proto: Option<IpProto>,
     /// Application protocol; a rule with one is matched when L7 detection
     /// finishes, not when the flow is created.
     pub l7: Option<L7Proto>,
@@ -210,7 +211,9 @@ impl Rules {
             let (proto, l7) = match r.proto {
                 None => (None, None),
                 Some(toml::Value::Integer(n)) => (
-                    Some(u8::try_from(n).map_err(|_| at(format!("proto {n} is not 0..=255")))?),
+                    Some(IpProto(
+                        u8::try_from(n).map_err(|_| at(format!("proto {n} is not 0..=255")))?,
+                    )),
                     None,
                 ),
                 Some(toml::Value::String(s)) => match protocol(&s).map_err(at)? {
@@ -316,8 +319,8 @@ fn defaults_last<V>(section: &BTreeMap<String, V>) -> impl Iterator<Item = (&Str
 enum Proto {
     /// `default`: every flow.
     Any,
-    /// An IP protocol number.
-    Transport(u8),
+    /// An IP protocol.
+    Transport(IpProto),
     /// An application protocol.
     App(L7Proto),
 }
@@ -328,15 +331,15 @@ enum Proto {
 fn protocol(name: &str) -> Result<Proto, String> {
     let n = match name.to_ascii_lowercase().as_str() {
         "default" | "any" => return Ok(Proto::Any),
-        "tcp" => 6,
-        "udp" => 17,
-        "icmp" => 1,
-        "icmpv6" | "ipv6-icmp" => 58,
-        "sctp" => 132,
-        "gre" => 47,
-        "esp" => 50,
+        "tcp" => IpProto::TCP,
+        "udp" => IpProto::UDP,
+        "icmp" => IpProto::ICMP,
+        "icmpv6" | "ipv6-icmp" => IpProto::ICMPV6,
+        "sctp" => IpProto::SCTP,
+        "gre" => IpProto::GRE,
+        "esp" => IpProto::ESP,
         other => match other.parse::<u8>() {
-            Ok(n) => n,
+            Ok(n) => IpProto(n),
             Err(_) => {
                 return L7Proto::from_name(name)
                     .filter(|&p| p != L7Proto::Unknown)

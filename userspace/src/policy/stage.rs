@@ -3,6 +3,7 @@
 //! the first rule for its application once detection finishes, and
 //! [`Action::Discard`] once it is past its budget.
 
+use crate::decode::IpProto;
 use crate::flow::{Action, AppVerdict, Flow, Stage, StagePacket, StageState};
 use crate::l7::{L7Config, L7Flow, L7Packet, L7Proto};
 use crate::policy::rules::Rules;
@@ -48,7 +49,7 @@ impl AppFlowState {
 }
 
 impl StageState for AppFlowState {
-    fn verdict(&self, guess: bool, ip_proto: u8, (sp, dp): (u16, u16)) -> AppVerdict {
+    fn verdict(&self, guess: bool, ip_proto: IpProto, (sp, dp): (u16, u16)) -> AppVerdict {
         let (proto, guessed) = self.l7.verdict(guess, ip_proto, sp, dp);
         AppVerdict {
             label: proto.into(),

@@ -109,7 +109,7 @@ fn ipv4_fragments_first_middle_last() {
     };
     assert_eq!(p.frag, Some(want));
     assert!(!want.is_first());
-    assert_eq!((p.proto, p.sport, p.dport, p.payload_len), (17, 0, 0, 16));
+    assert_eq!((p.proto.0, p.sport, p.dport, p.payload_len), (17, 0, 0, 16));
 
     let last = ipv4(17, A, B, &[], 0x0005, &data[40..]);
     let p = decode_ethernet(&eth(&[], 0x0800, &last)).unwrap();
@@ -147,7 +147,7 @@ fn ipv6_fragment_header() {
         more: false,
     };
     assert_eq!(
-        (p.frag, p.proto, p.sport, p.payload_len),
+        (p.frag, p.proto.0, p.sport, p.payload_len),
         (Some(want), 17, 0, 24)
     );
 
@@ -163,7 +163,7 @@ fn sctp_ports() {
     let chunk = [0u8, 3, 0, 8, 1, 2, 3, 4];
     let ip = ipv4(132, A, B, &[], 0, &sctp(2905, 2906, &chunk));
     let p = decode_ethernet(&eth(&[], 0x0800, &ip)).unwrap();
-    assert_eq!((p.proto, p.sport, p.dport), (PROTO_SCTP, 2905, 2906));
+    assert_eq!((p.proto, p.sport, p.dport), (IpProto::SCTP, 2905, 2906));
     assert_eq!((p.payload_offset, p.payload_len), (46, 8));
     let h = SctpHeader::new_checked(&ip[20..], 34).unwrap();
     assert_eq!(
@@ -189,7 +189,7 @@ fn icmp_echo_and_query_identifiers() {
         code: 0,
         id: 0x1234,
     };
-    assert_eq!((p.proto, p.icmp, p.sport, p.dport), (1, want, 0, 0));
+    assert_eq!((p.proto.0, p.icmp, p.sport, p.dport), (1, want, 0, 0));
     assert_eq!(p.payload_len, 4);
 
     let reply = icmp(129, 0, [0xab, 0xcd, 0, 1], b"pong");
@@ -221,7 +221,7 @@ fn icmp_error_is_keyed_as_itself_not_the_quoted_packet() {
         };
         let p = decode(LinkType::Ethernet, &f, opts).unwrap();
         assert_eq!((p.src, p.dst), (v4([172, 16, 0, 1]), v4(B)));
-        assert_eq!((p.proto, p.sport, p.dport, p.tcp_flags), (1, 0, 0, 0));
+        assert_eq!((p.proto.0, p.sport, p.dport, p.tcp_flags.0), (1, 0, 0, 0));
         let want = IcmpInfo {
             kind: 3,
             code: 3,
@@ -238,12 +238,12 @@ fn ipv4_authentication_header_is_skipped() {
     ];
     let ip = ipv4(51, A, B, &[], 0, &cat(&[&ah, &udp(500, 4500, b"x")]));
     let p = decode_ethernet(&eth(&[], 0x0800, &ip)).unwrap();
-    assert_eq!((p.proto, p.sport, p.dport), (17, 500, 4500));
+    assert_eq!((p.proto.0, p.sport, p.dport), (17, 500, 4500));
     assert_eq!((p.payload_offset, p.payload_len), (14 + 20 + 24 + 8, 1));
     // An AH cut short leaves protocol 51 and a truncated summary.
     let cut = ipv4(51, A, B, &[], 0, &ah[..1]);
     let p = decode_ethernet(&eth(&[], 0x0800, &cut)).unwrap();
-    assert_eq!((p.proto, p.truncated), (51, true));
+    assert_eq!((p.proto.0, p.truncated), (51, true));
 }
 
 #[test]

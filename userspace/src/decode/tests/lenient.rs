@@ -21,7 +21,7 @@ fn transport_cut_by_snaplen_keeps_what_was_captured() {
         (53, (1, 2), 0x12),
     ] {
         let p = decode_ethernet(&f[..n]).unwrap();
-        assert_eq!(((p.sport, p.dport), p.tcp_flags), (ports, flags), "{n}");
+        assert_eq!(((p.sport, p.dport), p.tcp_flags.0), (ports, flags), "{n}");
         assert!(p.truncated, "{n}");
         assert_eq!((p.ip_len, p.payload_len), (140, 100), "{n}");
     }
@@ -74,9 +74,9 @@ fn ipv6_extension_header_cut_short_still_counts() {
         &ipv6(0, v6(1), v6(2), &cat(&[&hbh, &udp(1, 2, &[])])),
     );
     let p = decode_ethernet(&f[..14 + 40 + 10]).unwrap();
-    assert_eq!((p.proto, p.sport, p.truncated), (0, 0, true));
+    assert_eq!((p.proto.0, p.sport, p.truncated), (0, 0, true));
     let p = decode_ethernet(&f).unwrap();
-    assert_eq!((p.proto, p.sport, p.truncated), (17, 1, false));
+    assert_eq!((p.proto.0, p.sport, p.truncated), (17, 1, false));
 }
 
 /// One input per error reason; every reason is covered.

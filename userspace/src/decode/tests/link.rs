@@ -21,7 +21,7 @@ fn dec(link: LinkType, frame: &[u8]) -> Result<Packet, DecodeError> {
 fn ok(link: LinkType, frame: &[u8], ip_off: usize) -> Packet {
     let p = dec(link, frame).unwrap_or_else(|e| panic!("{}: {e}", link.name()));
     assert_eq!(
-        (p.proto, p.sport, p.dport),
+        (p.proto.0, p.sport, p.dport),
         (17, 1234, 53),
         "{}",
         link.name()

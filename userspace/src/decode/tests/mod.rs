@@ -51,10 +51,10 @@ fn ipv4_udp() {
         ip_version: 4,
         src: v4(A),
         dst: v4(B),
-        proto: 17,
+        proto: crate::decode::IpProto(17),
         sport: 1234,
         dport: 53,
-        tcp_flags: 0,
+        tcp_flags: crate::decode::TcpFlags(0),
         ip_len: 33,
         payload_offset: 42,
         l4_offset: 34,
@@ -70,7 +70,7 @@ fn ipv4_options_and_tcp_options() {
     let f = tcp4_opts_frame();
     let p = decode_ethernet(&f).unwrap();
     assert_eq!(
-        (p.sport, p.dport, p.proto, p.tcp_flags),
+        (p.sport, p.dport, p.proto.0, p.tcp_flags.0),
         (40000, 80, 6, 0x18)
     );
     assert_eq!((p.ip_len, p.payload_offset, p.payload_len), (66, 70, 10));
@@ -128,10 +128,10 @@ fn ipv6_tcp() {
         ip_version: 6,
         src: v6(1),
         dst: v6(2),
-        proto: 6,
+        proto: crate::decode::IpProto(6),
         sport: 443,
         dport: 50000,
-        tcp_flags: 0x12,
+        tcp_flags: crate::decode::TcpFlags(0x12),
         ip_len: 63,
         payload_offset: 74,
         l4_offset: 54,
@@ -145,7 +145,7 @@ fn ipv6_tcp() {
 #[test]
 fn ipv6_hop_by_hop_and_first_fragment() {
     let p = decode_ethernet(&v6_ext_frame()).unwrap();
-    assert_eq!((p.vlan, p.proto, p.sport, p.dport), (200, 17, 5353, 5353));
+    assert_eq!((p.vlan, p.proto.0, p.sport, p.dport), (200, 17, 5353, 5353));
     assert_eq!((p.ip_len, p.payload_offset, p.payload_len), (68, 86, 4));
 }
 
@@ -154,7 +154,7 @@ fn ipv6_non_first_fragment_has_no_ports() {
     let frag = [17, 0, 0x05, 0xc8, 0, 0, 0, 1];
     let ip = ipv6(44, v6(1), v6(2), &cat(&[&frag, &[0x55; 100]]));
     let p = decode_ethernet(&eth(&[], 0x86dd, &ip)).unwrap();
-    assert_eq!((p.proto, p.sport, p.dport), (17, 0, 0));
+    assert_eq!((p.proto.0, p.sport, p.dport), (17, 0, 0));
     assert_eq!((p.ip_len, p.payload_offset, p.payload_len), (148, 62, 100));
 }
 
@@ -162,7 +162,7 @@ fn ipv6_non_first_fragment_has_no_ports() {
 fn ipv4_fragments() {
     let later = ipv4(17, A, B, &[], 0x00b9, &[0x55; 30]);
     let p = decode_ethernet(&eth(&[], 0x0800, &later)).unwrap();
-    assert_eq!((p.proto, p.sport, p.dport), (17, 0, 0));
+    assert_eq!((p.proto.0, p.sport, p.dport), (17, 0, 0));
     assert_eq!((p.ip_len, p.payload_offset, p.payload_len), (50, 34, 30));
 
     let first = ipv4(17, A, B, &[], 0x2000, &udp(1000, 2000, &[0; 12]));
@@ -174,12 +174,12 @@ fn ipv4_fragments() {
 fn icmp_and_other_protocols() {
     let echo = [8, 0, 0, 0, 0, 1, 0, 1, 0xa, 0xb];
     let p = decode_ethernet(&eth(&[], 0x0800, &ipv4(1, A, B, &[], 0, &echo))).unwrap();
-    assert_eq!((p.proto, p.sport, p.dport, p.payload_len), (1, 0, 0, 2));
+    assert_eq!((p.proto.0, p.sport, p.dport, p.payload_len), (1, 0, 0, 2));
 
     let gre = ipv4(47, A, B, &[], 0, &[0; 24]);
     let p = decode_ethernet(&eth(&[], 0x0800, &gre)).unwrap();
     assert_eq!(
-        (p.proto, p.sport, p.payload_offset, p.payload_len),
+        (p.proto.0, p.sport, p.payload_offset, p.payload_len),
         (47, 0, 34, 24)
     );
 }
@@ -251,7 +251,7 @@ fn malformed_headers() {
     assert_eq!(e, want);
     assert_eq!(e.reason(), DecodeReason::BadTcpDataOffset);
     let p = decode_ethernet(&f).unwrap();
-    assert_eq!((p.sport, p.dport, p.tcp_flags), (40000, 80, 0x18));
+    assert_eq!((p.sport, p.dport, p.tcp_flags.0), (40000, 80, 0x18));
     assert!(!p.truncated);
 }
 
@@ -284,7 +284,7 @@ fn too_many_ipv6_extension_headers() {
 
     let p = decode_ethernet(&dest_opts_chain(8)).unwrap();
     assert_eq!(
-        (p.proto, p.sport, p.dport, p.payload_offset),
+        (p.proto.0, p.sport, p.dport, p.payload_offset),
         (17, 1, 2, 126)
     );
 }

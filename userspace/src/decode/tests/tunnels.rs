@@ -48,14 +48,14 @@ fn check(name: &str, f: &[u8], kind: Tunnel, outer_proto: u8) {
     };
     assert_eq!((p.src, p.dst), (src, dst), "{name}");
     assert_eq!(
-        (p.proto, p.sport, p.dport, p.tcp_flags),
+        (p.proto.0, p.sport, p.dport, p.tcp_flags.0),
         (6, 5555, 80, 0x02),
         "{name}"
     );
     assert_eq!((p.tunnel, p.vlan, p.payload_len), (kind, 42, 3), "{name}");
     assert_eq!(&f[p.payload_offset as usize..][..3], b"xyz", "{name}");
     let o = decode_ethernet(f).unwrap();
-    assert_eq!((o.proto, o.tunnel), (outer_proto, Tunnel::None), "{name}");
+    assert_eq!((o.proto.0, o.tunnel), (outer_proto, Tunnel::None), "{name}");
     assert_ne!(o.src, p.src, "{name}");
 }
 
@@ -201,7 +201,7 @@ fn nested_tunnels_name_the_outermost() {
     }
     let f = over_v4(4, &pkt);
     let p = tunnels_on(&f);
-    assert_eq!((p.proto, p.src, p.tunnel), (4, v4(O1), Tunnel::IpInIp));
+    assert_eq!((p.proto.0, p.src, p.tunnel), (4, v4(O1), Tunnel::IpInIp));
     assert_eq!(p.payload_offset, 18 + 20 * 5);
 }
 
@@ -233,7 +233,7 @@ fn unparsable_payloads_keep_the_outer_packet() {
     ] {
         let p = tunnels_on(&f);
         assert_eq!(
-            (p.src, p.proto, p.tunnel),
+            (p.src, p.proto.0, p.tunnel),
             (v4(O1), proto, Tunnel::None),
             "{name}"
         );
@@ -264,5 +264,5 @@ fn outer_fragments_and_cut_headers_are_not_decapsulated() {
         (p.tunnel, p.truncated, p.sport, p.dport),
         (Tunnel::IpInIp, true, 5555, 80)
     );
-    assert_eq!(p.tcp_flags, 0);
+    assert_eq!(p.tcp_flags.0, 0);
 }

@@ -167,19 +167,19 @@ fn put_flow(out: &mut dyn RecordFields, v6: bool, rec: &FlowRecord) -> Result<()
     }
     out.uint(SRC_PORT, u64::from(rec.sp))?;
     out.uint(DST_PORT, u64::from(rec.dp))?;
-    out.uint(PROTO, u64::from(rec.proto))?;
+    out.uint(PROTO, u64::from(rec.proto.0))?;
     out.uint(VLAN, u64::from(rec.vlan))?;
     out.uint(START_MS, ms(rec.time_start))?;
     out.uint(END_MS, ms(rec.time_end))?;
     out.uint(END_REASON, end_reason_code(rec.end_reason))?;
     out.uint(OCTETS, rec.dirs[Direction::Out].ip_bytes)?;
     out.uint(PACKETS, rec.dirs[Direction::Out].packets)?;
-    out.uint(TCP_FLAGS, u64::from(rec.dirs[Direction::Out].tcp_flags))?;
+    out.uint(TCP_FLAGS, u64::from(rec.dirs[Direction::Out].tcp_flags.0))?;
     out.uint(OCTETS.reverse(), rec.dirs[Direction::In].ip_bytes)?;
     out.uint(PACKETS.reverse(), rec.dirs[Direction::In].packets)?;
     out.uint(
         TCP_FLAGS.reverse(),
-        u64::from(rec.dirs[Direction::In].tcp_flags),
+        u64::from(rec.dirs[Direction::In].tcp_flags.0),
     )?;
     out.bytes(APP_ID, &application_id(rec.app.label))?;
     out.str(APP_NAME, rec.app.label.name())

@@ -1,6 +1,7 @@
 //! Actions: default action, rule actions, shunting, and actions set by callbacks.
 
 use super::*;
+use crate::decode::IpProto;
 use crate::flow::Direction;
 
 fn with_rules(list: Vec<Rule>) -> FlowTable {
@@ -33,14 +34,14 @@ fn port_rule_sets_the_action_of_new_flows() {
     }]);
     assert_eq!(feed(&mut t, &udp(7), secs(1)).0.action, Action::Discard);
     // The reply matches too (either endpoint's port).
-    let reply = pkt(17, SERVER, 53, CLIENT, 7, 0, 10);
+    let reply = pkt(17, SERVER, 53, CLIENT, 7, TcpFlags::NONE, 10);
     assert_eq!(feed(&mut t, &reply, secs(1)).0.action, Action::Discard);
     assert_eq!(
         feed(&mut t, &tcp(true, SYN, 0), secs(1)).0.action,
         Action::Default
     );
     let recs = flush(&mut t);
-    let udp_rec = recs.iter().find(|r| r.proto == 17).unwrap();
+    let udp_rec = recs.iter().find(|r| r.proto.0 == 17).unwrap();
     assert_eq!(udp_rec.action, Action::Discard);
     assert_eq!(
         (
@@ -54,7 +55,7 @@ fn port_rule_sets_the_action_of_new_flows() {
 #[test]
 fn shunt_discards_after_the_packet_budget_and_still_counts() {
     let mut t: FlowTable = with_rules(vec![Rule {
-        proto: Some(6),
+        proto: Some(IpProto::TCP),
         shunt_after: Some(3),
         action: Action::Forward,
         ..Rule::default()
@@ -93,7 +94,7 @@ fn net_rule_matches_either_endpoint() {
         feed(&mut t, &tcp(true, SYN, 0), secs(1)).0.action,
         Action::Slice
     );
-    let other = pkt(17, CLIENT, 1, [172, 16, 0, 1], 2, 0, 0);
+    let other = pkt(17, CLIENT, 1, [172, 16, 0, 1], 2, TcpFlags::NONE, 0);
     assert_eq!(feed(&mut t, &other, secs(1)).0.action, Action::Default);
 }
 
@@ -118,7 +119,7 @@ fn packet_callback_action_applies_from_that_packet_on() {
 fn new_flow_callback_action_applies_to_the_first_packet() {
     let mut t = table(16);
     t.set_new_flow_callback(|flow| {
-        if flow.key().proto == 17 {
+        if flow.key().proto == IpProto::UDP {
             flow.set_action(Action::Discard);
         }
     });

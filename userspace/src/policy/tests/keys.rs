@@ -7,7 +7,7 @@ use crate::flow::Direction;
 fn icmp(src: [u8; 4], dst: [u8; 4], kind: u8, code: u8, id: u16) -> Packet {
     Packet {
         icmp: IcmpInfo { kind, code, id },
-        ..pkt(1, src, 0, dst, 0, 0, 56)
+        ..pkt(1, src, 0, dst, 0, TcpFlags::NONE, 56)
     }
 }
 
@@ -52,7 +52,7 @@ fn frag(offset: u16, more: bool, id: u32, sport: u16) -> Packet {
         sport,
         SERVER,
         if sport == 0 { 0 } else { 53 },
-        0,
+        TcpFlags::NONE,
         1000,
     );
     p.frag = Some(Fragment { id, offset, more });

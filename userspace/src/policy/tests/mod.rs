@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use super::*;
-use crate::decode::Packet;
+use crate::decode::{IpProto, Packet, TcpFlags};
 use crate::flow::*;
 
 mod actions;
@@ -17,11 +17,11 @@ mod slices;
 
 const CLIENT: [u8; 4] = [192, 168, 1, 200];
 const SERVER: [u8; 4] = [10, 0, 0, 1];
-const SYN: u8 = 0x02;
-const FIN: u8 = 0x01;
-const RST: u8 = 0x04;
-const ACK: u8 = 0x10;
-const PSH: u8 = 0x08;
+const SYN: TcpFlags = TcpFlags::SYN;
+const FIN: TcpFlags = TcpFlags::FIN;
+const RST: TcpFlags = TcpFlags::RST;
+const ACK: TcpFlags = TcpFlags::ACK;
+const PSH: TcpFlags = TcpFlags::PSH;
 
 fn addr(a: [u8; 4]) -> [u8; 16] {
     let mut x = [0u8; 16];
@@ -35,7 +35,7 @@ fn pkt(
     sport: u16,
     dst: [u8; 4],
     dport: u16,
-    flags: u8,
+    flags: TcpFlags,
     payload: u32,
 ) -> Packet {
     let l4 = if proto == 6 { 20 } else { 8 };
@@ -44,7 +44,7 @@ fn pkt(
         ip_version: 4,
         src: addr(src),
         dst: addr(dst),
-        proto,
+        proto: IpProto(proto),
         sport,
         dport,
         tcp_flags: flags,
@@ -56,7 +56,7 @@ fn pkt(
 }
 
 /// TCP from client:40000 to server:80 (`up`) or back.
-fn tcp(up: bool, flags: u8, payload: u32) -> Packet {
+fn tcp(up: bool, flags: TcpFlags, payload: u32) -> Packet {
     if up {
         pkt(6, CLIENT, 40000, SERVER, 80, flags, payload)
     } else {
@@ -66,7 +66,7 @@ fn tcp(up: bool, flags: u8, payload: u32) -> Packet {
 
 /// UDP flow number `n` (distinct source port).
 fn udp(n: u16) -> Packet {
-    pkt(17, CLIENT, n, SERVER, 53, 0, 10)
+    pkt(17, CLIENT, n, SERVER, 53, TcpFlags::NONE, 10)
 }
 
 fn ms(n: u64) -> Timestamp {
@@ -166,7 +166,7 @@ fn first_sender_is_source_and_directions_are_counted() {
         (r.sa, r.sp, r.da, r.dp),
         (addr(CLIENT), 40000, addr(SERVER), 80)
     );
-    assert_eq!((r.proto, r.ip_version, r.vlan, r.id), (6, 4, 0, 0));
+    assert_eq!((r.proto.0, r.ip_version, r.vlan, r.id), (6, 4, 0, 0));
     let out = DirCounters {
         packets: 2,
         bytes: 100,
@@ -409,7 +409,7 @@ fn overflow_considers_ended_flows() {
     feed(&mut t, &udp(1), ms(10_120));
     let (_, recs) = feed(&mut t, &udp(2), ms(10_160));
     assert_eq!(
-        (recs[0].proto, recs[0].end_reason),
+        (recs[0].proto.0, recs[0].end_reason),
         (6, EndReason::Overflow)
     );
 }

@@ -226,6 +226,10 @@ fn flows_without_an_own_final_action_are_not_offloaded() {
     for i in 0..5u64 {
         feed(&mut t, &tcp(true, ACK, 10), ms(i));
     }
-    feed(&mut t, &pkt(1, CLIENT, 0, SERVER, 0, 0, 8), ms(6));
+    feed(
+        &mut t,
+        &pkt(1, CLIENT, 0, SERVER, 0, TcpFlags::NONE, 8),
+        ms(6),
+    );
     assert_eq!(*off.installs.lock().unwrap(), 0);
 }

@@ -1,6 +1,7 @@
 //! The TOML rules file.
 
 use super::*;
+use crate::decode::IpProto;
 
 #[test]
 fn parses_every_section() {
@@ -25,24 +26,24 @@ shunt = 5
     assert_eq!(r.default_action, Action::Forward);
     let want = vec![
         Rule {
-            proto: Some(6),
+            proto: Some(IpProto(6)),
             port: Some(443),
             net: Some(Prefix::parse("10.1.0.0/16").unwrap()),
             action: Action::Slice,
             ..Rule::default()
         },
         Rule {
-            proto: Some(50),
+            proto: Some(IpProto(50)),
             shunt_after: Some(5),
             ..Rule::default()
         },
         Rule {
-            proto: Some(17),
+            proto: Some(IpProto(17)),
             action: Action::Discard,
             ..Rule::default()
         },
         Rule {
-            proto: Some(6),
+            proto: Some(IpProto(6)),
             shunt_after: Some(20),
             ..Rule::default()
         },
@@ -139,7 +140,7 @@ shunt_bytes = 1000
         l7(L7Proto::Dns, Action::Discard, None, None),
         l7(L7Proto::Http, Action::Default, Some(40), None),
         Rule {
-            proto: Some(6),
+            proto: Some(IpProto(6)),
             shunt_after: Some(30),
             ..Rule::default()
         },

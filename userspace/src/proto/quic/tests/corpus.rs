@@ -18,7 +18,7 @@ use serde_json::Value;
 
 use super::super::*;
 use crate::capfile::CaptureFile;
-use crate::decode::{decode, DecodeOptions, LinkType, Packet, PROTO_UDP};
+use crate::decode::{decode, DecodeOptions, IpProto, LinkType, Packet};
 
 /// Every corpus capture that MANIFEST.tsv tags `quic`, plus the gQUIC ones.
 const FILES: &[&str] = &[
@@ -179,7 +179,7 @@ fn ours(path: &Path) -> BTreeMap<Key, Option<QuicProgress>> {
         let Ok(p) = decode(link, fp.data, opts) else {
             continue;
         };
-        if p.proto != PROTO_UDP || p.frag.is_some_and(|f| !f.is_first() || f.more) {
+        if p.proto != IpProto::UDP || p.frag.is_some_and(|f| !f.is_first() || f.more) {
             continue;
         }
         let src = (addr(&p, p.src), p.sport);
