@@ -1,6 +1,8 @@
 //! Building the generator's template frame: Ethernet / IPv4 / UDP with a payload pattern.
 use std::net::Ipv4Addr;
 
+use sluice::decode::{emit, IpProto, ETHERTYPE_IPV4};
+
 /// Ethernet + IPv4 + UDP header bytes before the payload.
 pub const HEADERS: usize = 14 + 20 + 8;
 /// Smallest Ethernet frame without FCS (64 bytes on the wire with it).
@@ -23,37 +25,34 @@ pub struct UdpTemplate {
     pub dport: u16,
 }
 
-/// Builds a frame of exactly `size` bytes (at least [`MIN_FRAME`]): the UDP payload
-/// fills everything after the headers, so no Ethernet padding is involved and the UDP
-/// payload length is `size - HEADERS`. The UDP checksum is 0 (none), the IPv4 header
-/// checksum is computed.
+/// Builds a frame of exactly `size` bytes (at least [`MIN_FRAME`]) with the one
+/// frame builder (`sluice::decode::emit`): the UDP payload fills everything after the
+/// headers, so no Ethernet padding is involved and the UDP payload length is
+/// `size - HEADERS`. Then the template's MAC addresses go in and the IPv4 header
+/// checksum is computed (a frame that crosses a real stack must have it); the UDP
+/// checksum is 0 (none). Don't-fragment is set, TTL 64.
 pub fn udp_frame(t: &UdpTemplate, size: usize) -> Vec<u8> {
     let size = size.max(MIN_FRAME);
-    let mut f = vec![0u8; size];
+    let payload: Vec<u8> = (0..size - HEADERS).map(|i| (i % 251) as u8).collect();
+    let udp = emit::udp(t.sport, t.dport, &payload);
+    let ip = emit::ipv4(
+        IpProto::UDP.number(),
+        t.src.octets(),
+        t.dst.octets(),
+        &[],
+        DONT_FRAGMENT,
+        &udp,
+    );
+    let mut f = emit::eth(&[], ETHERTYPE_IPV4, &ip);
     f[0..6].copy_from_slice(&t.dst_mac);
     f[6..12].copy_from_slice(&t.src_mac);
-    f[12..14].copy_from_slice(&0x0800u16.to_be_bytes());
-    let ip_len = (size - 14) as u16;
-    let ip = &mut f[14..34];
-    ip[0] = 0x45;
-    ip[2..4].copy_from_slice(&ip_len.to_be_bytes());
-    ip[6] = 0x40; // don't fragment
-    ip[8] = 64; // ttl
-    ip[9] = 17; // udp
-    ip[12..16].copy_from_slice(&t.src.octets());
-    ip[16..20].copy_from_slice(&t.dst.octets());
-    let csum = ipv4_checksum(ip);
-    ip[10..12].copy_from_slice(&csum.to_be_bytes());
-    let udp_len = ip_len - 20;
-    let udp = &mut f[34..42];
-    udp[0..2].copy_from_slice(&t.sport.to_be_bytes());
-    udp[2..4].copy_from_slice(&t.dport.to_be_bytes());
-    udp[4..6].copy_from_slice(&udp_len.to_be_bytes());
-    for (i, b) in f[HEADERS..].iter_mut().enumerate() {
-        *b = (i % 251) as u8;
-    }
+    let csum = ipv4_checksum(&f[14..34]);
+    f[24..26].copy_from_slice(&csum.to_be_bytes());
     f
 }
+
+/// The IPv4 flags/fragment-offset field with only don't-fragment set.
+const DONT_FRAGMENT: u16 = 0x4000;
 
 /// The Internet checksum of an IPv4 header whose checksum field is zero.
 pub fn ipv4_checksum(hdr: &[u8]) -> u16 {
@@ -85,7 +84,12 @@ mod tests {
         assert_eq!(f.len(), 60);
         assert_eq!(&f[16..18], &46u16.to_be_bytes()); // IPv4 total length
         assert_eq!(&f[38..40], &26u16.to_be_bytes()); // UDP length
-                                                      // A header with its checksum in place sums to 0xffff, i.e. checksums to 0.
+        assert_eq!((&f[0..6], &f[6..12]), (&t.dst_mac[..], &t.src_mac[..]));
+        assert_eq!((f[20], f[22], f[23]), (0x40, 64, 17)); // DF, TTL, UDP
+        assert_eq!(&f[34..38], &[0x03, 0xe8, 0, 9]); // ports 1000 -> 9
+        assert_eq!(&f[40..42], &[0, 0]); // no UDP checksum
+        assert_eq!(&f[42..45], &[0, 1, 2]); // the payload pattern
+                                            // A header with its checksum in place sums to 0xffff, i.e. checksums to 0.
         assert_eq!(ipv4_checksum(&f[14..34]), 0);
         // Known vector (RFC 1071 style example from Wikipedia's IPv4 header checksum page).
         let hdr = [
