@@ -28,16 +28,19 @@ impl IpProto {
     pub const SCTP: IpProto = IpProto(132);
 
     /// The number.
+    #[inline]
     pub fn number(self) -> u8 {
         self.0
     }
 
     /// True for ICMP and ICMPv6.
+    #[inline]
     pub fn is_icmp(self) -> bool {
         self == IpProto::ICMP || self == IpProto::ICMPV6
     }
 
     /// True for TCP, UDP and SCTP, which have ports.
+    #[inline]
     pub fn has_ports(self) -> bool {
         matches!(self, IpProto::TCP | IpProto::UDP | IpProto::SCTP)
     }

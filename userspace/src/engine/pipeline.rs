@@ -83,6 +83,7 @@ impl Pipeline {
     /// Takes one frame of link type `link`, `wire_len` bytes on the wire,
     /// seen at `ts`: counts it in its flow here, or says which worker owns
     /// the flow.
+    #[inline(always)]
     pub fn on_frame(&mut self, link: LinkType, frame: &[u8], wire_len: u32, ts: Timestamp) -> Step {
         let pkt = match decode(link, frame, self.decode) {
             Ok(p) => p,
@@ -98,7 +99,7 @@ impl Pipeline {
         }
         Step::Counted(
             self.table
-                .process_keyed(&pkt, key, frame, frame, wire_len, ts),
+                .process_keyed(&pkt, &key, frame, frame, wire_len, ts),
         )
     }
 
@@ -108,7 +109,7 @@ impl Pipeline {
     /// to L7 detection, and the features see no payload.
     pub fn on_handoff(&mut self, h: &Handoff) -> FlowHandle {
         self.table
-            .process_keyed(&h.pkt, h.key, &[], h.head(), h.wire_len, h.ts)
+            .process_keyed(&h.pkt, &h.key, &[], h.head(), h.wire_len, h.ts)
     }
 
     /// The worker owning the flow whose key hashes to `hash`.

@@ -279,6 +279,7 @@ impl<U: Default, S: Stage<U>> Table<U, S> {
     /// The flow key of `pkt` and its hash, as this table keys it (without
     /// the VLAN id if the table ignores it). A non-first IP fragment gets
     /// its train's ports only inside the table, which keys it again.
+    #[inline]
     pub fn key_of(&self, pkt: &Packet) -> PacketKey {
         let (key, from_lower) = FlowKey::from_packet(pkt);
         let key = if self.ignore_vlan {
@@ -309,7 +310,7 @@ impl<U: Default, S: Stage<U>> Table<U, S> {
         ts: Timestamp,
     ) -> FlowHandle {
         let key = self.key_of(pkt);
-        self.process_keyed(pkt, key, data, data, wire_len, ts)
+        self.process_keyed(pkt, &key, data, data, wire_len, ts)
     }
 
     /// [`Table::process`] with the packet's key already made by
@@ -322,7 +323,7 @@ impl<U: Default, S: Stage<U>> Table<U, S> {
     pub fn process_keyed(
         &mut self,
         pkt: &Packet,
-        key: PacketKey,
+        key: &PacketKey,
         data: &[u8],
         stage_data: &[u8],
         wire_len: u32,
@@ -334,21 +335,21 @@ impl<U: Default, S: Stage<U>> Table<U, S> {
         if p.truncated {
             self.stats.truncated += 1;
         }
-        let PacketKey {
-            key,
-            from_lower,
-            hash,
-        } = if p.frag.is_some() {
+        let rekeyed;
+        let key = if p.frag.is_some() {
             self.frags.track(&mut p, ts);
-            self.key_of(&p)
+            rekeyed = self.key_of(&p);
+            &rekeyed
         } else {
             key
         };
+        let (from_lower, hash) = (key.from_lower, key.hash);
+        let key = &key.key;
         if self.ignore_vlan {
             p.vlan = 0;
         }
         let entries = &self.entries;
-        let found = self.index.find(hash, |&i| entries[i as usize].key == key);
+        let found = self.index.find(hash, |&i| entries[i as usize].key == *key);
         let (slot, new_flow) = match found.copied() {
             Some(slot) => match self.restart_reason(slot, &p, ts) {
                 Some(reason) => {
@@ -360,7 +361,7 @@ impl<U: Default, S: Stage<U>> Table<U, S> {
             },
             None => {
                 let out_is_lower = initiator_is_lower(&p, from_lower);
-                (self.create(key, hash, out_is_lower, ts), true)
+                (self.create(*key, hash, out_is_lower, ts), true)
             }
         };
         if new_flow {

@@ -32,6 +32,7 @@ impl AppFlowState {
     /// client's Initials. `whole` says the payload is the whole datagram
     /// (only a whole one can be decrypted; a handed-over head may be cut).
     /// Returns true when detection has just finished.
+    #[inline]
     fn inspect(&mut self, pkt: &L7Packet<'_>, whole: bool, cfg: &L7Config) -> bool {
         let finished = !self.l7.is_done() && self.l7.inspect(pkt, cfg);
         let quic =
@@ -81,6 +82,7 @@ impl<U> AppStage<U> {
 
     /// Runs L7 detection on `packet` (while the flow's detection is not
     /// finished) and [`AppStage::on_l7_detected`] when it finishes.
+    #[inline]
     fn inspect_l7(&mut self, flow: &mut Flow<'_, U, AppFlowState>, packet: &StagePacket<'_>) {
         if !self.l7.enabled {
             return;
@@ -124,6 +126,7 @@ impl<U> AppStage<U> {
     /// Switches the flow to [`Action::Discard`] for good once it is past its
     /// rule's shunt budget (packets or frame bytes), before the packet
     /// callback runs, so that callback already sees it.
+    #[inline]
     fn apply_budget(&self, flow: &mut Flow<'_, U, AppFlowState>) {
         if let Some(r) = self.rules.get(flow.stage().rule) {
             let past_packets = r.shunt_after.is_some_and(|n| flow.total_packets() > n);
@@ -148,6 +151,7 @@ impl<U> Stage<U> for AppStage<U> {
         }
     }
 
+    #[inline]
     fn on_packet(&mut self, flow: &mut Flow<'_, U, AppFlowState>, packet: &StagePacket<'_>) {
         self.inspect_l7(flow, packet);
         self.apply_budget(flow);

@@ -165,7 +165,7 @@ fn a_handed_over_head_is_detected_without_reaching_the_packet_callback() {
     let p = decode_ethernet(&q).unwrap();
     let key = t.key_of(&p);
     let at = Timestamp::from_secs_nanos(1, 0);
-    t.process_keyed(&p, key, &[], &q, q.len() as u32, at);
+    t.process_keyed(&p, &key, &[], &q, q.len() as u32, at);
     t.flush();
     let r: Vec<_> = t.drain_exported().collect();
     assert_eq!(
