@@ -9,6 +9,7 @@ use sluice_ipfix::{semantic, ExportError, Field, RecordFields};
 use crate::features::config::{Feature, FeatureConfig};
 use crate::features::feature::{FeaturePacket, FlowContext, FlowFeature};
 use crate::features::pool::{recycle, Pooled};
+use crate::json::write_fixed6;
 
 /// Byte distribution (Cisco ETA, PEN 9, 44944): a basicList element of 256
 /// counts.
@@ -264,10 +265,10 @@ impl ByteDist {
         w.write_all(&buf[..n])?;
         w.write_all(b"]")?;
         if self.total > 0 {
-            write!(
-                w,
-                ",\"byte_dist_mean\":{mean:.6},\"byte_dist_std\":{std:.6}"
-            )?;
+            w.write_all(b",\"byte_dist_mean\":")?;
+            write_fixed6(w, mean)?;
+            w.write_all(b",\"byte_dist_std\":")?;
+            write_fixed6(w, std)?;
         }
         Ok(())
     }
@@ -284,11 +285,10 @@ impl ByteDist {
         (_, _, e): (f64, f64, f64),
     ) -> io::Result<()> {
         if self.total > 0 {
-            write!(
-                w,
-                ",\"entropy\":{e:.6},\"total_entropy\":{:.6}",
-                e * self.total as f64
-            )?;
+            w.write_all(b",\"entropy\":")?;
+            write_fixed6(w, e)?;
+            w.write_all(b",\"total_entropy\":")?;
+            write_fixed6(w, e * self.total as f64)?;
         }
         Ok(())
     }

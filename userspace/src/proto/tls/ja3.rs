@@ -7,32 +7,43 @@ use super::grease::is_grease;
 use super::hello::{ClientHello, ServerHello};
 use super::hex::hex;
 
-fn join<T: std::fmt::Display>(values: impl Iterator<Item = T>) -> String {
-    let v: Vec<String> = values.map(|x| x.to_string()).collect();
-    v.join("-")
+/// Appends `values` in decimal, joined by '-'.
+fn join(out: &mut String, values: impl Iterator<Item = u16>) {
+    let mut digits = itoa::Buffer::new();
+    for (i, v) in values.enumerate() {
+        if i > 0 {
+            out.push('-');
+        }
+        out.push_str(digits.format(v));
+    }
 }
 
 /// The JA3 string: `version,ciphers,extensions,groups,point_formats`.
 pub fn ja3_string(ch: &ClientHello) -> String {
     let not_grease = |v: &u16| !is_grease(*v);
-    format!(
-        "{},{},{},{},{}",
-        ch.version(),
-        join(ch.ciphers().iter().filter(|v| not_grease(v))),
-        join(ch.extension_types().filter(not_grease)),
-        join(ch.groups().iter().filter(|v| not_grease(v))),
-        join(ch.point_formats().iter()),
-    )
+    let mut s = String::with_capacity(256);
+    s.push_str(itoa::Buffer::new().format(ch.version()));
+    s.push(',');
+    join(&mut s, ch.ciphers().iter().copied().filter(not_grease));
+    s.push(',');
+    join(&mut s, ch.extension_types().filter(not_grease));
+    s.push(',');
+    join(&mut s, ch.groups().iter().copied().filter(not_grease));
+    s.push(',');
+    join(&mut s, ch.point_formats().iter().map(|&p| u16::from(p)));
+    s
 }
 
 /// The JA3S string: `version,cipher,extensions`.
 pub fn ja3s_string(sh: &ServerHello) -> String {
-    format!(
-        "{},{},{}",
-        sh.version(),
-        sh.cipher(),
-        join(sh.extension_types().filter(|v| !is_grease(*v))),
-    )
+    let mut s = String::with_capacity(64);
+    let mut digits = itoa::Buffer::new();
+    s.push_str(digits.format(sh.version()));
+    s.push(',');
+    s.push_str(digits.format(sh.cipher()));
+    s.push(',');
+    join(&mut s, sh.extension_types().filter(|v| !is_grease(*v)));
+    s
 }
 
 /// Lower-case hex MD5 of a JA3/JA3S string.

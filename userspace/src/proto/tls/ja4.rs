@@ -32,14 +32,26 @@ fn hash12(s: &str, empty: bool) -> String {
     if empty {
         return "000000000000".to_string();
     }
-    let mut h = hex(&Sha256::digest(s.as_bytes()));
-    h.truncate(12);
-    h
+    hex(&Sha256::digest(s.as_bytes())[..6])
+}
+
+/// Appends `v` as four-digit lowercase hex values joined by ','.
+fn push_hex_list(out: &mut String, v: &[u16]) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    for (i, &x) in v.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        for shift in [12, 8, 4, 0] {
+            out.push(char::from(DIGITS[usize::from(x >> shift & 0xf)]));
+        }
+    }
 }
 
 fn hex_list(v: &[u16]) -> String {
-    let parts: Vec<String> = v.iter().map(|x| format!("{x:04x}")).collect();
-    parts.join(",")
+    let mut s = String::with_capacity(v.len() * 5);
+    push_hex_list(&mut s, v);
+    s
 }
 
 /// The two ALPN characters: first and last of the first protocol, their hex
@@ -73,14 +85,15 @@ pub fn ja4_parts(ch: &ClientHello) -> (String, String, String) {
         .filter(|c| !is_grease(*c))
         .collect();
     let all_ext: Vec<u16> = ch.extension_types().filter(|e| !is_grease(*e)).collect();
-    let a = format!(
-        "t{}{}{:02}{:02}{}",
-        version_code(version),
-        if ch.has_sni_extension() { 'd' } else { 'i' },
-        ciphers.len().min(99),
-        all_ext.len().min(99),
-        alpn_code(ch)
-    );
+    let mut a = String::with_capacity(10);
+    a.push('t');
+    a.push_str(version_code(version));
+    a.push(if ch.has_sni_extension() { 'd' } else { 'i' });
+    for n in [ciphers.len().min(99), all_ext.len().min(99)] {
+        a.push(char::from(b'0' + (n / 10) as u8));
+        a.push(char::from(b'0' + (n % 10) as u8));
+    }
+    a.push_str(&alpn_code(ch));
     ciphers.sort_unstable();
     let mut exts: Vec<u16> = all_ext
         .into_iter()
@@ -96,22 +109,28 @@ pub fn ja4_parts(ch: &ClientHello) -> (String, String, String) {
     let mut c = hex_list(&exts);
     if !sig.is_empty() {
         c.push('_');
-        c.push_str(&hex_list(&sig));
+        push_hex_list(&mut c, &sig);
     }
     (a, hex_list(&ciphers), c)
 }
 
 /// The JA4 fingerprint.
 pub fn ja4(ch: &ClientHello) -> String {
-    let (a, b, c) = ja4_parts(ch);
-    let no_ext = !ch
-        .extension_types()
-        .any(|e| !is_grease(e) && e != ext::SERVER_NAME && e != ext::ALPN);
-    format!("{a}_{}_{}", hash12(&b, b.is_empty()), hash12(&c, no_ext))
+    ja4_and_raw(ch).0
 }
 
 /// JA4_r: the same fields with the lists spelled out instead of hashed.
 pub fn ja4_r(ch: &ClientHello) -> String {
+    ja4_and_raw(ch).1
+}
+
+/// JA4 and JA4_r from one pass over the hello.
+pub fn ja4_and_raw(ch: &ClientHello) -> (String, String) {
     let (a, b, c) = ja4_parts(ch);
-    format!("{a}_{b}_{c}")
+    let no_ext = !ch
+        .extension_types()
+        .any(|e| !is_grease(e) && e != ext::SERVER_NAME && e != ext::ALPN);
+    let fingerprint = [a.as_str(), &hash12(&b, b.is_empty()), &hash12(&c, no_ext)].join("_");
+    let raw = [a.as_str(), &b, &c].join("_");
+    (fingerprint, raw)
 }

@@ -3,11 +3,10 @@
 
 use std::io::{self, Write};
 
-use crate::json::write_str;
+use crate::json::{write_hex, write_str, write_uint};
 
 use super::cert::Certificate;
 use super::extensions::joy_name;
-use super::hex::hex;
 use super::salt::RecordStat;
 use super::TlsState;
 
@@ -38,12 +37,20 @@ impl<'w, W: Write> Obj<'w, W> {
             self.w.write_all(b",")?;
         }
         self.first = false;
-        write!(self.w, "\"{k}\":")?;
+        write_key(self.w, k)?;
         Ok(self.w)
     }
-    fn num(&mut self, k: &str, v: impl std::fmt::Display) -> io::Result<()> {
+    fn num(&mut self, k: &str, v: u64) -> io::Result<()> {
         let w = self.key(k)?;
-        write!(w, "{v}")
+        write_uint(w, v)
+    }
+    fn flag(&mut self, k: &str) -> io::Result<()> {
+        self.key(k)?.write_all(b"true")
+    }
+    /// A 16-bit code point as four quoted hex digits (`"0a0a"`).
+    fn hex16(&mut self, k: &str, v: u16) -> io::Result<()> {
+        let w = self.key(k)?;
+        write_hex16(w, v)
     }
     fn str(&mut self, k: &str, v: &str) -> io::Result<()> {
         let w = self.key(k)?;
@@ -60,8 +67,33 @@ fn write_joy_hex<W: Write>(w: &mut W, b: &[u8]) -> io::Result<()> {
     if b.len() > JOY_HEX_LIMIT {
         w.write_all(b"\"\"")
     } else {
-        write!(w, "\"{}\"", hex(b))
+        w.write_all(b"\"")?;
+        write_hex(w, b)?;
+        w.write_all(b"\"")
     }
+}
+
+/// `"k":`.
+fn write_key<W: Write + ?Sized>(w: &mut W, k: &str) -> io::Result<()> {
+    w.write_all(b"\"")?;
+    w.write_all(k.as_bytes())?;
+    w.write_all(b"\":")
+}
+
+/// `v` as four quoted lowercase hex digits.
+fn write_hex16<W: Write + ?Sized>(w: &mut W, v: u16) -> io::Result<()> {
+    w.write_all(b"\"")?;
+    write_hex(w, &v.to_be_bytes())?;
+    w.write_all(b"\"")
+}
+
+/// `{"group":"001d","length":32}`: a key share.
+fn write_key_share<W: Write + ?Sized>(w: &mut W, group: u16, len: usize) -> io::Result<()> {
+    w.write_all(b"{\"group\":")?;
+    write_hex16(w, group)?;
+    w.write_all(b",\"length\":")?;
+    write_uint(w, len as u64)?;
+    w.write_all(b"}")
 }
 
 fn write_list<W: Write, T>(
@@ -84,9 +116,14 @@ fn write_extensions<'a, W: Write>(
     exts: impl Iterator<Item = (u16, &'a [u8])>,
 ) -> io::Result<()> {
     write_list(w, exts, |w, (t, d)| {
+        w.write_all(b"{")?;
         match joy_name(t) {
-            Some(n) => write!(w, "{{\"{n}\":")?,
-            None => write!(w, "{{\"kind\":{t},\"data\":")?,
+            Some(n) => write_key(w, n)?,
+            None => {
+                w.write_all(b"\"kind\":")?;
+                write_uint(w, u64::from(t))?;
+                w.write_all(b",\"data\":")?;
+            }
         }
         write_joy_hex(w, d)?;
         w.write_all(b"}")
@@ -104,7 +141,8 @@ fn write_pairs<W: Write>(w: &mut W, items: &[(String, String)]) -> io::Result<()
 }
 
 fn write_cert<W: Write>(w: &mut W, c: &Certificate) -> io::Result<()> {
-    write!(w, "{{\"length\":{}", c.length)?;
+    w.write_all(b"{\"length\":")?;
+    write_uint(w, c.length as u64)?;
     let mut o = Obj { w, first: false };
     if !c.serial.is_empty() {
         o.joy_hex("serial_number", &c.serial)?;
@@ -116,7 +154,7 @@ fn write_cert<W: Write>(w: &mut W, c: &Certificate) -> io::Result<()> {
         o.str("signature_algo", &c.signature_algorithm)?;
     }
     if c.signature_key_size > 0 {
-        o.num("signature_key_size", c.signature_key_size)?;
+        o.num("signature_key_size", c.signature_key_size as u64)?;
     }
     if !c.issuer.is_empty() {
         write_pairs(o.key("issuer")?, &c.issuer)?;
@@ -133,7 +171,7 @@ fn write_cert<W: Write>(w: &mut W, c: &Certificate) -> io::Result<()> {
         o.str("subject_public_key_algo", &c.public_key_algorithm)?;
     }
     if c.public_key_size > 0 {
-        o.num("subject_public_key_size", c.public_key_size)?;
+        o.num("subject_public_key_size", c.public_key_size as u64)?;
     }
     if !c.san.is_empty() {
         write_list(o.key("san")?, &c.san, |w, s| write_str(w, s))?;
@@ -142,18 +180,22 @@ fn write_cert<W: Write>(w: &mut W, c: &Certificate) -> io::Result<()> {
 }
 
 fn write_record<W: Write>(w: &mut W, r: &RecordStat, ipt_ms: u64) -> io::Result<()> {
-    let dir = if r.dir.is_out() { ">" } else { "<" };
-    write!(
-        w,
-        "{{\"b\":{},\"dir\":\"{dir}\",\"ipt\":{ipt_ms},\"tp\":{}",
-        r.len, r.content_type
-    )?;
+    w.write_all(b"{\"b\":")?;
+    write_uint(w, u64::from(r.len))?;
+    w.write_all(if r.dir.is_out() {
+        b",\"dir\":\">\",\"ipt\":"
+    } else {
+        b",\"dir\":\"<\",\"ipt\":"
+    })?;
+    write_uint(w, ipt_ms)?;
+    w.write_all(b",\"tp\":")?;
+    write_uint(w, u64::from(r.content_type))?;
     if !r.handshake_types().is_empty() {
-        write_list(w.by_ref_key("hs_types")?, r.handshake_types(), |w, t| {
-            write!(w, "{t}")
+        write_list(w.by_ref_key("hs_types")?, r.handshake_types(), |w, &t| {
+            write_uint(w, u64::from(t))
         })?;
-        write_list(w.by_ref_key("hs_lens")?, r.handshake_lens(), |w, l| {
-            write!(w, "{l}")
+        write_list(w.by_ref_key("hs_lens")?, r.handshake_lens(), |w, &l| {
+            write_uint(w, u64::from(l))
         })?;
     }
     w.write_all(b"}")
@@ -162,14 +204,15 @@ fn write_record<W: Write>(w: &mut W, r: &RecordStat, ipt_ms: u64) -> io::Result<
 /// `,"key":` on a writer that is inside an object with members already.
 trait KeyExt: Write + Sized {
     fn by_ref_key(&mut self, k: &str) -> io::Result<&mut Self> {
-        write!(self, ",\"{k}\":")?;
+        self.write_all(b",")?;
+        write_key(self, k)?;
         Ok(self)
     }
 }
 impl<W: Write> KeyExt for W {}
 
 fn hex16_list<W: Write>(w: &mut W, v: impl IntoIterator<Item = u16>) -> io::Result<()> {
-    write_list(w, v, |w, x| write!(w, "\"{x:04x}\""))
+    write_list(w, v, |w, x| write_hex16(w, x))
 }
 
 /// Writes `,"tls":{...}` for `s`; nothing if the flow carried no TLS.
@@ -186,13 +229,13 @@ pub fn write_tls<W: Write>(s: &TlsState, w: &mut W) -> io::Result<()> {
     w.write_all(b",\"tls\":{")?;
     let mut o = Obj { w, first: true };
     if let Some(v) = ch.and_then(|c| joy_version(c.version())) {
-        o.num("c_version", v)?;
+        o.num("c_version", u64::from(v))?;
     }
     if let Some(v) = sh.and_then(|s| joy_version(s.version())) {
-        o.num("s_version", v)?;
+        o.num("s_version", u64::from(v))?;
     }
     if let Some(k) = h.client_key_exchange.as_deref().filter(|k| !k.is_empty()) {
-        o.num("c_key_length", k.len() * 8)?;
+        o.num("c_key_length", k.len() as u64 * 8)?;
         o.joy_hex("c_key_exchange", k)?;
     }
     if let Some(c) = ch {
@@ -214,7 +257,7 @@ pub fn write_tls<W: Write>(s: &TlsState, w: &mut W) -> io::Result<()> {
         w.write_all(b"]")?;
     }
     if let Some(s) = sh {
-        o.str("scs", &format!("{:04x}", s.cipher()))?;
+        o.hex16("scs", s.cipher())?;
     }
     if let Some(c) = ch.filter(|c| !c.ciphers().is_empty()) {
         hex16_list(o.key("cs")?, c.ciphers().iter().copied())?;
@@ -251,7 +294,7 @@ pub fn write_tls<W: Write>(s: &TlsState, w: &mut W) -> io::Result<()> {
         }
         if !c.key_shares().is_empty() {
             write_list(o.key("c_key_shares")?, c.key_shares(), |w, k| {
-                write!(w, "{{\"group\":\"{:04x}\",\"length\":{}}}", k.group, k.len)
+                write_key_share(w, k.group, k.len as usize)
             })?;
         }
         let alpn: Vec<String> = c
@@ -261,31 +304,33 @@ pub fn write_tls<W: Write>(s: &TlsState, w: &mut W) -> io::Result<()> {
         if !alpn.is_empty() {
             write_list(o.key("c_alpn")?, &alpn, |w, p| write_str(w, p))?;
         }
-        o.str("ja3", &super::ja3::md5_hex(&super::ja3::ja3_string(c)))?;
-        o.str("ja3_string", &super::ja3::ja3_string(c))?;
-        o.str("ja4", &super::ja4::ja4(c))?;
-        o.str("ja4_r", &super::ja4::ja4_r(c))?;
+        let ja3 = super::ja3::ja3_string(c);
+        o.str("ja3", &super::ja3::md5_hex(&ja3))?;
+        o.str("ja3_string", &ja3)?;
+        let (ja4, ja4_r) = super::ja4::ja4_and_raw(c);
+        o.str("ja4", &ja4)?;
+        o.str("ja4_r", &ja4_r)?;
     }
     if let Some(s) = sh {
         if let Some(v) = s.selected_version() {
-            o.str("s_selected_version", &format!("{v:04x}"))?;
+            o.hex16("s_selected_version", v)?;
         }
         if let Some(k) = s.key_share() {
-            let w = o.key("s_key_share")?;
-            write!(w, "{{\"group\":\"{:04x}\",\"length\":{}}}", k.group, k.len)?;
+            write_key_share(o.key("s_key_share")?, k.group, k.len as usize)?;
         }
         if let Some(p) = s.alpn() {
             o.str("s_alpn", &String::from_utf8_lossy(p))?;
         }
         if s.is_hello_retry_request() {
-            o.num("hello_retry_request", true)?;
+            o.flag("hello_retry_request")?;
         }
         if s.negotiated_version() == 0x0304 {
             // TLS 1.3 encrypts the Certificate message: no chain to report.
-            o.num("s_cert_encrypted", true)?;
+            o.flag("s_cert_encrypted")?;
         }
-        o.str("ja3s", &super::ja3::md5_hex(&super::ja3::ja3s_string(s)))?;
-        o.str("ja3s_string", &super::ja3::ja3s_string(s))?;
+        let ja3s = super::ja3::ja3s_string(s);
+        o.str("ja3s", &super::ja3::md5_hex(&ja3s))?;
+        o.str("ja3s_string", &ja3s)?;
     }
     let notes = inner.notes();
     if !notes.is_empty() {
