@@ -9,7 +9,7 @@ use sluice_ipfix::{semantic, ExportError, Field, RecordFields};
 use crate::features::config::{Feature, FeatureConfig};
 use crate::features::feature::{FeaturePacket, FlowContext, FlowFeature};
 use crate::features::pool::{recycle, Pooled};
-use crate::json::write_fixed6;
+use crate::json::{write_fixed6, write_uint_list};
 
 /// Byte distribution (Cisco ETA, PEN 9, 44944): a basicList element of 256
 /// counts.
@@ -243,26 +243,8 @@ impl ByteDist {
         w: &mut W,
         (mean, std, _): (f64, f64, f64),
     ) -> io::Result<()> {
-        // 256 numbers, mostly small: format them in one buffer.
-        let mut buf = [0u8; 256 * 21 + 16];
-        let mut n = 0;
-        let mut digits = itoa::Buffer::new();
-        for (i, c) in self.counts().into_iter().enumerate() {
-            if i > 0 {
-                buf[n] = b',';
-                n += 1;
-            }
-            if c < 10 {
-                buf[n] = b'0' + c as u8;
-                n += 1;
-            } else {
-                let s = digits.format(c).as_bytes();
-                buf[n..n + s.len()].copy_from_slice(s);
-                n += s.len();
-            }
-        }
         w.write_all(b",\"byte_dist\":[")?;
-        w.write_all(&buf[..n])?;
+        write_uint_list(w, self.counts())?;
         w.write_all(b"]")?;
         if self.total > 0 {
             w.write_all(b",\"byte_dist_mean\":")?;

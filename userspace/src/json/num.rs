@@ -15,8 +15,9 @@ pub fn write_uint_list<W: Write + ?Sized>(
     w: &mut W,
     list: impl IntoIterator<Item = u64>,
 ) -> io::Result<()> {
-    // Build in a stack buffer to keep the writer's call count low.
-    let mut buf = [0u8; 4096];
+    // Build in a small stack buffer (cheap to set up) to keep the writer's
+    // call count low.
+    let mut buf = [0u8; 512];
     let mut n = 0;
     let mut b = itoa::Buffer::new();
     for (i, v) in list.into_iter().enumerate() {
@@ -27,6 +28,12 @@ pub fn write_uint_list<W: Write + ?Sized>(
         if i > 0 {
             buf[n] = b',';
             n += 1;
+        }
+        if v < 10 {
+            // Most counts are small: skip the formatter.
+            buf[n] = b'0' + v as u8;
+            n += 1;
+            continue;
         }
         let s = b.format(v).as_bytes();
         buf[n..n + s.len()].copy_from_slice(s);
