@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use crate::json::write_str as string;
+use crate::json::{write_str as string, write_uint};
 
 use super::message::DnsMessage;
 use super::record::{DnsAnswer, RData};
@@ -30,16 +30,20 @@ fn write_message<W: Write>(w: &mut W, m: &DnsMessage) -> io::Result<()> {
         string(w, &q.name)?;
         w.write_all(b",")?;
     }
-    write!(w, "\"rc\":{},\"rr\":[", m.rcode)?;
+    w.write_all(b"\"rc\":")?;
+    write_uint(w, u64::from(m.rcode))?;
+    w.write_all(b",\"rr\":[")?;
     for (i, rr) in m.answers.iter().enumerate() {
         if i > 0 {
             w.write_all(b",")?;
         }
         write_rr(w, rr)?;
     }
-    write!(w, "],\"id\":{}", m.id)?;
+    w.write_all(b"],\"id\":")?;
+    write_uint(w, u64::from(m.id))?;
     if let Some(q) = m.questions.first() {
-        write!(w, ",\"qtype\":{}", q.qtype)?;
+        w.write_all(b",\"qtype\":")?;
+        write_uint(w, u64::from(q.qtype))?;
     }
     if m.questions.len() > 1 {
         w.write_all(b",\"questions\":[")?;
@@ -49,12 +53,15 @@ fn write_message<W: Write>(w: &mut W, m: &DnsMessage) -> io::Result<()> {
             }
             w.write_all(b"{\"name\":")?;
             string(w, &q.name)?;
-            write!(w, ",\"qtype\":{}}}", q.qtype)?;
+            w.write_all(b",\"qtype\":")?;
+            write_uint(w, u64::from(q.qtype))?;
+            w.write_all(b"}")?;
         }
         w.write_all(b"]")?;
     }
     if let Some(bad) = m.malformed {
-        write!(w, ",\"malformed\":{}", bad.remaining)?;
+        w.write_all(b",\"malformed\":")?;
+        write_uint(w, bad.remaining as u64)?;
     }
     w.write_all(b"}")
 }
@@ -62,9 +69,12 @@ fn write_message<W: Write>(w: &mut W, m: &DnsMessage) -> io::Result<()> {
 /// One record: Joy's RDATA key and `ttl`, then our `name` (the owner).
 fn write_rr<W: Write>(w: &mut W, rr: &DnsAnswer) -> io::Result<()> {
     w.write_all(b"{")?;
-    let named = |key: &str| format!("\"{key}\":");
     match &rr.rdata {
-        RData::A(a) => write!(w, "\"a\":\"{a}\"")?,
+        RData::A(a) => {
+            w.write_all(b"\"a\":\"")?;
+            write_ipv4(w, a.octets())?;
+            w.write_all(b"\"")?;
+        }
         RData::Aaaa(a) => write!(w, "\"aaaa\":\"{a}\"")?,
         RData::Cname(n)
         | RData::Ns(n)
@@ -80,20 +90,81 @@ fn write_rr<W: Write>(w: &mut W, rr: &DnsAnswer) -> io::Result<()> {
                 RData::Soa(_) => "soa",
                 _ => "txt",
             };
-            w.write_all(named(key).as_bytes())?;
+            w.write_all(b"\"")?;
+            w.write_all(key.as_bytes())?;
+            w.write_all(b"\":")?;
             string(w, n)?;
         }
         RData::Other(raw) => {
-            write!(
-                w,
-                "\"type\":\"{:x}\",\"class\":\"{:x}\",\"rdlength\":{},\"rdata\":\"",
-                rr.rtype, rr.class, rr.rdlength
-            )?;
+            w.write_all(b"\"type\":\"")?;
+            write_hex_digits(w, rr.rtype)?;
+            w.write_all(b"\",\"class\":\"")?;
+            write_hex_digits(w, rr.class)?;
+            w.write_all(b"\",\"rdlength\":")?;
+            write_uint(w, u64::from(rr.rdlength))?;
+            w.write_all(b",\"rdata\":\"")?;
             crate::json::num::write_hex(w, raw)?;
             w.write_all(b"\"")?;
         }
     }
-    write!(w, ",\"ttl\":{},\"name\":", rr.ttl)?;
+    w.write_all(b",\"ttl\":")?;
+    write_uint(w, u64::from(rr.ttl))?;
+    w.write_all(b",\"name\":")?;
     string(w, &rr.name)?;
     w.write_all(b"}")
+}
+
+/// `v` in lowercase hex without leading zeros (`{:x}`).
+fn write_hex_digits<W: Write>(w: &mut W, v: u16) -> io::Result<()> {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut buf = [0u8; 4];
+    let mut n = 0;
+    for shift in [12u16, 8, 4, 0] {
+        let d = (v >> shift) & 0xf;
+        if d != 0 || n > 0 || shift == 0 {
+            buf[n] = DIGITS[usize::from(d)];
+            n += 1;
+        }
+    }
+    w.write_all(&buf[..n])
+}
+
+/// A dotted IPv4 address, digit by digit.
+fn write_ipv4<W: Write>(w: &mut W, octets: [u8; 4]) -> io::Result<()> {
+    for (k, o) in octets.into_iter().enumerate() {
+        if k > 0 {
+            w.write_all(b".")?;
+        }
+        write_uint(w, u64::from(o))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_digits_and_addresses_as_the_standard_formatter_writes_them() {
+        for v in [
+            0u16, 1, 0xf, 0x10, 0xff, 0x100, 0xabc, 0x1000, 0xffff, 65, 41,
+        ] {
+            let mut out = Vec::new();
+            write_hex_digits(&mut out, v).unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), format!("{v:x}"));
+        }
+        for a in [
+            [0, 0, 0, 0],
+            [255, 255, 255, 255],
+            [10, 0, 200, 9],
+            [1, 22, 133, 4],
+        ] {
+            let mut out = Vec::new();
+            write_ipv4(&mut out, a).unwrap();
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                std::net::Ipv4Addr::from(a).to_string()
+            );
+        }
+    }
 }
