@@ -9,7 +9,7 @@ use crate::features::config::FeatureConfig;
 use crate::features::feature::{FeaturePacket, FlowContext, FlowFeature};
 use crate::features::pool::recycle;
 use crate::flow::Direction;
-use crate::json::num::write_hex;
+use crate::json::num::{write_hex, write_uint};
 
 /// Joy keeps at most this many option bytes (`TCP_OPT_LEN`).
 pub const MAX_OPTIONS: usize = 24;
@@ -95,10 +95,11 @@ impl TcpInfo {
         w.write_all(b",\"tcp\":{")?;
         let mut comma = false;
         if let Some(s) = self.first_seq {
-            write!(w, "\"first_seq\":{s}")?;
+            w.write_all(b"\"first_seq\":")?;
+            write_uint(w, u64::from(s))?;
             comma = true;
         }
-        for (d, name) in self.dirs.iter().zip(["out", "in"]) {
+        for (d, name) in self.dirs.iter().zip([&b"\"out\":{"[..], b"\"in\":{"]) {
             if !has(d) {
                 continue;
             }
@@ -106,16 +107,20 @@ impl TcpInfo {
                 w.write_all(b",")?;
             }
             comma = true;
-            write!(w, "\"{name}\":{{")?;
+            w.write_all(name)?;
             let mut inner = false;
             if d.flags != 0 {
-                write!(w, "\"flags\":\"{}\"", FlagString(d.flags))?;
+                w.write_all(b"\"flags\":\"")?;
+                write_flags(w, d.flags)?;
+                w.write_all(b"\"")?;
                 inner = true;
                 if d.window != 0 {
-                    write!(w, ",\"first_window_size\":{}", d.window)?;
+                    w.write_all(b",\"first_window_size\":")?;
+                    write_uint(w, u64::from(d.window))?;
                 }
                 if d.opt_len > 0 {
-                    write!(w, ",\"opt_len\":{}", d.opt_len)?;
+                    w.write_all(b",\"opt_len\":")?;
+                    write_uint(w, u64::from(d.opt_len))?;
                     write_options(w, &d.opts[..usize::from(d.opt_len)])?;
                 }
             }
@@ -123,7 +128,8 @@ impl TcpInfo {
                 if inner {
                     w.write_all(b",")?;
                 }
-                write!(w, "\"retrans\":{}", d.retrans)?;
+                w.write_all(b"\"retrans\":")?;
+                write_uint(w, u64::from(d.retrans))?;
             }
             w.write_all(b"}")?;
         }
@@ -162,6 +168,19 @@ impl std::fmt::Display for FlagString {
         }
         Ok(())
     }
+}
+
+/// Writes the flags as Joy spells them (see [`FlagString`]).
+fn write_flags<W: Write + ?Sized>(w: &mut W, flags: u8) -> io::Result<()> {
+    let mut buf = [0u8; 8];
+    let mut n = 0;
+    for (bit, &c) in b"FSRPAUEC".iter().enumerate() {
+        if flags & (1 << bit) != 0 {
+            buf[n] = c;
+            n += 1;
+        }
+    }
+    w.write_all(&buf[..n])
 }
 
 /// Writes `,"opts":[...]` as Joy's `tcp_opt_print_json`.
