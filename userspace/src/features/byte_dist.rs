@@ -9,7 +9,7 @@ use sluice_ipfix::{semantic, ExportError, Field, RecordFields};
 use crate::features::config::{Feature, FeatureConfig};
 use crate::features::feature::{FeaturePacket, FlowContext, FlowFeature};
 use crate::features::pool::{recycle, Pooled};
-use crate::json::{write_fixed6, write_uint_list};
+use crate::json::write_fixed6;
 
 /// Byte distribution (Cisco ETA, PEN 9, 44944): a basicList element of 256
 /// counts.
@@ -188,14 +188,29 @@ impl ByteDist {
         if self.total == 0 {
             return (0.0, 0.0, 0.0);
         }
+        if self.dense.is_none() {
+            // A short payload: its values in order, counted by runs (no 256-entry pass).
+            let mut sorted = [0u8; INLINE_BYTES];
+            let sorted = &mut sorted[..self.inline().len()];
+            sorted.copy_from_slice(self.inline());
+            sorted.sort_unstable();
+            let seen = sorted
+                .chunk_by(|a, b| a == b)
+                .map(|run| (usize::from(run[0]), run.len() as u64));
+            return self.stats_of(seen);
+        }
+        let counts = self.counts();
+        self.stats_of(counts.into_iter().enumerate().filter(|&(_, c)| c != 0))
+    }
+
+    /// [`ByteDist::stats`] from the `(value, count)` pairs of the values seen,
+    /// in increasing value order (the order of the entropy's sum).
+    fn stats_of(&self, seen: impl Iterator<Item = (usize, u64)>) -> (f64, f64, f64) {
         // Entropy as log2(n) - Σ c·log2(c) / n: values seen once add nothing
         // to the sum, which saves most logarithms on short flows.
         let (mut sum, mut sumsq, mut clogc) = (0u128, 0u128, 0f64);
         let n = self.total as f64;
-        for (v, c) in self.counts().into_iter().enumerate() {
-            if c == 0 {
-                continue;
-            }
+        for (v, c) in seen {
             let (v, c128) = (v as u128, u128::from(c));
             sum += v * c128;
             sumsq += v * v * c128;
@@ -244,7 +259,7 @@ impl ByteDist {
         (mean, std, _): (f64, f64, f64),
     ) -> io::Result<()> {
         w.write_all(b",\"byte_dist\":[")?;
-        write_uint_list(w, self.counts())?;
+        write_count_list(w, &self.counts())?;
         w.write_all(b"]")?;
         if self.total > 0 {
             w.write_all(b",\"byte_dist_mean\":")?;
@@ -274,6 +289,55 @@ impl ByteDist {
         }
         Ok(())
     }
+}
+
+/// "0,0,...,0": 256 zeros joined by commas, for runs of unseen values.
+const ZEROS: [u8; 511] = {
+    let mut z = [b','; 511];
+    let mut i = 0;
+    while i < 511 {
+        z[i] = b'0';
+        i += 2;
+    }
+    z
+};
+
+/// Writes the 256 counts joined by commas, as `write_uint_list` does, each run
+/// of zeros in one copy (most values of a short flow are never seen).
+fn write_count_list<W: Write + ?Sized>(w: &mut W, counts: &[u64; 256]) -> io::Result<()> {
+    // One stack buffer for the list; flushed before it could overflow.
+    let mut buf = [0u8; 1024];
+    let mut n = 0;
+    let mut digits = itoa::Buffer::new();
+    let mut i = 0;
+    while i < counts.len() {
+        if n + ZEROS.len() + 1 > buf.len() {
+            w.write_all(&buf[..n])?;
+            n = 0;
+        }
+        if i > 0 {
+            buf[n] = b',';
+            n += 1;
+        }
+        let c = counts[i];
+        if c == 0 {
+            let run = counts[i..].iter().take_while(|&&c| c == 0).count();
+            let z = &ZEROS[..2 * run - 1];
+            buf[n..n + z.len()].copy_from_slice(z);
+            n += z.len();
+            i += run;
+        } else if c < 10 {
+            buf[n] = b'0' + c as u8;
+            n += 1;
+            i += 1;
+        } else {
+            let d = digits.format(c).as_bytes();
+            buf[n..n + d.len()].copy_from_slice(d);
+            n += d.len();
+            i += 1;
+        }
+    }
+    w.write_all(&buf[..n])
 }
 
 impl FlowFeature for ByteDist {
@@ -317,6 +381,41 @@ pub(crate) fn enabled(cfg: &FeatureConfig) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json::write_uint_list;
+
+    #[test]
+    fn count_lists_read_as_the_plain_number_list() {
+        let mut r = 0x2545_f491_4f6c_dd1du64;
+        for density in [0u64, 1, 8, 64, 200, 255] {
+            let mut counts = [0u64; 256];
+            for c in counts.iter_mut() {
+                r ^= r << 13;
+                r ^= r >> 7;
+                r ^= r << 17;
+                if r % 256 < density {
+                    *c = r % 5000;
+                }
+            }
+            let (mut fast, mut plain) = (Vec::new(), Vec::new());
+            write_count_list(&mut fast, &counts).unwrap();
+            write_uint_list(&mut plain, counts).unwrap();
+            assert_eq!(fast, plain, "density {density}");
+        }
+    }
+
+    #[test]
+    fn short_payload_stats_equal_the_full_pass() {
+        // The same bytes counted inline (sorted runs) and through the table.
+        for len in [1usize, 2, 7, 31, 32] {
+            let payload: Vec<u8> = (0..len).map(|i| (i * i * 7 % 11) as u8 * 23).collect();
+            let mut short = ByteDist::default();
+            short.add(&payload);
+            assert!(short.dense.is_none());
+            let counts = short.counts();
+            let full = short.stats_of(counts.into_iter().enumerate().filter(|&(_, c)| c != 0));
+            assert_eq!(short.stats(), full, "{len} bytes");
+        }
+    }
 
     #[test]
     fn statistics_of_a_known_sequence() {
