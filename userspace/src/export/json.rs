@@ -4,7 +4,7 @@ use std::io::{self, Write};
 use std::net::Ipv6Addr;
 
 use crate::flow::{FlowRecord, Timestamp};
-use crate::json::num::write_uint;
+use crate::json::num::{write_ipv4, write_uint};
 
 /// Writes `rec` as one JSON object followed by `\n`, using Joy's field names:
 ///
@@ -98,31 +98,13 @@ fn member<W: Write + ?Sized>(w: &mut W, name: &[u8], n: u64) -> io::Result<()> {
 }
 
 /// Writes the address in `bytes` for `version` (IPv4 in the first 4 bytes):
-/// dotted IPv4 digit by digit, IPv6 in RFC 5952 form through the standard
+/// dotted IPv4 (`json::write_ipv4`), IPv6 in RFC 5952 form through the standard
 /// library's formatter.
 fn write_ip<W: Write + ?Sized>(w: &mut W, version: u8, bytes: &[u8; 16]) -> io::Result<()> {
     if version != 4 {
         return write!(w, "{}", Ipv6Addr::from(*bytes));
     }
-    let mut buf = [0u8; 15];
-    let mut n = 0;
-    for (k, &octet) in bytes[..4].iter().enumerate() {
-        if k > 0 {
-            buf[n] = b'.';
-            n += 1;
-        }
-        if octet >= 100 {
-            buf[n] = b'0' + octet / 100;
-            n += 1;
-        }
-        if octet >= 10 {
-            buf[n] = b'0' + octet / 10 % 10;
-            n += 1;
-        }
-        buf[n] = b'0' + octet % 10;
-        n += 1;
-    }
-    w.write_all(&buf[..n])
+    write_ipv4(w, [bytes[0], bytes[1], bytes[2], bytes[3]])
 }
 
 /// Writes a timestamp as epoch seconds with exactly 6 decimals (truncated).

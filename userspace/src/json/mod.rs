@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 pub mod num;
 
-pub use num::{hex, write_fixed6, write_hex, write_uint, write_uint_list};
+pub use num::{hex, write_fixed6, write_hex, write_ipv4, write_uint, write_uint_list};
 
 /// A rewriter of text values before they are written (the anonymizer's
 /// username rewriting of HTTP URIs): `Some(new)` replaces the value.

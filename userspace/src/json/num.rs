@@ -128,14 +128,39 @@ pub fn hex(bytes: &[u8]) -> String {
     String::from_utf8(s).unwrap_or_default()
 }
 
+/// Lowercase hex digits, by value.
+pub const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
+
+/// Writes a dotted IPv4 address, digit by digit (as `Ipv4Addr`'s `Display`).
+pub fn write_ipv4<W: Write + ?Sized>(w: &mut W, octets: [u8; 4]) -> io::Result<()> {
+    let mut buf = [0u8; 15];
+    let mut n = 0;
+    for (k, octet) in octets.into_iter().enumerate() {
+        if k > 0 {
+            buf[n] = b'.';
+            n += 1;
+        }
+        if octet >= 100 {
+            buf[n] = b'0' + octet / 100;
+            n += 1;
+        }
+        if octet >= 10 {
+            buf[n] = b'0' + octet / 10 % 10;
+            n += 1;
+        }
+        buf[n] = b'0' + octet % 10;
+        n += 1;
+    }
+    w.write_all(&buf[..n])
+}
+
 /// Hex digits of `chunk` (at most `out.len() / 2` bytes) into `out`; returns
 /// how many digits were written.
 fn hex_into(chunk: &[u8], out: &mut [u8]) -> usize {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut n = 0;
     for (&b, pair) in chunk.iter().zip(out.chunks_exact_mut(2)) {
-        pair[0] = DIGITS[usize::from(b >> 4)];
-        pair[1] = DIGITS[usize::from(b & 15)];
+        pair[0] = HEX_DIGITS[usize::from(b >> 4)];
+        pair[1] = HEX_DIGITS[usize::from(b & 15)];
         n += 2;
     }
     n
@@ -171,6 +196,17 @@ mod tests {
                 .join(",")
         );
         assert_eq!(String::from_utf8(out).unwrap(), expect);
+    }
+
+    #[test]
+    fn ipv4_addresses_as_the_standard_formatter_writes_them() {
+        for a in 0..=255u8 {
+            let octets = [a, a.wrapping_mul(37), 255 - a, a / 3];
+            let mut out = Vec::new();
+            write_ipv4(&mut out, octets).unwrap();
+            let expect = std::net::Ipv4Addr::from(octets).to_string();
+            assert_eq!(String::from_utf8(out).unwrap(), expect);
+        }
     }
 
     fn fixed6_str(x: f64) -> String {

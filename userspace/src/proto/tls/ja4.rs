@@ -10,6 +10,7 @@ use super::extensions::ext;
 use super::grease::is_grease;
 use super::hello::ClientHello;
 use super::hex::hex;
+use crate::json::num::HEX_DIGITS;
 
 /// Two-character version code of JA4_a.
 fn version_code(v: u16) -> &'static str {
@@ -37,13 +38,12 @@ fn hash12(s: &str, empty: bool) -> String {
 
 /// Appends `v` as four-digit lowercase hex values joined by ','.
 fn push_hex_list(out: &mut String, v: &[u16]) {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     for (i, &x) in v.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
         for shift in [12, 8, 4, 0] {
-            out.push(char::from(DIGITS[usize::from(x >> shift & 0xf)]));
+            out.push(char::from(HEX_DIGITS[usize::from(x >> shift & 0xf)]));
         }
     }
 }
