@@ -156,21 +156,7 @@ fn seq_le(a: u32, b: u32) -> bool {
     (a.wrapping_sub(b) as i32) <= 0
 }
 
-/// TCP flags as Joy spells them: F S R P A U E C.
-pub struct FlagString(pub u8);
-
-impl std::fmt::Display for FlagString {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        for (bit, c) in "FSRPAUEC".chars().enumerate() {
-            if self.0 & (1 << bit) != 0 {
-                write!(f, "{c}")?;
-            }
-        }
-        Ok(())
-    }
-}
-
-/// Writes the flags as Joy spells them (see [`FlagString`]).
+/// Writes the flags as Joy spells them: F S R P A U E C, lowest bit first.
 fn write_flags<W: Write + ?Sized>(w: &mut W, flags: u8) -> io::Result<()> {
     let mut buf = [0u8; 8];
     let mut n = 0;
