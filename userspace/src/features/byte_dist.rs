@@ -303,7 +303,10 @@ const ZEROS: [u8; 511] = {
 };
 
 /// Writes the 256 counts joined by commas, as `write_uint_list` does, each run
-/// of zeros in one copy (most values of a short flow are never seen).
+/// of zeros in one copy (most values of a short flow are never seen). Its own
+/// loop on purpose: folding the zero runs into the shared list writer (an
+/// iterator, or a slice version over a shared buffer type) measured 3 % more
+/// instructions on mixed traffic and 4–12 % more on a flood with every feature.
 fn write_count_list<W: Write + ?Sized>(w: &mut W, counts: &[u64; 256]) -> io::Result<()> {
     // One stack buffer for the list; flushed before it could overflow.
     let mut buf = [0u8; 1024];
