@@ -10,6 +10,7 @@ pub mod memory;
 pub mod mixed;
 pub mod netns;
 pub mod objects;
+pub mod offline;
 pub mod pcap;
 pub mod pcap_write;
 pub mod scenario;

@@ -267,7 +267,7 @@ pub fn measure(bin: &Path, pcap: &Path, features: Features) -> Result<Measure> {
 }
 
 /// Reaps child `pid`: its wait status and its resource usage.
-fn wait4(pid: u32) -> Result<(libc::c_int, libc::rusage)> {
+pub fn wait4(pid: u32) -> Result<(libc::c_int, libc::rusage)> {
     let pid = libc::pid_t::try_from(pid)?;
     let mut status = 0;
     // SAFETY: an all-zero rusage is valid; wait4 fills it for our own child.

@@ -30,6 +30,8 @@ enum Cmd {
     Soak(sluice_bench::soak::SoakArgs),
     /// Peak RSS and throughput of `sluice read` on a flood of one-packet flows.
     Memory(sluice_bench::memory::MemoryArgs),
+    /// `sluice read` side by side with softflowd, argus and nfstream on three captures.
+    Offline(sluice_bench::offline::OfflineArgs),
     /// Write the large mixed capture (the corpus replayed with shifted addresses).
     Mixed(MixedArgs),
 }
@@ -134,6 +136,7 @@ fn main() {
         Cmd::Live(a) => sluice_bench::live::run(a),
         Cmd::Soak(a) => sluice_bench::soak::run(a),
         Cmd::Memory(a) => sluice_bench::memory::run(a),
+        Cmd::Offline(a) => sluice_bench::offline::run(a),
         Cmd::Mixed(a) => sluice_bench::mixed::build(&a.corpus, a.rounds, &a.out).map(|m| {
             println!(
                 "{}: {} packets, {} bytes",
