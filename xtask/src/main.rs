@@ -24,6 +24,8 @@ commands:
   bench live     end-to-end: XDP_DROP vs sluice capture vs AF_PACKET on one generator (needs root)
   bench memory [--runs N] [--flows N] [--baseline SLUICE]
                  peak RSS and throughput of `sluice read` on 3 M one-packet flows, features none and all
+  bench offline [--runs N] [--inputs big,small,flood] [--skip-nfstream]
+                 `sluice read` side by side with softflowd, argus and nfstream on three captures
   bench soak [--minutes N]
                  a long live capture of churning flows: RSS, fds, records, drops a minute (needs root)";
 
@@ -47,7 +49,8 @@ fn main() {
         ["bench"] => bench_criterion(),
         ["bench", "live", rest @ ..] => bench_live(rest),
         ["bench", "soak", rest @ ..] => bench_lab("soak", rest),
-        ["bench", "memory", rest @ ..] => bench_memory(rest),
+        ["bench", "memory", rest @ ..] => bench_offline_lab("memory", rest),
+        ["bench", "offline", rest @ ..] => bench_offline_lab("offline", rest),
         _ => {
             eprintln!("{USAGE}");
             exit(2);
@@ -315,13 +318,13 @@ fn bench_lab(what: &str, rest: &[&str]) -> Result<()> {
         .args(rest))
 }
 
-/// Runs `sluice-lab memory --sluice target/release/sluice REST` (no root needed: it
-/// only reads a pcap).
-fn bench_memory(rest: &[&str]) -> Result<()> {
+/// Runs `sluice-lab WHAT --sluice target/release/sluice REST`, a benchmark of `sluice
+/// read` (`memory`, `offline`; no root needed: they only read pcaps).
+fn bench_offline_lab(what: &str, rest: &[&str]) -> Result<()> {
     setup::run()?;
     build()?;
     run(Command::new(bin("sluice-lab"))
-        .arg("memory")
+        .arg(what)
         .arg("--sluice")
         .arg(bin("sluice"))
         .args(rest))

@@ -28,6 +28,18 @@ const APT_PACKAGES: &[&str] = &[
     "procps",
 ];
 
+/// Debian packages of `cargo xtask bench offline`'s peers: softflowd, argus (and
+/// `racount` from argus-client, which counts argus's records), and Python's venv for
+/// nfstream.
+const PEER_APT_PACKAGES: &[&str] = &["softflowd", "argus-server", "argus-client", "python3-venv"];
+/// The services those packages ship, kept stopped: a daemon capturing an interface
+/// would disturb the live benchmarks.
+const PEER_SERVICES: &[&str] = &["argus.service", "softflowd.service"];
+/// nfstream from PyPI, the offline benchmark's third peer, in a venv under `target/`.
+const NFSTREAM_VERSION: &str = "6.6.0";
+/// Where that venv lives, relative to the workspace.
+const NFSTREAM_VENV: &str = "target/venv-nfstream";
+
 /// The toolchain that builds the eBPF crate (aya-build runs `rustup run nightly`).
 const NIGHTLY: &str = "nightly";
 /// bpf-linker version, built against the nightly's own LLVM.
@@ -71,7 +83,40 @@ pub fn run() -> Result<()> {
     rust_src()?;
     bpf_linker()?;
     cargo_fuzz()?;
+    nfstream();
     Ok(())
+}
+
+/// Installs nfstream into [`NFSTREAM_VENV`] unless that version is there. A failure is
+/// only a warning: nothing but `cargo xtask bench offline` needs it (and it can run
+/// with `--skip-nfstream`).
+fn nfstream() {
+    let venv = crate::root().join(NFSTREAM_VENV);
+    let python = venv.join("bin/python");
+    let v =
+        stdout(Command::new(&python).args(["-c", "import nfstream; print(nfstream.__version__)"]));
+    if v.trim() == NFSTREAM_VERSION {
+        return;
+    }
+    eprintln!(
+        "xtask setup: installing nfstream {NFSTREAM_VERSION} from PyPI into {NFSTREAM_VENV} (for bench offline)"
+    );
+    let res = crate::run(
+        Command::new("/usr/bin/python3")
+            .arg("-m")
+            .arg("venv")
+            .arg(&venv),
+    )
+    .and_then(|_| {
+        crate::run(Command::new(venv.join("bin/pip")).args([
+            "install",
+            "-q",
+            &format!("nfstream=={NFSTREAM_VERSION}"),
+        ]))
+    });
+    if let Err(e) = res {
+        eprintln!("xtask setup: warning: nfstream was not installed ({e:#}); `cargo xtask bench offline` needs it or --skip-nfstream");
+    }
 }
 
 /// Installs cargo-fuzz (the fuzz targets run under nightly with libFuzzer).
@@ -98,6 +143,7 @@ fn cargo_fuzz() -> Result<()> {
 fn apt() -> Result<()> {
     let missing: Vec<&str> = APT_PACKAGES
         .iter()
+        .chain(PEER_APT_PACKAGES)
         .copied()
         .filter(|p| {
             let s = stdout(Command::new("dpkg-query").args(["-W", "-f=${Status}", p]));
@@ -117,7 +163,19 @@ fn apt() -> Result<()> {
             .env("DEBIAN_FRONTEND", "noninteractive")
             .args(["install", "-y", "-qq", "--no-install-recommends"])
             .args(&missing),
-    )
+    )?;
+    stop_peer_services();
+    Ok(())
+}
+
+/// Stops and disables the peers' services where systemd runs (on machines without it,
+/// as this kind, nothing started them).
+fn stop_peer_services() {
+    if Path::new("/run/systemd/system").exists() {
+        let _ = ok(Command::new("systemctl")
+            .args(["disable", "--now"])
+            .args(PEER_SERVICES));
+    }
 }
 
 fn rust_src() -> Result<()> {
