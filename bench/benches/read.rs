@@ -70,6 +70,7 @@ fn bench(c: &mut Criterion) {
                 progress: false,
                 // Dropping would leave this benchmark process without them.
                 privileges: sluice::privileges::PrivilegePlan::Keep,
+                threads: 1,
             })
             .expect("read");
             assert_eq!(report.table.packets, PACKETS);

@@ -44,6 +44,10 @@ pub struct ReadArgs {
     /// Maximum concurrent flows; the most idle flow is exported (`o`) when full.
     #[arg(long, default_value_t = 262_144)]
     pub max_flows: usize,
+    /// Threads counting flows (default: one per core; 1: everything on one
+    /// thread). The output is the same bytes whatever the number.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
     /// Do not show a progress bar.
     #[arg(long)]
     pub no_progress: bool,
@@ -78,6 +82,17 @@ pub fn run(a: ReadArgs) -> Result<(), Error> {
             why: "must be at least 1 second".into(),
         });
     }
+    let threads = match a.threads {
+        Some(0) => {
+            return Err(Error::BadOption {
+                option: "--threads",
+                value: "0".into(),
+                why: "must be at least 1".into(),
+            })
+        }
+        Some(n) => n,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
     let features = a.features.config()?;
     let anon = a.features.anonymizer()?;
     let ipfix = a.ipfix.options()?;
@@ -109,6 +124,7 @@ pub fn run(a: ReadArgs) -> Result<(), Error> {
         ipfix,
         progress: !a.no_progress,
         privileges,
+        threads,
     });
     let report = super::discard_stats_on_error(report, &mut stats)?;
     eprintln!("{report}");

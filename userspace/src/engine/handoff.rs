@@ -1,6 +1,6 @@
 //! Handing packets to the worker that owns their flow.
 //!
-//! A flow belongs to worker `hash % workers`, the hash of its canonical key
+//! A flow belongs to worker `PacketKey::shard(workers)` of the hash of its canonical key
 //! (the same both ways; every worker's table hashes with one seed). When the rx queues' hash is not
 //! symmetric (veth picks a queue per sending CPU; many NICs hash asymmetrically), a
 //! worker that receives a packet of another worker's flow passes its decoded summary

@@ -117,7 +117,7 @@ impl Pipeline {
         if self.seat.workers == 1 {
             return self.seat.me;
         }
-        (hash % self.seat.workers as u64) as usize
+        PacketKey::shard_of(hash, self.seat.workers)
     }
 
     /// The flow table (for its stats and exports).

@@ -37,9 +37,10 @@ struct Train {
     used: bool,
 }
 
-/// Fragment trains of one flow table.
+/// Fragment trains of one flow table, or of a reader that keys packets for
+/// several (`Table::process_tracked`).
 #[derive(Debug)]
-pub(crate) struct Fragments {
+pub struct FragmentTrains {
     trains: Vec<Train>,
     index: HashTable<u32>,
     hasher: DefaultHashBuilder,
@@ -50,11 +51,11 @@ pub(crate) struct Fragments {
     pub orphans: u64,
 }
 
-impl Fragments {
+impl FragmentTrains {
     /// Room for `capacity` trains (at least 1), allocated now.
     pub fn new(capacity: usize) -> Self {
         let capacity = capacity.clamp(1, u32::MAX as usize);
-        Fragments {
+        FragmentTrains {
             trains: vec![Train::default(); capacity],
             index: HashTable::with_capacity(capacity.saturating_mul(2)),
             hasher: DefaultHashBuilder::default(),

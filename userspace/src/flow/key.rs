@@ -2,7 +2,7 @@
 
 use std::hash::{BuildHasher, Hash, Hasher};
 
-use hashbrown::DefaultHashBuilder;
+use foldhash::fast::{FixedState, RandomState};
 
 use crate::decode::{IpProto, Packet};
 
@@ -123,16 +123,31 @@ fn to8(s: &[u8]) -> [u8; 8] {
 }
 
 /// Hashes flow keys for the table index and for the choice of the worker
-/// owning a flow: one hash per packet serves both. Seeded at random when
-/// made (a remote sender cannot aim for collisions); clones share the seed,
-/// so every worker of a run that got a clone picks the same owner.
-#[derive(Clone, Default)]
-pub struct KeyHasher(DefaultHashBuilder);
+/// owning a flow: one hash per packet serves both. [`KeyHasher::default`]
+/// seeds it at random (a remote sender cannot aim for collisions);
+/// [`KeyHasher::with_seed`] makes it a function of the key alone, so that
+/// which shard holds a flow is the same on every run (`sluice read`). Clones
+/// share the seed, so every worker of a run that got a clone picks the same
+/// owner.
+#[derive(Clone)]
+pub struct KeyHasher(FixedState);
 
 impl KeyHasher {
+    /// A hasher seeded with `seed`: the same keys hash the same on every run.
+    pub const fn with_seed(seed: u64) -> Self {
+        KeyHasher(FixedState::with_seed(seed))
+    }
+
     /// The hash of `key` (the same for both directions of a flow, as the key is).
     pub fn hash(&self, key: &FlowKey) -> u64 {
         self.0.hash_one(key)
+    }
+}
+
+impl Default for KeyHasher {
+    /// A hasher with a random seed.
+    fn default() -> Self {
+        KeyHasher::with_seed(RandomState::default().hash_one(0u64))
     }
 }
 
@@ -152,4 +167,37 @@ pub struct PacketKey {
     pub from_lower: bool,
     /// The key's hash by the table's [`KeyHasher`].
     pub hash: u64,
+}
+
+impl PacketKey {
+    /// The key of `pkt` (without its VLAN id when `ignore_vlan`) hashed by
+    /// `hasher`: what [`crate::flow::Table::key_of`] gives.
+    #[inline]
+    pub fn of(pkt: &Packet, ignore_vlan: bool, hasher: &KeyHasher) -> PacketKey {
+        let (key, from_lower) = FlowKey::from_packet(pkt);
+        let key = if ignore_vlan {
+            FlowKey { vlan: 0, ..key }
+        } else {
+            key
+        };
+        PacketKey {
+            key,
+            from_lower,
+            hash: hasher.hash(&key),
+        }
+    }
+
+    /// Which of `n` shards (workers, tables) holds this flow, `0..n`. Taken
+    /// from the hash's upper half by a multiply-shift, so that a shard's
+    /// flows do not share the low bits its own index buckets them by.
+    #[inline]
+    pub fn shard(&self, n: usize) -> usize {
+        PacketKey::shard_of(self.hash, n)
+    }
+
+    /// [`PacketKey::shard`] of a key hashing to `hash`.
+    #[inline]
+    pub fn shard_of(hash: u64, n: usize) -> usize {
+        (((hash >> 32) * n as u64) >> 32) as usize
+    }
 }

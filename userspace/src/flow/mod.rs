@@ -28,6 +28,7 @@ pub use action::Action;
 pub use callbacks::{Flow, PacketInfo};
 pub use config::FlowTableConfig;
 pub use direction::Direction;
+pub use fragments::FragmentTrains;
 pub use key::{FlowKey, KeyHasher, PacketKey};
 pub use offload::{KernelCounts, Offload, OffloadStats};
 pub use record::{DirCounters, EndReason, FlowRecord};

@@ -52,3 +52,24 @@ impl FlowTableStats {
         self.decode_errors.iter().sum()
     }
 }
+
+impl std::ops::AddAssign<&FlowTableStats> for FlowTableStats {
+    /// Adds another table's counters (the shards of one run).
+    fn add_assign(&mut self, o: &FlowTableStats) {
+        self.active += o.active;
+        self.created += o.created;
+        for (a, b) in self.exported_by_reason.iter_mut().zip(o.exported_by_reason) {
+            *a += b;
+        }
+        self.overflows += o.overflows;
+        self.packets += o.packets;
+        self.bytes += o.bytes;
+        for (a, b) in self.decode_errors.iter_mut().zip(o.decode_errors) {
+            *a += b;
+        }
+        self.truncated += o.truncated;
+        self.fragments_joined += o.fragments_joined;
+        self.fragment_orphans += o.fragment_orphans;
+        self.scanned += o.scanned;
+    }
+}

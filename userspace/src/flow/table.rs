@@ -24,7 +24,7 @@ use crate::flow::callbacks::{Callbacks, Flow, PacketInfo};
 use crate::flow::config::FlowTableConfig;
 use crate::flow::direction::Direction;
 use crate::flow::entry::FlowEntry;
-use crate::flow::fragments::Fragments;
+use crate::flow::fragments::FragmentTrains;
 use crate::flow::key::{FlowKey, KeyHasher, PacketKey};
 use crate::flow::list::{Chain, List, NIL};
 use crate::flow::offload::{add_delta, KernelCounts, Offload, OffloadStats};
@@ -86,7 +86,7 @@ pub struct Table<U, S: Stage<U>> {
     ignore_vlan: bool,
     /// How `process_frame` decodes (`PFRING_FT_DECODE_TUNNELS`).
     decode: DecodeOptions,
-    frags: Fragments,
+    frags: FragmentTrains,
     stage: S,
     next_id: u64,
     stats: FlowTableStats,
@@ -137,7 +137,7 @@ impl<U: Default, S: Stage<U>> Table<U, S> {
             decode: DecodeOptions {
                 decode_tunnels: config.decode_tunnels,
             },
-            frags: Fragments::new(config.max_fragments),
+            frags: FragmentTrains::new(config.max_fragments),
             stage,
             next_id: config.first_id,
             stats: FlowTableStats::default(),
@@ -281,17 +281,14 @@ impl<U: Default, S: Stage<U>> Table<U, S> {
     /// its train's ports only inside the table, which keys it again.
     #[inline]
     pub fn key_of(&self, pkt: &Packet) -> PacketKey {
-        let (key, from_lower) = FlowKey::from_packet(pkt);
-        let key = if self.ignore_vlan {
-            FlowKey { vlan: 0, ..key }
-        } else {
-            key
-        };
-        PacketKey {
-            key,
-            from_lower,
-            hash: self.hasher.hash(&key),
-        }
+        PacketKey::of(pkt, self.ignore_vlan, &self.hasher)
+    }
+
+    /// Gives the next flow this table creates (or restarts) the id `id`;
+    /// later ones count up from it. A reader that numbers packets can make
+    /// a flow's id the number of the packet that started it.
+    pub fn number_next_flow(&mut self, id: u64) {
+        self.next_id = id;
     }
 
     /// Accounts one packet of `wire_len` frame bytes seen at `ts`; `data` is
@@ -329,6 +326,36 @@ impl<U: Default, S: Stage<U>> Table<U, S> {
         wire_len: u32,
         ts: Timestamp,
     ) -> FlowHandle {
+        self.process_with(pkt, key, data, stage_data, wire_len, ts, true)
+    }
+
+    /// [`Table::process_keyed`] of a packet whose caller tracks IP
+    /// fragments itself (with a [`crate::flow::FragmentTrains`] of its own,
+    /// before keying): a later fragment arrives with its train's ports
+    /// already in `pkt` and `key`, and this table's trains are not used.
+    pub fn process_tracked(
+        &mut self,
+        pkt: &Packet,
+        key: &PacketKey,
+        data: &[u8],
+        wire_len: u32,
+        ts: Timestamp,
+    ) -> FlowHandle {
+        self.process_with(pkt, key, data, data, wire_len, ts, false)
+    }
+
+    #[allow(clippy::too_many_arguments)] // the two public forms above name them
+    #[inline(always)]
+    fn process_with(
+        &mut self,
+        pkt: &Packet,
+        key: &PacketKey,
+        data: &[u8],
+        stage_data: &[u8],
+        wire_len: u32,
+        ts: Timestamp,
+        track_fragments: bool,
+    ) -> FlowHandle {
         self.stats.packets += 1;
         self.stats.bytes += u64::from(wire_len);
         let mut p = *pkt;
@@ -336,7 +363,7 @@ impl<U: Default, S: Stage<U>> Table<U, S> {
             self.stats.truncated += 1;
         }
         let rekeyed;
-        let key = if p.frag.is_some() {
+        let key = if track_fragments && p.frag.is_some() {
             self.frags.track(&mut p, ts);
             rekeyed = self.key_of(&p);
             &rekeyed
@@ -479,6 +506,22 @@ impl<U: Default, S: Stage<U>> Table<U, S> {
         }
         self.deliver();
         (self.stats.total_exported() - before) as usize
+    }
+
+    /// True if [`Table::housekeeping`] at `now` would export something: the
+    /// head of one of its lists is due. O(1); lets a caller with many
+    /// tables skip the quiet ones.
+    #[inline]
+    pub fn has_due(&self, now: Timestamp) -> bool {
+        let due = |head: Option<u32>, since: fn(&FlowEntry<S::State>) -> Timestamp, ns: u64| {
+            head.is_some_and(|i| now.nanos_since(since(&self.entries[i as usize])) >= ns)
+        };
+        due(self.ended.head(), FlowEntry::last, self.linger_ns)
+            || due(self.live.head(), FlowEntry::last, self.idle_ns)
+            || due(self.age.head(), |e| e.start, self.active_ns)
+            || self
+                .slice_ns
+                .is_some_and(|ns| due(self.slices.head(), |e| e.slice_base, ns))
     }
 
     /// Exports every flow with [`EndReason::ForcedEnd`], oldest first, and
