@@ -1,8 +1,12 @@
-//! `cargo xtask bench live`: one run, one generator, four receivers on the same veth:
-//! the XDP_DROP ceiling, `sluice capture` (AF_XDP + flow tracking), `sluice capture`
-//! with every flow shunted after N packets (verdicts in the XDP program), and AF_PACKET
-//! (`tcpdump -w /dev/null`). Prints rates and ratios; the machine is shared and noisy, so
-//! only ratios measured side by side mean anything.
+//! `cargo xtask bench live`: one run, one generator, five receivers on the same veth:
+//! the XDP_DROP ceiling, the bare AF_XDP loop (`sluice capture --bench-bare-loop`: the
+//! same program, sockets and rings, receiving and refilling only: the copy-mode
+//! ceiling), `sluice capture` (AF_XDP + flow tracking), `sluice capture` with every
+//! flow shunted after N packets (verdicts in the XDP program), and AF_PACKET
+//! (`tcpdump -w /dev/null`). Then, on payload-carrying frames (`--features-size`),
+//! the bare loop again and `sluice capture --features all`. Prints rates and ratios;
+//! the machine is shared and noisy, so only ratios measured side by side mean
+//! anything.
 use std::{path::PathBuf, process::Stdio, thread, time::Duration};
 
 use anyhow::{anyhow, bail, Context, Result};
@@ -47,9 +51,22 @@ pub struct LiveArgs {
     /// Packets each flow may have before it is shunted, in the shunted run.
     #[arg(long, default_value_t = 20)]
     pub shunt: u64,
+    /// Frame size of the runs with every feature on (payload for the features).
+    #[arg(long, default_value_t = 300)]
+    pub features_size: usize,
+    /// Concurrent flows of the runs with every feature on.
+    #[arg(long, default_value_t = 60_000)]
+    pub features_flows: u32,
 }
 
-fn generate(ns: &str, a: &LiveArgs) -> Result<GenResult> {
+/// What the generator sends: frames of `size` bytes over `flows` flows.
+#[derive(Clone, Copy, Debug)]
+struct Load {
+    size: usize,
+    flows: u32,
+}
+
+fn generate(ns: &str, a: &LiveArgs, load: Load) -> Result<GenResult> {
     let template = UdpTemplate {
         dst_mac: [0x02, 0, 0, 0, 0, 0x02],
         src_mac: [0x02, 0, 0, 0, 0, 0x01],
@@ -64,8 +81,8 @@ fn generate(ns: &str, a: &LiveArgs) -> Result<GenResult> {
         0,
         UdpLoad {
             template,
-            size: a.size,
-            flows: a.flows,
+            size: load.size,
+            flows: load.flows,
             frames: a.frames,
             exact: false,
         },
@@ -73,7 +90,7 @@ fn generate(ns: &str, a: &LiveArgs) -> Result<GenResult> {
 }
 
 /// XDP_DROP on the monitor interface: frames the kernel path can take per second.
-fn xdp_drop(lab: &Lab, a: &LiveArgs) -> Result<(GenResult, u64)> {
+fn xdp_drop(lab: &Lab, a: &LiveArgs, load: Load) -> Result<(GenResult, u64)> {
     let ns = lab.client.name().to_string();
     let mut ebpf = in_netns(&ns, || {
         let mut ebpf = Ebpf::load(GEN_OBJECT)?;
@@ -86,7 +103,7 @@ fn xdp_drop(lab: &Lab, a: &LiveArgs) -> Result<(GenResult, u64)> {
             .context("attaching XDP_DROP")?;
         Ok(ebpf)
     })?;
-    let r = generate(&ns, a)?;
+    let r = generate(&ns, a, load)?;
     let counter: PerCpuArray<_, u64> = PerCpuArray::try_from(
         ebpf.map_mut(DROP_COUNTER_MAP)
             .ok_or_else(|| anyhow!("no map"))?,
@@ -100,11 +117,12 @@ fn xdp_drop(lab: &Lab, a: &LiveArgs) -> Result<(GenResult, u64)> {
 fn sluice_capture(
     lab: &Lab,
     a: &LiveArgs,
+    load: Load,
     extra: &[&str],
 ) -> Result<(GenResult, serde_json::Value)> {
     std::fs::create_dir_all(&a.dir)?;
     let (s, err) = start_sluice(&lab.client, &a.sluice, &a.dir, extra)?;
-    let r = generate(lab.client.name(), a)?;
+    let r = generate(lab.client.name(), a, load)?;
     thread::sleep(Duration::from_millis(500));
     let status = s.stop()?;
     let stderr = err.join().unwrap_or_default();
@@ -133,7 +151,7 @@ fn cpu_seconds(stats: &serde_json::Value) -> f64 {
 }
 
 /// AF_PACKET baseline: `tcpdump -w /dev/null -s 96`, counting what it captured.
-fn af_packet(lab: &Lab, a: &LiveArgs) -> Result<(GenResult, u64, u64)> {
+fn af_packet(lab: &Lab, a: &LiveArgs, load: Load) -> Result<(GenResult, u64, u64)> {
     // Frames from ndo_xdp_xmit reach a veth without an XDP program only with GRO on.
     lab.client.exec(&["ethtool", "-K", MON_IF, "gro", "on"])?;
     let mut cmd = lab
@@ -144,7 +162,7 @@ fn af_packet(lab: &Lab, a: &LiveArgs) -> Result<(GenResult, u64, u64)> {
         .stderr(Stdio::piped());
     let child = cmd.spawn().context("starting tcpdump")?;
     thread::sleep(Duration::from_millis(1500));
-    let r = generate(lab.client.name(), a);
+    let r = generate(lab.client.name(), a, load);
     thread::sleep(Duration::from_millis(500));
     // SAFETY: kill(2) on our child.
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
@@ -161,12 +179,66 @@ fn af_packet(lab: &Lab, a: &LiveArgs) -> Result<(GenResult, u64, u64)> {
     Ok((r, num("packets captured"), num("packets dropped by kernel")))
 }
 
-/// Runs the three measurements and prints the ratios.
+/// One capture run's result: frames received by the workers per second.
+struct Received {
+    gen: GenResult,
+    stats: serde_json::Value,
+    frames: u64,
+    /// Frames per second.
+    pps: f64,
+}
+
+impl Received {
+    fn json(&self) -> serde_json::Value {
+        json!({
+            "mpps": self.pps / 1e6,
+            "received": self.frames,
+            "sent": self.gen.sent,
+            "seconds": self.gen.seconds,
+            "cpu_seconds": cpu_seconds(&self.stats),
+            "drops": self.stats["drops"],
+        })
+    }
+
+    fn print(&self, name: &str) {
+        println!(
+            "  {name:<17}: {:>8.3} Mpps ({} of {} frames in {:.2} s), cpu {:.2} s, drops {}",
+            self.pps / 1e6,
+            self.frames,
+            self.gen.sent,
+            self.gen.seconds,
+            cpu_seconds(&self.stats),
+            self.stats["drops"]
+        );
+    }
+}
+
+/// `sluice capture` with `extra` arguments on `load`, rated by what its workers took.
+fn received(lab: &Lab, a: &LiveArgs, load: Load, extra: &[&str]) -> Result<Received> {
+    let (gen, stats) = sluice_capture(lab, a, load, extra)?;
+    let frames = queue_frames(&stats);
+    Ok(Received {
+        pps: frames as f64 / gen.seconds,
+        gen,
+        stats,
+        frames,
+    })
+}
+
+/// Runs the measurements and prints the ratios.
 pub fn run(a: LiveArgs) -> Result<()> {
     let lab = Lab::new(&format!("slbench{}", std::process::id() % 10000))?;
+    let load = Load {
+        size: a.size,
+        flows: a.flows,
+    };
+    let payload = Load {
+        size: a.features_size,
+        flows: a.features_flows,
+    };
     println!("live benchmark: {} frames of {} B over {} flows, generator on CPU0 (BPF_PROG_TEST_RUN live frames)", a.frames, a.size, a.flows);
 
-    let (g_drop, dropped) = xdp_drop(&lab, &a)?;
+    let (g_drop, dropped) = xdp_drop(&lab, &a, load)?;
     let drop_rate = dropped as f64 / g_drop.seconds;
     println!(
         "  XDP_DROP ceiling : {:>8.3} Mpps ({} of {} frames in {:.2} s)",
@@ -176,18 +248,10 @@ pub fn run(a: LiveArgs) -> Result<()> {
         g_drop.seconds
     );
 
-    let (g_sl, stats) = sluice_capture(&lab, &a, &[])?;
-    let sl_frames = queue_frames(&stats);
-    let sl_rate = sl_frames as f64 / g_sl.seconds;
-    println!(
-        "  sluice capture   : {:>8.3} Mpps ({} of {} frames in {:.2} s), cpu {:.2} s, drops {}",
-        sl_rate / 1e6,
-        sl_frames,
-        g_sl.sent,
-        g_sl.seconds,
-        cpu_seconds(&stats),
-        stats["drops"]
-    );
+    let bare = received(&lab, &a, load, &["--bench-bare-loop"])?;
+    bare.print("AF_XDP bare loop");
+    let sl = received(&lab, &a, load, &[])?;
+    sl.print("sluice capture");
 
     // Every flow shunted after `shunt` packets: the verdicts move into the XDP program,
     // which then drops and counts the rest. What the kernel handles is the rate.
@@ -195,7 +259,7 @@ pub fn run(a: LiveArgs) -> Result<()> {
     std::fs::create_dir_all(&a.dir)?;
     std::fs::write(&rules, format!("[shunt]\nudp = {}\n", a.shunt))?;
     let rules = rules.to_str().unwrap_or_default().to_string();
-    let (g_sh, sh_stats) = sluice_capture(&lab, &a, &["-c", &rules])?;
+    let (g_sh, sh_stats) = sluice_capture(&lab, &a, load, &["-c", &rules])?;
     let sh_kernel = sh_stats["xdp"]["total"]["frames"].as_u64().unwrap_or(0);
     let sh_user = queue_frames(&sh_stats);
     let sh_rate = sh_kernel as f64 / g_sh.seconds;
@@ -211,7 +275,7 @@ pub fn run(a: LiveArgs) -> Result<()> {
         cpu_seconds(&sh_stats),
     );
 
-    let (g_pk, captured, kdrop) = af_packet(&lab, &a)?;
+    let (g_pk, captured, kdrop) = af_packet(&lab, &a, load)?;
     let pk_rate = captured as f64 / g_pk.seconds;
     println!(
         "  AF_PACKET tcpdump: {:>8.3} Mpps ({} of {} frames in {:.2} s, {} dropped by kernel)",
@@ -221,21 +285,43 @@ pub fn run(a: LiveArgs) -> Result<()> {
         g_pk.seconds,
         kdrop
     );
+    // tcpdump turned GRO on; the XDP receivers want it as the lab set it.
+    lab.client.exec(&["ethtool", "-K", MON_IF, "gro", "off"])?;
 
-    let r_pk = sl_rate / pk_rate.max(1.0);
-    let r_drop = sl_rate / drop_rate.max(1.0);
-    let r_shunt = sh_rate / drop_rate.max(1.0);
     println!(
-        "  ratios: sluice/AF_PACKET = {r_pk:.2}x, sluice/XDP_DROP = {:.0}%, shunted/XDP_DROP = {:.0}%",
+        "  with every feature, {} B frames over {} flows:",
+        payload.size, payload.flows
+    );
+    let bare_payload = received(&lab, &a, payload, &["--bench-bare-loop"])?;
+    bare_payload.print("AF_XDP bare loop");
+    let feat = received(&lab, &a, payload, &["--features", "all"])?;
+    feat.print("sluice --features");
+
+    let r_pk = sl.pps / pk_rate.max(1.0);
+    let r_drop = sl.pps / drop_rate.max(1.0);
+    let r_shunt = sh_rate / drop_rate.max(1.0);
+    let r_loop = sl.pps / bare.pps.max(1.0);
+    let r_feat = feat.pps / bare_payload.pps.max(1.0);
+    println!(
+        "  ratios: sluice/bare loop = {:.0}%, features/bare loop = {:.0}%, sluice/XDP_DROP = {:.0}%, \
+         shunted/XDP_DROP = {:.0}%, sluice/AF_PACKET = {r_pk:.2}x",
+        r_loop * 100.0,
+        r_feat * 100.0,
         r_drop * 100.0,
         r_shunt * 100.0
     );
     let result = json!({
         "frames": a.frames, "frame_size": a.size, "flows": a.flows,
+        "features_frame_size": payload.size, "features_flows": payload.flows,
         "xdp_drop": { "mpps": drop_rate / 1e6, "received": dropped, "sent": g_drop.sent, "seconds": g_drop.seconds },
-        "sluice": { "mpps": sl_rate / 1e6, "received": sl_frames, "sent": g_sl.sent, "seconds": g_sl.seconds, "drops": stats["drops"] },
+        "afxdp_loop": bare.json(),
+        "sluice": sl.json(),
+        "afxdp_loop_features_size": bare_payload.json(),
+        "sluice_features": feat.json(),
         "af_packet": { "mpps": pk_rate / 1e6, "captured": captured, "kernel_dropped": kdrop, "sent": g_pk.sent, "seconds": g_pk.seconds },
         "sluice_shunted": { "shunt_after": a.shunt, "mpps": sh_rate / 1e6, "kernel_frames": sh_kernel, "userspace_frames": sh_user, "sent": g_sh.sent, "seconds": g_sh.seconds, "cpu_seconds": cpu_seconds(&sh_stats), "drops": sh_stats["drops"] },
+        "ratio_sluice_afxdp_loop": r_loop,
+        "ratio_features_afxdp_loop": r_feat,
         "ratio_sluice_af_packet": r_pk,
         "ratio_sluice_xdp_drop": r_drop,
         "ratio_shunted_xdp_drop": r_shunt,

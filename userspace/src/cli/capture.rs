@@ -75,6 +75,12 @@ pub struct CaptureArgs {
     /// frame (the run must then fail, naming the queue).
     #[arg(long, hide = true, value_name = "QUEUE")]
     pub test_panic_queue: Option<u32>,
+    /// Benchmark only (`cargo xtask bench live`): the workers take frames from
+    /// their rings and refill them, counting, and nothing else (no decoding,
+    /// no flows, no records): the ceiling of this kernel path for the same
+    /// program, sockets and rings.
+    #[arg(long, hide = true)]
+    pub bench_bare_loop: bool,
 }
 
 /// Runs `sluice capture`. Returns [`Error::Lost`] (exit status 3) when
@@ -169,6 +175,7 @@ pub fn run(a: CaptureArgs) -> Result<(), Error> {
         kernel_verdicts: !a.no_kernel_verdicts,
         privileges,
         panic_on: a.test_panic_queue.map(PanicOnQueue),
+        bare_loop: a.bench_bare_loop,
         stats_interval,
     });
     let report = super::discard_stats_on_error(report, &mut stats)?;

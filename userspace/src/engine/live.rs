@@ -83,6 +83,8 @@ pub struct CaptureOptions {
     pub privileges: PrivilegePlan,
     /// Test-only fault injection: this queue's worker panics.
     pub panic_on: Option<PanicOnQueue>,
+    /// Benchmark only: workers receive and refill, counting, and nothing else.
+    pub bare_loop: bool,
     /// Print every counter as one JSON line on stderr this often while capturing.
     pub stats_interval: Option<Duration>,
 }
@@ -190,6 +192,7 @@ struct WorkerParts<'a> {
     handoff_queue: usize,
     export_queue: usize,
     panic_on: Option<PanicOnQueue>,
+    bare_loop: bool,
 }
 
 impl Threads {
@@ -260,6 +263,7 @@ impl Threads {
                     parts.encoder.clone(),
                 ),
                 panic_on: parts.panic_on,
+                bare_loop: parts.bare_loop,
                 published: report,
             };
             let (stop, arrival) = (Arc::clone(&stop), barrier.arrival());
@@ -371,6 +375,7 @@ pub fn run_capture(mut opts: CaptureOptions) -> Result<CaptureReport, Error> {
         handoff_queue: opts.handoff_queue,
         export_queue: opts.export_queue,
         panic_on: opts.panic_on,
+        bare_loop: opts.bare_loop,
     };
     let sockets = std::mem::take(&mut kernel.sockets);
     let threads = Threads::start(sockets, records, parts, &signals.reopen)?;

@@ -77,6 +77,8 @@ pub struct Worker {
     pub export: ExportLane,
     /// Test-only fault injection.
     pub panic_on: Option<PanicOnQueue>,
+    /// Benchmark only: receive and refill, counting, and nothing else.
+    pub bare_loop: bool,
     /// Where the worker publishes its counters at each housekeeping pass, for the
     /// periodic stats (`--stats-interval`).
     pub published: Arc<Mutex<WorkerReport>>,
@@ -106,6 +108,7 @@ pub fn run(
         links,
         mut export,
         panic_on,
+        bare_loop,
         published,
     } = w;
     let mut report = WorkerReport {
@@ -135,6 +138,9 @@ pub fn run(
     } else {
         POLL_TIMEOUT_MS
     };
+    if bare_loop {
+        bare_receive(&mut xsk, &mut report, &stop);
+    }
     let mut busy = false;
     while !stop.load(Ordering::Relaxed) {
         let timeout = if busy { 0 } else { idle_wait };
@@ -171,6 +177,28 @@ pub fn run(
     pipeline.table_mut().flush();
     fill_in(&mut report, &pipeline, &xsk);
     (report, xsk)
+}
+
+/// The bare loop (`--bench-bare-loop`): takes every frame from the ring and
+/// refills it, counting frames and bytes, until `stop` is set.
+fn bare_receive(xsk: &mut XskQueue, report: &mut WorkerReport, stop: &AtomicBool) {
+    let mut busy = false;
+    while !stop.load(Ordering::Relaxed) {
+        let mut bytes = 0u64;
+        let timeout = if busy { 0 } else { POLL_TIMEOUT_MS };
+        match xsk.recv_batch(timeout, |frame| bytes += frame.len() as u64) {
+            Ok(n) => {
+                busy = n > 0;
+                report.frames += n as u64;
+                report.bytes += bytes;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                eprintln!("sluice: queue {}: poll failed: {e}", report.queue);
+                return;
+            }
+        }
+    }
 }
 
 /// Completes `report` with the table's and the socket's counters.
