@@ -57,6 +57,10 @@ pub struct LiveArgs {
     /// Concurrent flows of the runs with every feature on.
     #[arg(long, default_value_t = 60_000)]
     pub features_flows: u32,
+    /// An extra argument for every `sluice capture` run (repeatable), e.g.
+    /// `--sluice-arg=--queues --sluice-arg=1`.
+    #[arg(long, allow_hyphen_values = true)]
+    pub sluice_arg: Vec<String>,
 }
 
 /// What the generator sends: frames of `size` bytes over `flows` flows.
@@ -121,7 +125,9 @@ fn sluice_capture(
     extra: &[&str],
 ) -> Result<(GenResult, serde_json::Value)> {
     std::fs::create_dir_all(&a.dir)?;
-    let (s, err) = start_sluice(&lab.client, &a.sluice, &a.dir, extra)?;
+    let mut args: Vec<&str> = a.sluice_arg.iter().map(String::as_str).collect();
+    args.extend_from_slice(extra);
+    let (s, err) = start_sluice(&lab.client, &a.sluice, &a.dir, &args)?;
     let r = generate(lab.client.name(), a, load)?;
     thread::sleep(Duration::from_millis(500));
     let status = s.stop()?;

@@ -42,6 +42,11 @@ pub struct CaptureArgs {
     /// XDP attach mode: `native` (driver) or `skb` (generic, for drivers without XDP).
     #[arg(long, default_value = "native")]
     pub xdp_mode: String,
+    /// Pin the workers (one CPU each, in turn) and the writer to these CPUs,
+    /// e.g. `2-5` or `1,3`: keep them off the CPUs serving the NIC's
+    /// interrupts and NAPI. Default: wherever the scheduler puts them.
+    #[arg(long, value_name = "LIST")]
+    pub cpus: Option<String>,
     /// Entries of each AF_XDP rx and fill ring (power of two).
     #[arg(long, default_value_t = 4096)]
     pub ring_size: u32,
@@ -176,6 +181,16 @@ pub fn run(a: CaptureArgs) -> Result<(), Error> {
         privileges,
         panic_on: a.test_panic_queue.map(PanicOnQueue),
         bare_loop: a.bench_bare_loop,
+        cpus: match a.cpus.as_deref() {
+            Some(list) => {
+                crate::engine::cpus::parse_cpu_list(list).map_err(|why| Error::BadOption {
+                    option: "--cpus",
+                    value: list.into(),
+                    why,
+                })?
+            }
+            None => Vec::new(),
+        },
         stats_interval,
     });
     let report = super::discard_stats_on_error(report, &mut stats)?;

@@ -85,8 +85,22 @@ pub struct CaptureOptions {
     pub panic_on: Option<PanicOnQueue>,
     /// Benchmark only: workers receive and refill, counting, and nothing else.
     pub bare_loop: bool,
+    /// CPUs to pin the workers (one each, in turn) and the writer to; empty:
+    /// not pinned.
+    pub cpus: Vec<usize>,
     /// Print every counter as one JSON line on stderr this often while capturing.
     pub stats_interval: Option<Duration>,
+}
+
+/// Pins the calling thread to `cpus` (none: leaves it alone); a failure is
+/// printed, and the thread runs unpinned.
+fn pin(cpus: &[usize], who: &str) {
+    if cpus.is_empty() {
+        return;
+    }
+    if let Err(e) = crate::engine::cpus::pin_current_thread(cpus) {
+        eprintln!("sluice: pinning {who} to CPUs {cpus:?} failed: {e}");
+    }
 }
 
 /// The capture's signals: stop (SIGINT/SIGTERM) and reopen (SIGHUP).
@@ -193,6 +207,7 @@ struct WorkerParts<'a> {
     export_queue: usize,
     panic_on: Option<PanicOnQueue>,
     bare_loop: bool,
+    cpus: &'a [usize],
 }
 
 impl Threads {
@@ -216,9 +231,13 @@ impl Threads {
             reopen: Arc::clone(reopen),
             state: Arc::clone(&writer_state),
         };
+        let writer_cpus = parts.cpus.to_vec();
         let writer = thread::Builder::new()
             .name("sluice-writer".into())
-            .spawn(move || writer::run(job))
+            .spawn(move || {
+                pin(&writer_cpus, "the writer");
+                writer::run(job)
+            })
             .map_err(|e| Error::Other(format!("starting the writer: {e}")))?;
         let stop = Arc::new(AtomicBool::new(false));
         let worker_failed = Arc::new(AtomicBool::new(false));
@@ -267,9 +286,18 @@ impl Threads {
                 published: report,
             };
             let (stop, arrival) = (Arc::clone(&stop), barrier.arrival());
+            let cpu: Vec<usize> = parts
+                .cpus
+                .get(workers.len() % parts.cpus.len().max(1))
+                .copied()
+                .into_iter()
+                .collect();
             let h = thread::Builder::new()
                 .name(format!("sluice-q{q}"))
-                .spawn(move || worker::run(s, w, stop, arrival))
+                .spawn(move || {
+                    pin(&cpu, &format!("the worker of queue {q}"));
+                    worker::run(s, w, stop, arrival)
+                })
                 .map_err(|e| Error::Other(format!("starting worker {q}: {e}")))?;
             workers.push((q, h));
         }
@@ -376,6 +404,7 @@ pub fn run_capture(mut opts: CaptureOptions) -> Result<CaptureReport, Error> {
         export_queue: opts.export_queue,
         panic_on: opts.panic_on,
         bare_loop: opts.bare_loop,
+        cpus: &opts.cpus,
     };
     let sockets = std::mem::take(&mut kernel.sockets);
     let threads = Threads::start(sockets, records, parts, &signals.reopen)?;

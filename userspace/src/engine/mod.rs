@@ -3,6 +3,8 @@
 //! SIGINT/SIGTERM or after a duration. Offline (`offline`): capture files through the
 //! same flow table and JSON writer, with packet time as the clock.
 #[cfg(feature = "live")]
+pub mod cpus;
+#[cfg(feature = "live")]
 pub mod export_queue;
 #[cfg(feature = "live")]
 pub mod handoff;
