@@ -188,8 +188,10 @@ impl PacketKey {
     }
 
     /// Which of `n` shards (workers, tables) holds this flow, `0..n`. Taken
-    /// from the hash's upper half by a multiply-shift, so that a shard's
-    /// flows do not share the low bits its own index buckets them by.
+    /// from the hash's bits 24..56 by a multiply-shift: a shard's flows then
+    /// share neither the low bits its own index picks buckets by nor the top
+    /// seven bits the index keeps as control bytes (hashbrown's h1 and h2),
+    /// so the shard's index works as well as one holding every flow.
     #[inline]
     pub fn shard(&self, n: usize) -> usize {
         PacketKey::shard_of(self.hash, n)
@@ -198,6 +200,6 @@ impl PacketKey {
     /// [`PacketKey::shard`] of a key hashing to `hash`.
     #[inline]
     pub fn shard_of(hash: u64, n: usize) -> usize {
-        (((hash >> 32) * n as u64) >> 32) as usize
+        ((((hash >> 24) & 0xffff_ffff) * n as u64) >> 32) as usize
     }
 }
