@@ -22,8 +22,13 @@ use crate::features::{attach, FeatureConfig, FlowFeatures, ReadyHooks};
 use crate::flow::{FlowRecord, FlowTableConfig, FlowTableStats, KeyHasher, PacketKey, Timestamp};
 use crate::policy::{FlowTable, PolicyConfig};
 
-/// Most shards a table is cut into (fewer when `--max-flows` is smaller).
-pub const SHARDS: usize = 64;
+/// Most shards a table is cut into (fewer when `--max-flows` is smaller),
+/// and so the most worker threads. One reader keys packets for all workers
+/// and saturates before 16 workers (it does about a tenth of a packet's work
+/// with every feature on); more shards only cost the one-thread run, whose
+/// flows then live in more slabs than the CPU's prefetchers follow
+/// (measured: docs/benchmarks.md).
+pub const SHARDS: usize = 16;
 
 /// Records a shard exports per step of the final flush.
 const FLUSH_CHUNK: usize = 256;
