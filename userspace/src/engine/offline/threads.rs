@@ -103,7 +103,8 @@ pub struct Workers {
     spare_rounds: Vec<Receiver<Round>>,
     workers: Vec<JoinHandle<()>>,
     writer: JoinHandle<Result<Written, Error>>,
-    stop: Arc<AtomicBool>,
+    /// Set when the writer fails: stop reading.
+    writer_failed: Arc<AtomicBool>,
     dealt: usize,
 }
 
@@ -139,7 +140,7 @@ impl Workers {
         out: RecordWriter,
         reopen: Arc<AtomicBool>,
     ) -> Result<Workers, Error> {
-        let stop = Arc::new(AtomicBool::new(false));
+        let writer_failed = Arc::new(AtomicBool::new(false));
         let mut to_workers = Vec::with_capacity(n);
         let mut spare_rounds = Vec::with_capacity(n);
         let mut from_workers = Vec::with_capacity(n);
@@ -171,13 +172,13 @@ impl Workers {
             spare_batches.push(spare_batch_tx);
             workers.push(handle);
         }
-        let writer_stop = Arc::clone(&stop);
+        let failed = Arc::clone(&writer_failed);
         let writer = std::thread::Builder::new()
             .name("sluice-write".into())
             .spawn(move || {
                 let r = Merge::new(from_workers, spare_batches).run(out, &reopen);
                 if r.is_err() {
-                    writer_stop.store(true, Ordering::Relaxed);
+                    failed.store(true, Ordering::Relaxed);
                 }
                 r
             })
@@ -189,7 +190,7 @@ impl Workers {
             spare_rounds,
             workers,
             writer,
-            stop,
+            writer_failed,
             dealt: 0,
         })
     }
@@ -251,7 +252,7 @@ impl Workers {
                 return false;
             }
         }
-        !self.stop.load(Ordering::Relaxed)
+        !self.writer_failed.load(Ordering::Relaxed)
     }
 
     /// Sends the last rounds (all packets up to `last` dealt, if any were
