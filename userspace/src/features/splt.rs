@@ -67,27 +67,10 @@ pub const INLINE_ENTRIES: usize = 4;
 #[derive(Debug, Clone, Default)]
 pub struct LongList(Vec<SpltEntry>);
 
-impl LongList {
-    /// Makes room for one more entry of a list of at most `max`: room for
-    /// [`LONG_START`] first, then twice as much each time, never past `max`,
-    /// so a short flow's list stays small and a long one grows a few times.
-    /// A recycled list keeps its room.
-    fn grow_for_one(&mut self, max: usize) {
-        let v = &mut self.0;
-        if v.len() < v.capacity() {
-            return;
-        }
-        let want = (v.capacity() * 2).clamp(LONG_START, max.max(v.len() + 1));
-        v.reserve_exact(want - v.len());
-    }
-}
-
-/// Entries a new long list has room for (four times the inline ones).
-pub const LONG_START: usize = 4 * INLINE_ENTRIES;
-
-/// The most entries a pooled list keeps: both directions of Joy's default
-/// `num_pkts` (50). Longer lists (a larger `--num-pkts`) are freed, not
-/// pooled, so an idle pool never holds more than this per list.
+/// Entries a long list reserves at once, and the most a pooled one keeps:
+/// both directions of Joy's default `num_pkts` (50). Longer lists (a larger
+/// `--num-pkts`) grow with their packets and are freed, not pooled, so an
+/// idle pool never holds more than this per list.
 pub const POOLED_ENTRIES: usize = 100;
 
 recycle!(LongList, |l| {
@@ -119,11 +102,12 @@ impl Splt {
                 return true;
             }
             let mut long: Pooled<LongList> = Pooled::take();
+            long.0
+                .reserve_exact(cap.saturating_mul(2).min(POOLED_ENTRIES));
             long.0.extend_from_slice(&self.inline);
             self.long = Some(long);
         }
         if let Some(l) = self.long.as_mut() {
-            l.grow_for_one(cap.saturating_mul(2));
             l.0.push(e);
         }
         true
@@ -325,28 +309,13 @@ mod tests {
     }
 
     #[test]
-    fn a_list_grows_in_steps_to_both_directions_of_num_pkts() {
-        // Joy's default: 16, 32, 64, then the full 100 for both directions.
-        let mut s = Splt::default();
-        let mut rooms = Vec::new();
-        for i in 0..100 {
-            assert!(s.push(Direction::BOTH[i % 2], 10, ms(i as u64), 50));
-            let room = s.long.as_ref().map_or(0, |l| l.0.capacity());
-            if rooms.last() != Some(&room) {
-                rooms.push(room);
-            }
-        }
-        assert_eq!(rooms, [0, 16, 32, 64, 100]);
-    }
-
-    #[test]
     fn a_long_num_pkts_list_grows_with_its_packets_and_is_not_pooled_big() {
         let mut s = Splt::default();
         for i in 0..6 {
             assert!(s.push(Direction::Out, 10, ms(i), 300));
         }
         let reserved = s.long.as_ref().map(|l| l.0.capacity());
-        assert_eq!(reserved, Some(LONG_START), "not 2 x 300 for 6 packets");
+        assert_eq!(reserved, Some(POOLED_ENTRIES), "not 2 x 300 for 6 packets");
         for i in 6..250 {
             assert!(s.push(Direction::Out, 10, ms(i), 300));
         }
