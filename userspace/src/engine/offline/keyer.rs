@@ -11,6 +11,22 @@ use crate::flow::{
     FlowTableConfig, FlowTableStats, FragmentTrains, KeyHasher, PacketKey, Timestamp,
 };
 
+/// One packet as the reader numbered, decoded and keyed it: what a shard
+/// needs besides the frame bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct KeyedPacket {
+    /// The packet's number (from 0, every packet of every file in order).
+    pub seq: u64,
+    /// The decoded summary (a later fragment with its train's ports).
+    pub pkt: Packet,
+    /// Its key and hash.
+    pub key: PacketKey,
+    /// Frame length on the wire.
+    pub wire_len: u32,
+    /// Capture time.
+    pub ts: Timestamp,
+}
+
 /// Decodes and keys frames for the shards.
 pub struct Keyer {
     decode: DecodeOptions,
@@ -34,15 +50,18 @@ impl Keyer {
         }
     }
 
-    /// The frame decoded and keyed, or None (counted per reason) when it
-    /// does not decode.
+    /// Packet number `seq` (`frame`, `wire_len` bytes on the wire, seen at
+    /// `ts`) decoded and keyed, or None (counted per reason) when it does not
+    /// decode.
     #[inline]
     pub fn key(
         &mut self,
+        seq: u64,
         link: LinkType,
         frame: &[u8],
+        wire_len: u32,
         ts: Timestamp,
-    ) -> Option<(Packet, PacketKey)> {
+    ) -> Option<KeyedPacket> {
         let mut pkt = match decode(link, frame, self.decode) {
             Ok(p) => p,
             Err(e) => {
@@ -54,7 +73,13 @@ impl Keyer {
             self.frags.track(&mut pkt, ts);
         }
         let key = PacketKey::of(&pkt, self.ignore_vlan, &self.hasher);
-        Some((pkt, key))
+        Some(KeyedPacket {
+            seq,
+            pkt,
+            key,
+            wire_len,
+            ts,
+        })
     }
 
     /// Adds what the keyer counted (frames not decoded, fragments joined

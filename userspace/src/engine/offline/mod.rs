@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use crate::anon::Anonymizer;
 use crate::capfile::{CaptureFile, ReadError};
-use crate::decode::{LinkType, Packet};
+use crate::decode::LinkType;
 use crate::engine::progress::Progress;
 pub use crate::engine::read_report::{FileReport, ReadReport};
 use crate::error::Error;
@@ -32,10 +32,10 @@ use crate::export::ipfix::IpfixOptions;
 use crate::export::output::RecordOutput;
 use crate::export::record_writer::{RecordWriter, WrittenOutputs};
 use crate::features::{FeatureConfig, FlowFeatures};
-use crate::flow::{FlowRecord, FlowTableConfig, PacketKey, Timestamp};
+use crate::flow::{FlowRecord, FlowTableConfig, Timestamp};
 use crate::policy::PolicyConfig;
 use crate::privileges::PrivilegePlan;
-use keyer::Keyer;
+use keyer::{KeyedPacket, Keyer};
 use shards::ShardSet;
 use threads::{WorkerSetup, Workers, Written};
 
@@ -122,7 +122,6 @@ pub fn run_read(opts: ReadOptions) -> Result<ReadReport, Error> {
     privileges.apply()?;
     let mut reader = Reader {
         keyer: Keyer::new(&table, shards::key_hasher()),
-        shard_count,
         next_seq: 0,
         next_housekeeping: Timestamp(0),
         stop: &stop,
@@ -179,7 +178,6 @@ fn raise_open_files_limit(inputs: usize) {
 /// clock.
 struct Reader<'a> {
     keyer: Keyer,
-    shard_count: usize,
     /// The number the next packet read gets.
     next_seq: u64,
     next_housekeeping: Timestamp,
@@ -235,9 +233,8 @@ impl Reader<'_> {
             let ts = pkt.ts;
             match link {
                 Some(link) => {
-                    if let Some((p, key)) = self.keyer.key(link, pkt.data, ts) {
-                        let shard = key.shard(self.shard_count);
-                        counter.packet(shard, seq, p, key, pkt.data, pkt.wire_len, ts);
+                    if let Some(p) = self.keyer.key(seq, link, pkt.data, pkt.wire_len, ts) {
+                        counter.packet(&p, pkt.data);
                     }
                 }
                 None => {
@@ -276,22 +273,12 @@ enum Counter {
 }
 
 impl Counter {
-    /// Counts packet `seq` in shard `shard`.
-    #[allow(clippy::too_many_arguments)] // one packet's parts
+    /// Counts a packet in its flow's shard.
     #[inline]
-    fn packet(
-        &mut self,
-        shard: usize,
-        seq: u64,
-        pkt: Packet,
-        key: PacketKey,
-        frame: &[u8],
-        wire_len: u32,
-        ts: Timestamp,
-    ) {
+    fn packet(&mut self, p: &KeyedPacket, frame: &[u8]) {
         match self {
-            Counter::Alone(a) => a.shards.packet(seq, &pkt, &key, frame, wire_len, ts),
-            Counter::Workers(w) => w.packet(shard, seq, pkt, key, frame, wire_len, ts),
+            Counter::Alone(a) => a.shards.packet(p, frame),
+            Counter::Workers(w) => w.packet(p, frame),
         }
     }
 

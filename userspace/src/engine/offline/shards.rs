@@ -17,9 +17,9 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 use std::sync::Arc;
 
-use crate::decode::Packet;
+use crate::engine::offline::keyer::KeyedPacket;
 use crate::features::{attach, FeatureConfig, FlowFeatures, ReadyHooks};
-use crate::flow::{FlowRecord, FlowTableConfig, FlowTableStats, KeyHasher, PacketKey, Timestamp};
+use crate::flow::{FlowRecord, FlowTableConfig, FlowTableStats, KeyHasher, Timestamp};
 use crate::policy::{FlowTable, PolicyConfig};
 
 /// Most shards a table is cut into (fewer when `--max-flows` is smaller),
@@ -128,21 +128,13 @@ impl ShardSet {
         }
     }
 
-    /// Counts packet number `seq` (keyed with [`key_hasher`], its fragment
-    /// already tracked) in its flow; a flow it starts gets the id `seq`.
+    /// Counts a packet (keyed with [`key_hasher`], its fragment already
+    /// tracked) in its flow; a flow it starts gets the packet's number as id.
     #[inline]
-    pub fn packet(
-        &mut self,
-        seq: u64,
-        pkt: &Packet,
-        key: &PacketKey,
-        frame: &[u8],
-        wire_len: u32,
-        ts: Timestamp,
-    ) {
-        let t = &mut self.tables[key.shard(self.shards) / self.workers];
-        t.number_next_flow(seq);
-        t.process_tracked(pkt, key, frame, wire_len, ts);
+    pub fn packet(&mut self, p: &KeyedPacket, frame: &[u8]) {
+        let t = &mut self.tables[p.key.shard(self.shards) / self.workers];
+        t.number_next_flow(p.seq);
+        t.process_tracked(&p.pkt, &p.key, frame, p.wire_len, p.ts);
         self.group.extend(t.drain_exported_with_user());
     }
 

@@ -26,14 +26,14 @@ use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
-use crate::decode::Packet;
+use crate::engine::offline::keyer::KeyedPacket;
 use crate::engine::offline::shards::{Order, ShardSet};
 use crate::error::Error;
 use crate::export::encoder::RecordEncoder;
 use crate::export::ipfix::IpfixRecords;
 use crate::export::record_writer::{RecordWriter, WrittenOutputs};
 use crate::features::{FeatureConfig, FlowFeatures};
-use crate::flow::{FlowRecord, FlowTableConfig, FlowTableStats, PacketKey, Timestamp};
+use crate::flow::{FlowRecord, FlowTableConfig, FlowTableStats, Timestamp};
 use crate::policy::PolicyConfig;
 
 /// Packets the reader reads before it sends every worker its round.
@@ -48,14 +48,10 @@ const FLUSH_BATCH: usize = 1024;
 /// What one round carries to a worker, in packet order.
 #[derive(Debug, Clone, Copy)]
 enum Item {
-    /// Packet number `seq`, its frame at `frame` in the round's buffer.
+    /// A packet, its frame at `frame` (start, length) in the round's buffer.
     Packet {
-        seq: u64,
-        pkt: Packet,
-        key: PacketKey,
+        packet: KeyedPacket,
         frame: (u32, u32),
-        wire_len: u32,
-        ts: Timestamp,
     },
     /// Housekeeping at `ts`, after packet `seq`.
     Housekeeping { seq: u64, ts: Timestamp },
@@ -195,31 +191,16 @@ impl Workers {
         })
     }
 
-    /// Deals packet `seq` of shard `shard` to the worker owning it.
-    #[allow(clippy::too_many_arguments)] // one packet's parts
+    /// Deals a packet to the worker owning its flow's shard.
     #[inline]
-    pub fn packet(
-        &mut self,
-        shard: usize,
-        seq: u64,
-        pkt: Packet,
-        key: PacketKey,
-        frame: &[u8],
-        wire_len: u32,
-        ts: Timestamp,
-    ) {
-        debug_assert!(shard < self.shards);
-        let owner = shard % self.rounds.len();
+    pub fn packet(&mut self, packet: &KeyedPacket, frame: &[u8]) {
+        let owner = packet.key.shard(self.shards) % self.rounds.len();
         let r = &mut self.rounds[owner];
         let start = r.frames.len();
         r.frames.extend_from_slice(frame);
         r.items.push(Item::Packet {
-            seq,
-            pkt,
-            key,
+            packet: *packet,
             frame: (start as u32, frame.len() as u32),
-            wire_len,
-            ts,
         });
     }
 
@@ -309,26 +290,23 @@ impl Worker {
         while let Ok(mut round) = self.rounds.recv() {
             let mut group = None;
             for item in &round.items {
-                let seq = match *item {
-                    Item::Packet { seq, .. } | Item::Housekeeping { seq, .. } => seq,
+                let seq = match item {
+                    Item::Packet { packet, .. } => packet.seq,
+                    Item::Housekeeping { seq, .. } => *seq,
                 };
                 if group.is_some_and(|g| g != seq) {
                     self.take_group(group.take().unwrap_or(seq));
                 }
                 group = Some(seq);
-                match *item {
+                match item {
                     Item::Packet {
-                        seq,
-                        ref pkt,
-                        ref key,
+                        packet,
                         frame: (at, len),
-                        wire_len,
-                        ts,
                     } => {
-                        let frame = &round.frames[at as usize..(at + len) as usize];
-                        self.shards.packet(seq, pkt, key, frame, wire_len, ts);
+                        let frame = &round.frames[*at as usize..(*at + *len) as usize];
+                        self.shards.packet(packet, frame);
                     }
-                    Item::Housekeeping { ts, .. } => self.shards.housekeeping(ts),
+                    Item::Housekeeping { ts, .. } => self.shards.housekeeping(*ts),
                 }
             }
             if let Some(seq) = group {
