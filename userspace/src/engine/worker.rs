@@ -15,7 +15,7 @@ use crate::{
     decode::LinkType,
     engine::{
         export_queue::ExportLane,
-        handoff::{Handoff, Links},
+        handoff::{Batch, Handoff, Links, BATCH},
         pipeline::{Pipeline, Step},
         shutdown::Arrival,
     },
@@ -84,12 +84,26 @@ pub struct Worker {
     pub published: Arc<Mutex<WorkerReport>>,
 }
 
-/// The handoff side of a worker: its queues, and which owners were found congested.
+/// The handoff side of a worker: its lanes, the batch being filled for each owner,
+/// and which owners were found congested.
 struct Handoffs<'a> {
     links: &'a Links,
+    /// Per owner: the packets of this rx batch gathered for it (sent when full and at
+    /// the end of the rx batch).
+    pending: Vec<Batch>,
     /// Per owner: the last push waited [`HANDOFF_WAIT`] in vain, so the next ones do
     /// not wait until one succeeds (a stalled peer must not stall this worker too).
     congested: Vec<bool>,
+}
+
+impl<'a> Handoffs<'a> {
+    fn new(links: &'a Links) -> Self {
+        Handoffs {
+            links,
+            pending: (0..links.workers()).map(|_| Vec::new()).collect(),
+            congested: vec![false; links.workers()],
+        }
+    }
 }
 
 /// Runs the capture loop for one queue until `stop` is set, then takes what the kernel
@@ -127,10 +141,7 @@ pub fn run(
             export.export(rec, features);
         },
     );
-    let mut handoffs = Handoffs {
-        links: &links,
-        congested: vec![false; links.workers()],
-    };
+    let mut handoffs = Handoffs::new(&links);
     let mut next_housekeeping = Instant::now() + HOUSEKEEPING_INTERVAL;
     // With peers, never sleep long on an empty ring: a peer may be handing packets over.
     let idle_wait = if links.workers() > 1 {
@@ -231,21 +242,26 @@ fn drain_inboxes(pipeline: &mut Pipeline, links: &Links, report: &mut WorkerRepo
     n
 }
 
-/// Processes every packet waiting in this worker's inboxes; returns how many.
+/// Processes every packet waiting in this worker's inboxes, giving each emptied batch
+/// back to its sender; returns how many packets.
 fn take_handed_in(pipeline: &mut Pipeline, links: &Links) -> u64 {
     let mut n = 0;
     for inbox in &links.inboxes {
-        while let Some(h) = inbox.pop() {
-            n += 1;
-            pipeline.on_handoff(&h);
+        while let Some(batch) = inbox.receive() {
+            n += batch.len() as u64;
+            for h in &batch {
+                pipeline.on_handoff(h);
+            }
+            inbox.give_back(batch);
         }
     }
     n
 }
 
 /// Receives one batch (waiting up to `timeout_ms` when the ring is empty) and feeds each
-/// frame to the pipeline, handing the packet to the worker owning its flow where that
-/// is another one. All frames of a batch share one timestamp.
+/// frame to the pipeline, gathering the packets of flows other workers own into one
+/// handoff batch per owner, sent when full and at the end. All frames of a batch share
+/// one timestamp.
 fn pump(
     xsk: &mut XskQueue,
     pipeline: &mut Pipeline,
@@ -263,10 +279,18 @@ fn pump(
             pipeline.on_frame(LinkType::Ethernet, frame, wire_len, ts)
         {
             handed.out += 1;
-            let h = Handoff::new(pkt, key, frame, wire_len, ts);
-            hand_over(h, owner, pipeline, handoffs, &mut handed);
+            let batch = &mut handoffs.pending[owner];
+            batch.push(Handoff::new(pkt, key, frame, wire_len, ts));
+            if batch.len() >= BATCH {
+                hand_over(owner, pipeline, handoffs, &mut handed);
+            }
         }
     })?;
+    for owner in 0..handoffs.pending.len() {
+        if !handoffs.pending[owner].is_empty() {
+            hand_over(owner, pipeline, handoffs, &mut handed);
+        }
+    }
     report.frames += n as u64;
     report.bytes += bytes;
     report.handed_off += handed.out;
@@ -285,30 +309,32 @@ struct HandoffCounts {
     taken_while_waiting: u64,
 }
 
-/// Queues `h` for worker `owner`. A full queue is waited on for up to
-/// [`HANDOFF_WAIT`], taking this worker's own inboxes meanwhile; then the packet is
-/// dropped and counted, and the owner marked congested until a push succeeds.
+/// Sends the batch gathered for worker `owner`. A full lane is waited on for up to
+/// [`HANDOFF_WAIT`], taking this worker's own inboxes meanwhile; then the batch's
+/// packets are dropped and counted, and the owner marked congested until a push
+/// succeeds.
 fn hand_over(
-    mut h: Handoff,
     owner: usize,
     pipeline: &mut Pipeline,
     handoffs: &mut Handoffs<'_>,
     counts: &mut HandoffCounts,
 ) {
-    let Some(q) = handoffs.links.outboxes[owner].as_ref() else {
+    let Some(lane) = handoffs.links.outboxes[owner].as_ref() else {
         return;
     };
+    let mut batch = std::mem::replace(&mut handoffs.pending[owner], lane.empty_batch());
     let mut since: Option<Instant> = None;
     loop {
-        match q.push(h) {
+        match lane.send(batch) {
             Ok(()) => {
                 handoffs.congested[owner] = false;
                 return;
             }
             Err(back) => {
-                h = back;
+                batch = back;
                 if handoffs.congested[owner] {
-                    counts.dropped += 1;
+                    counts.dropped += batch.len() as u64;
+                    lane.give_back(batch);
                     return;
                 }
                 let start = *since.get_or_insert_with(|| {
@@ -317,7 +343,8 @@ fn hand_over(
                 });
                 if start.elapsed() >= HANDOFF_WAIT {
                     handoffs.congested[owner] = true;
-                    counts.dropped += 1;
+                    counts.dropped += batch.len() as u64;
+                    lane.give_back(batch);
                     return;
                 }
                 counts.taken_while_waiting += take_handed_in(pipeline, handoffs.links);
