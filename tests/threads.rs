@@ -1,7 +1,7 @@
 //! `sluice read --threads N` writes the same bytes whatever N is: JSON with
 //! every feature and IPFIX (export times aside, which are the wall clock),
 //! per capture of the corpus and for the whole corpus read as one capture,
-//! with the options that change how flows are cut.
+//! with the options that change how flows are cut, and with `--hugepages`.
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -163,5 +163,21 @@ fn the_whole_corpus_as_one_capture_gives_the_same_bytes_whatever_the_threads() {
                 one.first_difference(&many)
             );
         }
+    }
+}
+
+/// `--hugepages` changes where the tables live, never what they hold.
+#[test]
+fn huge_pages_give_the_same_bytes() {
+    let dir = scratch("threads-hugepages");
+    let files = corpus_captures();
+    for n in [1, 2] {
+        let normal = run(&dir, n, &[], &files);
+        let huge = run(&dir, n, &["--hugepages"], &files);
+        assert!(
+            normal == huge,
+            "--threads {n} --hugepages differs: {}",
+            normal.first_difference(&huge)
+        );
     }
 }

@@ -9,7 +9,7 @@
 //! [`engine`] (one pipeline per worker, workers, writer, shutdown; the offline reader) → [`cli`].
 //! Offline, [`capfile`] (pcap/pcapng) replaces the first two. Below them all,
 //! the leaves: [`error`], [`time`], [`json`] (number and string writers),
-//! [`bytes`] (the bounds-checked reader); beside them [`netdev`] and
+//! [`bytes`] (the bounds-checked reader), [`hugepages`] (the allocator's advice); beside them [`netdev`] and
 //! [`privileges`] (capabilities dropped once setup is done).
 //!
 //! A module names only its own layer or lower ones (docs/architecture.md;
@@ -34,6 +34,7 @@ pub mod error;
 pub mod export;
 pub mod features;
 pub mod flow;
+pub mod hugepages;
 pub mod json;
 pub mod l7;
 #[cfg(feature = "live")]

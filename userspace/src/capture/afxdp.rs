@@ -25,6 +25,9 @@ pub struct XskConfig {
     pub batch: usize,
     /// Try zero-copy first (falls back to copy mode when the driver refuses it).
     pub try_zero_copy: bool,
+    /// Try a UMEM of reserved huge pages (`MAP_HUGETLB`) first; without them
+    /// (`/proc/sys/vm/nr_hugepages` is 0, or too few are free) normal pages are used.
+    pub hugepages: bool,
 }
 
 impl Default for XskConfig {
@@ -34,6 +37,7 @@ impl Default for XskConfig {
             frame_count: 8192,
             batch: 256,
             try_zero_copy: true,
+            hugepages: false,
         }
     }
 }
@@ -64,6 +68,7 @@ pub struct XskStats {
 pub struct XskQueue {
     queue: u32,
     mode: BindMode,
+    huge_umem: bool,
     umem: Umem,
     fill: FillQueue,
     _comp: CompQueue,
@@ -73,7 +78,35 @@ pub struct XskQueue {
     pending: Vec<FrameDesc>,
 }
 
+/// A UMEM of `frames` frames: of reserved huge pages first when `huge` (falling
+/// back to normal pages when the kernel has none to give); says which it got.
+fn new_umem(
+    cfg: UmemConfig,
+    frames: NonZeroU32,
+    huge: bool,
+    queue: u32,
+) -> Result<(Umem, Vec<FrameDesc>, bool), Error> {
+    if huge {
+        if let Ok((umem, descs)) = Umem::new(cfg, frames, true) {
+            return Ok((umem, descs, true));
+        }
+    }
+    let (umem, descs) = Umem::new(cfg, frames, false).map_err(|e| {
+        if is_permission(&e) {
+            Error::PermissionDenied("creating the AF_XDP UMEM".into())
+        } else {
+            Error::Other(format!("creating UMEM for queue {queue}: {}", chain(&e)))
+        }
+    })?;
+    Ok((umem, descs, false))
+}
+
 impl XskQueue {
+    /// Whether the UMEM is on reserved huge pages (`XskConfig::hugepages`).
+    pub fn huge_umem(&self) -> bool {
+        self.huge_umem
+    }
+
     /// Opens a socket on `interface` queue `queue`. The XDP program that redirects to it
     /// must be attached separately (libxdp's own program load is inhibited).
     pub fn open(interface: &str, queue: u32, cfg: XskConfig) -> Result<Self, Error> {
@@ -98,13 +131,7 @@ impl XskQueue {
         };
         let mut last_err = None;
         for &mode in modes {
-            let (umem, descs) = Umem::new(umem_cfg, frames, false).map_err(|e| {
-                if is_permission(&e) {
-                    Error::PermissionDenied("creating the AF_XDP UMEM".into())
-                } else {
-                    Error::Other(format!("creating UMEM for queue {queue}: {}", chain(&e)))
-                }
-            })?;
+            let (umem, descs, huge) = new_umem(umem_cfg, frames, cfg.hugepages, queue)?;
             let bind = match mode {
                 BindMode::ZeroCopy => BindFlags::XDP_ZEROCOPY,
                 BindMode::Copy => BindFlags::XDP_COPY,
@@ -121,6 +148,7 @@ impl XskQueue {
                     let mut q = XskQueue {
                         queue,
                         mode,
+                        huge_umem: huge,
                         umem,
                         fill,
                         _comp: comp,

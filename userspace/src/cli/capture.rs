@@ -47,6 +47,11 @@ pub struct CaptureArgs {
     /// interrupts and NAPI. Default: wherever the scheduler puts them.
     #[arg(long, value_name = "LIST")]
     pub cpus: Option<String>,
+    /// Back the big tables (flow slab, hash index, feature pools) with
+    /// transparent huge pages, and the AF_XDP UMEM with reserved
+    /// huge pages (`vm.nr_hugepages`) where there are enough; without them, normal pages (said once).
+    #[arg(long)]
+    pub hugepages: bool,
     /// Entries of each AF_XDP rx and fill ring (power of two).
     #[arg(long, default_value_t = 4096)]
     pub ring_size: u32,
@@ -93,6 +98,9 @@ pub struct CaptureArgs {
 pub fn run(a: CaptureArgs) -> Result<(), Error> {
     let files = run_files(&a);
     files.check()?;
+    if a.hugepages {
+        super::hugepages_on();
+    }
     let queues = match a.queues.as_str() {
         "all" => Queues::All,
         n => Queues::First(n.parse().map_err(|_| Error::BadOption {
@@ -167,6 +175,7 @@ pub fn run(a: CaptureArgs) -> Result<(), Error> {
         xsk: XskConfig {
             ring_size: a.ring_size,
             frame_count: a.ring_size * 2,
+            hugepages: a.hugepages,
             ..XskConfig::default()
         },
         table,

@@ -127,6 +127,14 @@ impl StatsFile {
 
 /// A run's result; when the run failed before it had counters, the (empty) stats file
 /// made for it is removed.
+/// `--hugepages`: turns on the allocator's huge-page advice, saying so when the
+/// kernel cannot give them (the run goes on with normal pages).
+fn hugepages_on() {
+    if let crate::hugepages::HugePages::Unavailable(why) = crate::hugepages::enable() {
+        eprintln!("sluice: --hugepages: no transparent huge pages ({why}); using normal pages");
+    }
+}
+
 fn discard_stats_on_error<T>(
     r: Result<T, Error>,
     stats: &mut Option<StatsFile>,

@@ -48,6 +48,10 @@ pub struct ReadArgs {
     /// thread). The output is the same bytes whatever the number.
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Back the big tables (flow slab, hash index, feature pools) with
+    /// transparent huge pages; without them, normal pages (said once).
+    #[arg(long)]
+    pub hugepages: bool,
     /// Do not show a progress bar.
     #[arg(long)]
     pub no_progress: bool,
@@ -74,6 +78,9 @@ pub struct ReadArgs {
 pub fn run(a: ReadArgs) -> Result<(), Error> {
     let files = run_files(&a);
     files.check()?;
+    if a.hugepages {
+        super::hugepages_on();
+    }
     let rules = a.rules.load()?;
     if a.slice_timeout == Some(0) {
         return Err(Error::BadOption {

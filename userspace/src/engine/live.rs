@@ -153,6 +153,12 @@ impl Kernel {
         let mut sockets = Vec::with_capacity(nq as usize);
         for q in 0..nq {
             let s = XskQueue::open(interface, q, o.xsk)?;
+            if o.xsk.hugepages && !s.huge_umem() && q == 0 {
+                eprintln!(
+                    "sluice: --hugepages: no reserved huge pages for the UMEM \
+                     (vm.nr_hugepages); it uses normal pages"
+                );
+            }
             program.bind_socket(q, s.fd())?;
             sockets.push(s);
         }
