@@ -3,7 +3,10 @@
 
 use tls_parser::{parse_tls_handshake_msg_certificate, TlsMessageHandshake};
 
+use std::sync::Arc;
+
 use super::cert::Certificate;
+use super::cert_cache;
 use super::hello::{ClientHello, ServerHello};
 use super::stream::HandshakeSink;
 use crate::flow::Direction;
@@ -34,10 +37,11 @@ pub struct Handshake {
     pub server_dir: Option<Direction>,
     /// ClientKeyExchange body, if at most 1024 bytes.
     pub client_key_exchange: Option<Box<[u8]>>,
-    /// The server's certificate chain (leaf first).
-    pub server_certs: Vec<Certificate>,
+    /// The server's certificate chain (leaf first), shared with this worker's
+    /// other flows that were sent the same certificates ([`cert_cache`]).
+    pub server_certs: Vec<Arc<Certificate>>,
     /// The client's certificate chain.
-    pub client_certs: Vec<Certificate>,
+    pub client_certs: Vec<Arc<Certificate>>,
     /// Certificates x509-parser could not read.
     pub cert_errors: u32,
     /// Hellos tls-parser could not read.
@@ -69,7 +73,7 @@ impl Handshake {
         };
         let mut out = Vec::new();
         for raw in chain.cert_chain.iter().take(MAX_CERTS) {
-            match Certificate::parse(raw.data) {
+            match cert_cache::summarize(raw.data) {
                 Ok(c) => out.push(c),
                 Err(_) => self.cert_errors += 1,
             }

@@ -4,13 +4,14 @@
 //! [`TlsState::on_data`] in order, in chunks split anywhere. [`stream`] frames
 //! records and reassembles handshake messages (bounded per direction),
 //! [`hello`] summarizes the hellos with tls-parser, [`cert`] the certificates
-//! with x509-parser, [`salt`] keeps the record list, and [`json`] writes the
+//! with x509-parser (once per worker for the same bytes: [`cert_cache`]), [`salt`] keeps the record list, and [`json`] writes the
 //! object. Fingerprints: [`ja3`] (JA3, JA3S) and [`ja4`].
 //!
 //! SSLv2-compatible ClientHellos are not TLS here: their first byte has the
 //! top bit set, so the stream is marked not-TLS and ignored.
 
 pub mod cert;
+pub mod cert_cache;
 pub mod detect;
 pub mod extensions;
 pub mod grease;
@@ -30,6 +31,8 @@ pub mod validity;
 
 #[cfg(test)]
 mod tests;
+
+use std::sync::Arc;
 
 use crate::flow::Direction;
 use crate::time::Timestamp;
@@ -262,12 +265,12 @@ impl TlsState {
     }
 
     /// The server's certificate chain, leaf first (empty under TLS 1.3).
-    pub fn server_certificates(&self) -> &[Certificate] {
+    pub fn server_certificates(&self) -> &[Arc<Certificate>] {
         self.hs().map_or(&[], |h| &h.server_certs)
     }
 
     /// The client's certificate chain.
-    pub fn client_certificates(&self) -> &[Certificate] {
+    pub fn client_certificates(&self) -> &[Arc<Certificate>] {
         self.hs().map_or(&[], |h| &h.client_certs)
     }
 

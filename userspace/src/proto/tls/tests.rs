@@ -172,6 +172,31 @@ fn split_at_every_byte_gives_the_same_result() {
 }
 
 #[test]
+fn a_certificate_seen_before_is_summarized_once_per_thread() {
+    let cfg = TlsConfig::default();
+    let first = feed(&segments(CURL), usize::MAX, &cfg);
+    let again = feed(&segments(CURL), 7, &cfg);
+    let (a, b) = (first.server_certificates(), again.server_certificates());
+    assert_eq!(a.len(), 2);
+    assert_eq!(a, b);
+    for (x, y) in a.iter().zip(b) {
+        assert!(
+            std::sync::Arc::ptr_eq(x, y),
+            "the second flow's comes from the cache"
+        );
+    }
+    // Another thread has its own cache, and makes the same summary.
+    let other = std::thread::spawn(move || {
+        let s = feed(&segments(CURL), usize::MAX, &TlsConfig::default());
+        s.server_certificates().to_vec()
+    })
+    .join()
+    .unwrap();
+    assert_eq!(other.as_slice(), a);
+    assert!(!std::sync::Arc::ptr_eq(&other[0], &a[0]));
+}
+
+#[test]
 fn curl_json_has_joy_fields() {
     let s = feed(&segments(CURL), usize::MAX, &TlsConfig::default());
     let v = tls_value(&s);
