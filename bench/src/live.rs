@@ -61,6 +61,14 @@ pub struct LiveArgs {
     /// `--sluice-arg=--queues --sluice-arg=1`.
     #[arg(long, allow_hyphen_values = true)]
     pub sluice_arg: Vec<String>,
+    /// Run the monitor veth's NAPI in a kernel thread (`/sys/class/net/DEV/threaded`)
+    /// instead of in the softirq of the CPU that sent the frame.
+    #[arg(long)]
+    pub threaded_napi: bool,
+    /// With `--threaded-napi`: pin the NAPI threads to this CPU (and give Sluice's
+    /// threads the other CPUs with `--sluice-arg=--cpus --sluice-arg=LIST`).
+    #[arg(long, requires = "threaded_napi")]
+    pub napi_cpu: Option<usize>,
 }
 
 /// What the generator sends: frames of `size` bytes over `flows` flows.
@@ -231,9 +239,64 @@ fn received(lab: &Lab, a: &LiveArgs, load: Load, extra: &[&str]) -> Result<Recei
     })
 }
 
+/// Turns on threaded NAPI for the monitor veth and, when asked, pins its NAPI
+/// threads (`napi/mon0-N`, one per rx queue) to one CPU. Returns their pids.
+/// A veth has NAPI instances only while GRO or an XDP program is on; GRO stays on
+/// for the whole run, so that the threads (and their pinning) outlive each
+/// receiver's attach and detach. XDP runs before GRO, so the XDP receivers see
+/// the same frames.
+fn threaded_napi(lab: &Lab, cpu: Option<usize>) -> Result<Vec<u32>> {
+    lab.client.exec(&["ethtool", "-K", MON_IF, "gro", "on"])?;
+    let path = format!("/sys/class/net/{MON_IF}/threaded");
+    lab.client
+        .exec(&["sh", "-c", &format!("echo 1 > {path}")])
+        .context("turning on threaded NAPI")?;
+    let pids = napi_threads()?;
+    if pids.is_empty() {
+        bail!("threaded NAPI is on but no napi/{MON_IF}-* thread was found");
+    }
+    if let Some(cpu) = cpu {
+        for pid in &pids {
+            crate::netns::run(&["taskset", "-pc", &cpu.to_string(), &pid.to_string()])
+                .with_context(|| format!("pinning NAPI thread {pid} to CPU{cpu}"))?;
+        }
+    }
+    Ok(pids)
+}
+
+/// Pids of the kernel threads running the monitor veth's NAPI.
+fn napi_threads() -> Result<Vec<u32>> {
+    let prefix = format!("napi/{MON_IF}-");
+    let mut pids = Vec::new();
+    for entry in std::fs::read_dir("/proc")? {
+        let entry = entry?;
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let comm = std::fs::read_to_string(entry.path().join("comm")).unwrap_or_default();
+        if comm.trim_end().starts_with(&prefix) {
+            pids.push(pid);
+        }
+    }
+    Ok(pids)
+}
+
 /// Runs the measurements and prints the ratios.
 pub fn run(a: LiveArgs) -> Result<()> {
     let lab = Lab::new(&format!("slbench{}", std::process::id() % 10000))?;
+    if a.threaded_napi {
+        let pids = threaded_napi(&lab, a.napi_cpu)?;
+        println!(
+            "threaded NAPI on {MON_IF}: threads {pids:?}{}",
+            a.napi_cpu
+                .map(|c| format!(", pinned to CPU{c}"))
+                .unwrap_or_default()
+        );
+    }
     let load = Load {
         size: a.size,
         flows: a.flows,
@@ -291,8 +354,11 @@ pub fn run(a: LiveArgs) -> Result<()> {
         g_pk.seconds,
         kdrop
     );
-    // tcpdump turned GRO on; the XDP receivers want it as the lab set it.
-    lab.client.exec(&["ethtool", "-K", MON_IF, "gro", "off"])?;
+    // tcpdump turned GRO on; the XDP receivers want it as the lab set it (threaded
+    // NAPI keeps it on).
+    if !a.threaded_napi {
+        lab.client.exec(&["ethtool", "-K", MON_IF, "gro", "off"])?;
+    }
 
     println!(
         "  with every feature, {} B frames over {} flows:",
@@ -318,6 +384,7 @@ pub fn run(a: LiveArgs) -> Result<()> {
     );
     let result = json!({
         "frames": a.frames, "frame_size": a.size, "flows": a.flows,
+        "threaded_napi": a.threaded_napi, "napi_cpu": a.napi_cpu, "sluice_args": a.sluice_arg,
         "features_frame_size": payload.size, "features_flows": payload.flows,
         "xdp_drop": { "mpps": drop_rate / 1e6, "received": dropped, "sent": g_drop.sent, "seconds": g_drop.seconds },
         "afxdp_loop": bare.json(),
