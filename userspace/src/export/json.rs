@@ -70,7 +70,7 @@ pub fn write_flow_json_with<W: Write, F: FnOnce(&mut W) -> io::Result<()>>(
     }
     if let Some(sni) = &rec.app.server_name {
         w.write_all(b",\"quic_sni\":")?;
-        serde_json::to_writer(&mut *w, &**sni)?;
+        crate::json::write_str(w, sni)?;
     }
     if rec.kernel_packets != 0 {
         member(w, b",\"kernel_pkts\":", rec.kernel_packets)?;
