@@ -19,6 +19,32 @@ pub const BYTE_DIST: Field = Field::enterprise(sluice_ipfix::pen::CISCO, 44944, 
 /// one, so that no 32-bit count can overflow.
 const FOLD_EVERY: u64 = 1 << 31;
 
+/// Counts below this have `c·log2(c)` looked up (computed once, by the same
+/// operations, so the sums are the same to the last bit).
+const CLOGC_TABLE: usize = 4096;
+
+/// `c·log2(c)` for the small counts most byte values have.
+static CLOGC: std::sync::LazyLock<Box<[f64]>> = std::sync::LazyLock::new(|| {
+    (0..CLOGC_TABLE)
+        .map(|c| {
+            let c = c as f64;
+            c * c.log2()
+        })
+        .collect()
+});
+
+/// `c·log2(c)`.
+#[inline]
+fn c_log2_c(c: u64) -> f64 {
+    match CLOGC.get(c as usize) {
+        Some(&v) if c < CLOGC_TABLE as u64 => v,
+        _ => {
+            let c = c as f64;
+            c * c.log2()
+        }
+    }
+}
+
 /// Payload bytes kept as they are before a flow gets a table of counts: a
 /// flow with a short payload needs no 1 KiB table.
 const INLINE_BYTES: usize = 32;
@@ -215,8 +241,7 @@ impl ByteDist {
             sum += v * c128;
             sumsq += v * v * c128;
             if c > 1 {
-                let c = c as f64;
-                clogc += c * c.log2();
+                clogc += c_log2_c(c);
             }
         }
         let mean = sum as f64 / n;
@@ -385,6 +410,14 @@ pub(crate) fn enabled(cfg: &FeatureConfig) -> bool {
 mod tests {
     use super::*;
     use crate::json::write_uint_list;
+
+    #[test]
+    fn looked_up_c_log2_c_is_the_computed_one_to_the_bit() {
+        for c in (0..CLOGC_TABLE as u64 + 10).chain([1 << 20, u64::from(u32::MAX)]) {
+            let x = c as f64;
+            assert_eq!(c_log2_c(c).to_bits(), (x * x.log2()).to_bits(), "{c}");
+        }
+    }
 
     #[test]
     fn count_lists_read_as_the_plain_number_list() {
