@@ -244,9 +244,21 @@ pub fn run(a: OfflineArgs) -> Result<()> {
     for &kind in &a.inputs {
         let input = ensure_input(kind, &dir, &a)?;
         let tools = tools_for(kind, threads, a.skip_nfstream);
-        let medians = measure_input(&ctx, &input, &tools, a.runs.max(1))?;
+        let measured = measure_input(&ctx, &input, &tools, a.runs.max(1))?;
+        let tools: Vec<Tool> = measured.tools.iter().map(|&(t, _)| t).collect();
+        let medians: Vec<Measure> = measured.tools.iter().map(|(_, m)| *m).collect();
         print_table(&input, &tools, &medians);
-        results.insert(kind.name().into(), input_json(&input, &tools, &medians));
+        for (tool, why) in &measured.failed {
+            println!("  {}: left out: {why}", tool.label());
+        }
+        let mut j = input_json(&input, &tools, &medians);
+        j["failed"] = measured
+            .failed
+            .iter()
+            .map(|(t, why)| (t.key().to_string(), Value::String(why.clone())))
+            .collect::<Map<String, Value>>()
+            .into();
+        results.insert(kind.name().into(), j);
     }
     drop(collector);
     let json_path = a
@@ -457,8 +469,17 @@ pub fn count_records(path: &Path) -> Result<u64> {
     }
 }
 
+/// One input's measurements: the median of each tool that processed the input
+/// every time, and the peers that did not (with why).
+struct Measured {
+    tools: Vec<(Tool, Measure)>,
+    failed: Vec<(Tool, String)>,
+}
+
 /// Measures every tool on `input` `runs` times, alternating; the medians per tool.
-fn measure_input(ctx: &Setup, input: &Input, tools: &[Tool], runs: u32) -> Result<Vec<Measure>> {
+/// A peer that does not process the whole input is left out from then on, and
+/// said so (its rate would be of less work); Sluice failing is an error.
+fn measure_input(ctx: &Setup, input: &Input, tools: &[Tool], runs: u32) -> Result<Measured> {
     println!(
         "\noffline, {}: {} packets ({}), {runs} run(s) of each tool",
         input.kind.name(),
@@ -466,9 +487,21 @@ fn measure_input(ctx: &Setup, input: &Input, tools: &[Tool], runs: u32) -> Resul
         input.path.display()
     );
     let mut all = vec![Vec::new(); tools.len()];
+    let mut failed: Vec<(Tool, String)> = Vec::new();
     for run in 1..=runs {
         for (t, &tool) in tools.iter().enumerate() {
-            let (m, note) = run_checked(ctx, tool, input)?;
+            if failed.iter().any(|(f, _)| *f == tool) {
+                continue;
+            }
+            let (m, note) = match run_checked(ctx, tool, input) {
+                Ok(r) => r,
+                Err(e) if !tool.is_sluice() => {
+                    println!("  run {run}: {:<34} failed: {e:#}", tool.label());
+                    failed.push((tool, format!("{e:#}")));
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
             println!(
                 "  run {run}: {:<34} {:>8.2} s wall {:>8.2} s CPU {:>8.1} MB  {:>7.3} Mpps  ({note})",
                 tool.label(),
@@ -480,7 +513,13 @@ fn measure_input(ctx: &Setup, input: &Input, tools: &[Tool], runs: u32) -> Resul
             all[t].push(m);
         }
     }
-    Ok(all.iter().map(|runs| median(runs)).collect())
+    let tools = tools
+        .iter()
+        .zip(&all)
+        .filter(|(t, _)| !failed.iter().any(|(f, _)| f == *t))
+        .map(|(&t, runs)| (t, median(runs)))
+        .collect();
+    Ok(Measured { tools, failed })
 }
 
 /// The files a run's stdout and stderr go to.
