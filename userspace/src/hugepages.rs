@@ -1,8 +1,9 @@
 //! Huge pages for the big tables (`--hugepages`).
 //!
-//! The flow table's slab and hash index, the feature pools and the UMEM are a few
-//! large allocations touched at random: with 4 KiB pages every flow lookup is a TLB
-//! miss as well as a cache miss. [`HugeAlloc`] is the binary's global allocator; it
+//! The flow table's slab and hash index are a few large allocations touched at
+//! random: with 4 KiB pages every flow lookup is a TLB miss as well as a cache miss.
+//! (The AF_XDP UMEM is mapped by xsk-rs, not allocated here: `capture` asks it for
+//! reserved huge pages itself.) [`HugeAlloc`] is the binary's global allocator; it
 //! passes everything to the system allocator, places each allocation of a huge page
 //! or more on a huge-page boundary and, once [`enable`] was called, asks the kernel
 //! to back those with transparent huge pages (`madvise(MADV_HUGEPAGE)`). The memory is
@@ -71,10 +72,14 @@ fn placed(layout: Layout) -> Layout {
     }
 }
 
-/// Advises the huge pages of a new allocation; a refusal is harmless.
+/// Advises the huge pages of a new allocation of `len` bytes at `ptr`, when the
+/// advice is on and the allocation is large; a refusal is harmless.
 fn advise(ptr: *mut u8, len: usize) {
     let len = len & !(HUGE_PAGE - 1);
-    if len > 0 && (ptr as usize).is_multiple_of(HUGE_PAGE) {
+    if len == 0 || ptr.is_null() || !enabled() {
+        return;
+    }
+    if (ptr as usize).is_multiple_of(HUGE_PAGE) {
         // SAFETY: the range lies inside an allocation just made and owned by the
         // caller; MADV_HUGEPAGE changes how it is backed, never its contents.
         unsafe { libc::madvise(ptr.cast(), len, libc::MADV_HUGEPAGE) };
@@ -94,9 +99,7 @@ unsafe impl GlobalAlloc for HugeAlloc {
         let layout = placed(layout);
         // SAFETY: the caller's contract, with a stricter alignment.
         let p = unsafe { System.alloc(layout) };
-        if layout.size() >= HUGE_PAGE && !p.is_null() && enabled() {
-            advise(p, layout.size());
-        }
+        advise(p, layout.size());
         p
     }
 
@@ -104,9 +107,7 @@ unsafe impl GlobalAlloc for HugeAlloc {
         let layout = placed(layout);
         // SAFETY: the caller's contract, with a stricter alignment.
         let p = unsafe { System.alloc_zeroed(layout) };
-        if layout.size() >= HUGE_PAGE && !p.is_null() && enabled() {
-            advise(p, layout.size());
-        }
+        advise(p, layout.size());
         p
     }
 
@@ -123,9 +124,7 @@ unsafe impl GlobalAlloc for HugeAlloc {
         if old.align() == new.align() {
             // SAFETY: `ptr` came from `alloc` with `old`; the alignment is kept.
             let p = unsafe { System.realloc(ptr, old, new_size) };
-            if new_size >= HUGE_PAGE && !p.is_null() && enabled() {
-                advise(p, new_size);
-            }
+            advise(p, new_size);
             return p;
         }
         // Crossing the huge-page size: a new placement, then the copy.

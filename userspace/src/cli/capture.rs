@@ -47,7 +47,7 @@ pub struct CaptureArgs {
     /// interrupts and NAPI. Default: wherever the scheduler puts them.
     #[arg(long, value_name = "LIST")]
     pub cpus: Option<String>,
-    /// Back the big tables (flow slab, hash index, feature pools) with
+    /// Back the big tables (each shard's flow slab and hash index) with
     /// transparent huge pages, and the AF_XDP UMEM with reserved
     /// huge pages (`vm.nr_hugepages`) where there are enough; without them, normal pages (said once).
     #[arg(long)]

@@ -48,7 +48,7 @@ pub struct ReadArgs {
     /// thread). The output is the same bytes whatever the number.
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
-    /// Back the big tables (flow slab, hash index, feature pools) with
+    /// Back the big tables (each shard's flow slab and hash index) with
     /// transparent huge pages; without them, normal pages (said once).
     #[arg(long)]
     pub hugepages: bool,

@@ -24,24 +24,21 @@ const FOLD_EVERY: u64 = 1 << 31;
 const CLOGC_TABLE: usize = 4096;
 
 /// `c·log2(c)` for the small counts most byte values have.
-static CLOGC: std::sync::LazyLock<Box<[f64]>> = std::sync::LazyLock::new(|| {
-    (0..CLOGC_TABLE)
-        .map(|c| {
-            let c = c as f64;
-            c * c.log2()
-        })
-        .collect()
-});
+static CLOGC: std::sync::LazyLock<Box<[f64]>> =
+    std::sync::LazyLock::new(|| (0..CLOGC_TABLE as u64).map(computed_c_log2_c).collect());
 
-/// `c·log2(c)`.
+/// `c·log2(c)`, computed.
+fn computed_c_log2_c(c: u64) -> f64 {
+    let c = c as f64;
+    c * c.log2()
+}
+
+/// `c·log2(c)`: looked up below [`CLOGC_TABLE`], computed above.
 #[inline]
 fn c_log2_c(c: u64) -> f64 {
-    match CLOGC.get(c as usize) {
-        Some(&v) if c < CLOGC_TABLE as u64 => v,
-        _ => {
-            let c = c as f64;
-            c * c.log2()
-        }
+    match usize::try_from(c).ok().and_then(|i| CLOGC.get(i)) {
+        Some(&v) => v,
+        None => computed_c_log2_c(c),
     }
 }
 
