@@ -6,7 +6,7 @@
 //! checks that it decodes cleanly (empty stderr, every record Sluice
 //! counted) and that every flow's IPFIX records carry the values of its
 //! JSON line: the main record (template 256..259: addresses, ports,
-//! counters of both directions, times, end reason, SPL/SPT lists and TLS
+//! counters of both directions, times, end reason, Community ID, SPL/SPT lists and TLS
 //! fields), the byte distribution record (260) and the initial data packet
 //! records (261, 262), joined by flowId.
 //!
@@ -83,6 +83,8 @@ const REV_TLS_EXT_TYPES: (u32, u16) = (9, 28577);
 const TLS_EXT_LENGTHS: (u32, u16) = (9, 12192);
 const REV_TLS_EXT_LENGTHS: (u32, u16) = (9, 28576);
 const TLS_SNI: (u32, u16) = (8057, 808);
+/// The Community ID: RFC 5612's example enterprise (no registered element).
+const COMMUNITY_ID: (u32, u16) = (32473, 1);
 const TLS_JA4: (u32, u16) = (8057, 809);
 const TLS_JA3: (u32, u16) = (39499, 357);
 
@@ -318,6 +320,12 @@ impl Checker<'_> {
             r.uint(END_REASON.0, END_REASON.1),
             end_reason(j["expire_type"].as_str().expect("expire_type")),
         );
+        let cid = self.string("communityId", r, COMMUNITY_ID);
+        let jcid = j["community_id"]
+            .as_str()
+            .expect("community_id")
+            .to_string();
+        self.eq("communityId", cid, jcid);
         let l7 = j["l7"].as_str().expect("l7").to_string();
         let name = self.string("applicationName", r, APP_NAME);
         self.eq("applicationName", name, l7.clone());

@@ -29,6 +29,25 @@ pub fn sluice_bin() -> PathBuf {
     p
 }
 
+/// The Python of the tests' venv (`target/venv-tests`, made by `cargo xtask
+/// setup`), which has the reference packages the tests compare against.
+pub fn python() -> PathBuf {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/venv-tests/bin/python");
+    assert!(
+        p.exists(),
+        "{} missing: run `cargo xtask setup` (it installs the tests' Python packages)",
+        p.display()
+    );
+    p
+}
+
+/// A script of `tests/py/`.
+pub fn py_script(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("py")
+        .join(name)
+}
+
 /// A short namespace prefix unique to this process and test.
 pub fn tag(test: &str) -> String {
     format!("sl{}{test}", std::process::id() % 100_000)

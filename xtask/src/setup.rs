@@ -40,6 +40,20 @@ const NFSTREAM_VERSION: &str = "6.6.0";
 /// Where that venv lives, relative to the workspace.
 const NFSTREAM_VENV: &str = "target/venv-nfstream";
 
+/// Python packages the tests use as real components of the user's world, in a venv
+/// under `target/` (tests find it with `sluice_tests::python`): corelight's
+/// reference Community ID implementation, a ZMQ implementation (pyzmq), the
+/// Prometheus text-format parser, and a Kafka client carrying a current
+/// librdkafka.
+const TEST_PYTHON_PACKAGES: &[&str] = &[
+    "communityid==1.5.0",
+    "pyzmq==27.3.0",
+    "prometheus-client==0.26.0",
+    "confluent-kafka==2.16.1",
+];
+/// Where that venv lives, relative to the workspace.
+const TEST_VENV: &str = "target/venv-tests";
+
 /// The toolchain that builds the eBPF crate (aya-build runs `rustup run nightly`).
 const NIGHTLY: &str = "nightly";
 /// bpf-linker version, built against the nightly's own LLVM.
@@ -83,6 +97,7 @@ pub fn run() -> Result<()> {
     rust_src()?;
     bpf_linker()?;
     cargo_fuzz()?;
+    test_python()?;
     nfstream();
     Ok(())
 }
@@ -117,6 +132,32 @@ fn nfstream() {
     if let Err(e) = res {
         eprintln!("xtask setup: warning: nfstream was not installed ({e:#}); `cargo xtask bench offline` needs it or --skip-nfstream");
     }
+}
+
+/// Installs [`TEST_PYTHON_PACKAGES`] into [`TEST_VENV`] unless a marker says these
+/// exact pins are there.
+fn test_python() -> Result<()> {
+    let venv = crate::root().join(TEST_VENV);
+    let marker = venv.join("sluice-packages.txt");
+    let want = TEST_PYTHON_PACKAGES.join("\n");
+    if std::fs::read_to_string(&marker).is_ok_and(|s| s == want) {
+        return Ok(());
+    }
+    eprintln!(
+        "xtask setup: installing the tests' Python packages from PyPI into {TEST_VENV}: {}",
+        TEST_PYTHON_PACKAGES.join(" ")
+    );
+    crate::run(
+        Command::new("/usr/bin/python3")
+            .args(["-m", "venv"])
+            .arg(&venv),
+    )?;
+    crate::run(
+        Command::new(venv.join("bin/pip"))
+            .args(["install", "-q"])
+            .args(TEST_PYTHON_PACKAGES),
+    )?;
+    std::fs::write(&marker, want).with_context(|| format!("writing {}", marker.display()))
 }
 
 /// Installs cargo-fuzz (the fuzz targets run under nightly with libFuzzer).

@@ -15,6 +15,10 @@ pub mod pen {
     pub const FLOWMON: u32 = 39499;
     /// ntop: nDPI's protocol numbers (RFC 6759 selector ids).
     pub const NTOP: u32 = 35632;
+    /// RFC 5612's example enterprise: elements no enterprise has
+    /// registered (the flow's Community ID), until Sluice has a number of
+    /// its own.
+    pub const EXAMPLE: u32 = 32473;
     /// RFC 5103 reverse elements.
     pub const REVERSE: u32 = super::PEN_REVERSE;
 }

@@ -56,6 +56,13 @@ pub struct FeatureArgs {
     /// Gzip the output file(s).
     #[arg(long)]
     pub gzip: bool,
+    /// Seed of the Community ID every record carries (0 to 65535; the
+    /// spec's default is 0).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub community_id_seed: u16,
+    /// Leave the Community ID out of the records.
+    #[arg(long, conflicts_with = "community_id_seed")]
+    pub no_community_id: bool,
 }
 
 impl FeatureArgs {
@@ -101,6 +108,7 @@ impl FeatureArgs {
             idp_bytes: self.idp_bytes,
             zeros: self.zeros,
             retrans: self.retrans,
+            community_id: (!self.no_community_id).then_some(self.community_id_seed),
         })
     }
 }

@@ -1,5 +1,5 @@
-//! Turns a finished flow into what the outputs take: the record anonymized,
-//! then its JSON line (when JSON is on) and its IPFIX records (when IPFIX is
+//! Turns a finished flow into what the outputs take: the record anonymized
+//! and given its Community ID, then its JSON line (when JSON is on) and its IPFIX records (when IPFIX is
 //! on).
 //!
 //! Encoding runs in the thread that exported the flow (each live worker, or
@@ -13,7 +13,7 @@ use crate::anon::Anonymizer;
 use crate::export::ipfix::{IpfixEncoder, IpfixRecords};
 use crate::export::json::write_flow_json_with;
 use crate::features::{FeatureConfig, FlowFeatures};
-use crate::flow::FlowRecord;
+use crate::flow::{CommunityId, FlowRecord};
 use crate::json::Rewrite;
 
 /// One flow, encoded, on its way to the writer.
@@ -76,6 +76,10 @@ impl RecordEncoder {
         if let Some(a) = anon {
             a.anonymize_record(&mut rec);
         }
+        rec.community_id = self
+            .features
+            .community_id
+            .and_then(|seed| CommunityId::of(&rec, seed));
         if self.json {
             let cfg = &*self.features;
             let usernames = anon.filter(|a| a.usernames().is_some());

@@ -9,7 +9,8 @@ use crate::json::num::{write_ipv4, write_uint};
 /// Writes `rec` as one JSON object followed by `\n`, using Joy's field names:
 ///
 /// `sa`, `da` (dotted IPv4 / RFC 5952 IPv6 strings), `pr`, `sp`, `dp`,
-/// `vlan` (only when nonzero), `bytes_out`, `num_pkts_out`, `bytes_in`,
+/// `vlan` (only when nonzero), `community_id` (when the record has one),
+/// `bytes_out`, `num_pkts_out`, `bytes_in`,
 /// `num_pkts_in`, `wire_bytes_out`, `wire_bytes_in`, `ip_bytes_out`,
 /// `ip_bytes_in`, `icmp_type`, `icmp_code`, `icmp_id` (only for ICMP and
 /// ICMPv6), `action` (only when not `default`), `l7` (nDPI's protocol
@@ -42,6 +43,11 @@ pub fn write_flow_json_with<W: Write, F: FnOnce(&mut W) -> io::Result<()>>(
     member(w, b",\"dp\":", u64::from(rec.dp))?;
     if rec.vlan != 0 {
         member(w, b",\"vlan\":", u64::from(rec.vlan))?;
+    }
+    if let Some(id) = &rec.community_id {
+        w.write_all(b",\"community_id\":\"")?;
+        w.write_all(id.as_str().as_bytes())?;
+        w.write_all(b"\"")?;
     }
     let [o, i] = &rec.dirs;
     member(w, b",\"bytes_out\":", o.bytes)?;

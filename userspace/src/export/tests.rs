@@ -58,6 +58,7 @@ pub(crate) fn ipv4_tcp_record() -> FlowRecord {
         ],
         end_reason: EndReason::IdleTimeout,
         icmp: Default::default(),
+        community_id: None,
         action: Default::default(),
         kernel_packets: 0,
         kernel_bytes: 0,
@@ -76,6 +77,36 @@ fn ipv4_tcp_line() {
         "\n"
     );
     assert_eq!(line(&ipv4_tcp_record()), want);
+}
+
+#[test]
+fn the_encoder_gives_each_record_its_community_id() {
+    use crate::export::encoder::RecordEncoder;
+    use crate::features::{FeatureConfig, FlowFeatures};
+    // corelight's `communityid` 1.5.0 for 10.0.0.1:40000 -> 192.168.1.200:80/TCP.
+    let id = "1:PG3SuM4N9dtTBFEN0vi9IoF1Ihk=";
+    let enc = |community_id| {
+        let cfg = std::sync::Arc::new(FeatureConfig {
+            community_id,
+            ..FeatureConfig::default()
+        });
+        let enc = RecordEncoder::new(cfg, None, true, None);
+        let e = enc.encode(ipv4_tcp_record(), FlowFeatures::default(), 0);
+        String::from_utf8(e.json).unwrap()
+    };
+    let with = enc(Some(0));
+    assert!(
+        with.starts_with(&format!(
+            r#"{{"sa":"10.0.0.1","da":"192.168.1.200","pr":6,"sp":40000,"dp":80,"community_id":"{id}","bytes_out":"#
+        )),
+        "{with}"
+    );
+    let seeded = enc(Some(1));
+    assert!(
+        seeded.contains(r#""community_id":"1:"#) && !seeded.contains(id),
+        "{seeded}"
+    );
+    assert_eq!(enc(None), line(&ipv4_tcp_record()));
 }
 
 #[test]
@@ -113,6 +144,7 @@ fn ipv6_udp_line_with_vlan_and_no_reply() {
         ],
         end_reason: EndReason::Overflow,
         icmp: Default::default(),
+        community_id: None,
         action: Default::default(),
         kernel_packets: 0,
         kernel_bytes: 0,

@@ -163,6 +163,9 @@ pub struct FeatureConfig {
     pub retrans: bool,
     /// Bucket mapping of the compact byte distribution.
     pub compact_bd: Option<std::sync::Arc<crate::features::compact_bd::CompactBdMap>>,
+    /// Seed of each record's Community ID (the spec's default is 0), or
+    /// `None` to leave the identifier out (`--no-community-id`).
+    pub community_id: Option<u16>,
 }
 
 impl Default for FeatureConfig {
@@ -174,6 +177,7 @@ impl Default for FeatureConfig {
             zeros: false,
             retrans: false,
             compact_bd: None,
+            community_id: Some(0),
         }
     }
 }

@@ -41,6 +41,10 @@ pub(crate) struct FlowEntry<A> {
     pub fin: u8,
     /// TCP end seen (FIN both ways, or RST).
     pub ended: bool,
+    /// ICMP/ICMPv6: the message type of the flow's first packet (the key
+    /// has the request's type of a reply), so the record says whether the
+    /// source sent requests or replies.
+    pub first_icmp_type: u8,
     /// The flow's own action (set by a rule or a callback).
     pub action: Action,
     /// Packets of the flow since it started (slices do not reset it): what
@@ -70,6 +74,7 @@ impl<A: StageState> FlowEntry<A> {
             out_is_lower,
             fin: 0,
             ended: false,
+            first_icmp_type: 0,
             action: Action::Default,
             total_packets: 0,
             total_wire_bytes: 0,
@@ -124,6 +129,9 @@ impl<A: StageState> FlowEntry<A> {
         if d.packets == 0 {
             d.min_ip_len = ip_len;
         }
+        if self.total_packets == 0 {
+            self.first_icmp_type = pkt.icmp.kind;
+        }
         d.packets += 1;
         self.total_packets += 1;
         self.total_wire_bytes += u64::from(wire_len);
@@ -165,7 +173,7 @@ impl<A: StageState> FlowEntry<A> {
         };
         let icmp = if k.is_icmp() {
             crate::decode::IcmpInfo {
-                kind: (k.lo_port >> 8) as u8,
+                kind: self.first_icmp_type,
                 code: k.lo_port as u8,
                 id: k.hi_port,
             }
@@ -191,6 +199,7 @@ impl<A: StageState> FlowEntry<A> {
             kernel_packets: 0,
             kernel_bytes: 0,
             app,
+            community_id: None,
         }
     }
 

@@ -11,6 +11,7 @@
 
 pub mod action;
 pub mod callbacks;
+pub mod community_id;
 pub mod config;
 pub mod direction;
 mod entry;
@@ -26,6 +27,7 @@ pub mod table;
 pub use crate::time::Timestamp;
 pub use action::Action;
 pub use callbacks::{Flow, PacketInfo};
+pub use community_id::CommunityId;
 pub use config::FlowTableConfig;
 pub use direction::Direction;
 pub use fragments::FragmentTrains;

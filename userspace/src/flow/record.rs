@@ -1,6 +1,7 @@
 //! The exported flow record, its per-direction counters and end reasons.
 
 use crate::decode::{IpProto, TcpFlags};
+use crate::flow::community_id::CommunityId;
 use crate::flow::stage::AppVerdict;
 use crate::time::Timestamp;
 
@@ -103,8 +104,9 @@ pub struct DirCounters {
 /// `dirs[Direction::Out]` counts packets from `sa`, `dirs[Direction::In]`
 /// packets towards it.
 ///
-/// For ICMP/ICMPv6 flows `sp` and `dp` are 0 and `icmp` holds the key's
-/// message type (a reply's type given as its request's), code and identifier.
+/// For ICMP/ICMPv6 flows `sp` and `dp` are 0 and `icmp` holds the
+/// message type of the first packet (a reply's, if a reply came first: the
+/// flow is keyed by its request's type), code and identifier.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct FlowRecord {
     /// Table-local flow id (`FlowTableConfig::first_id` + creation count).
@@ -148,4 +150,8 @@ pub struct FlowRecord {
     /// port guess (PF_RING FT's `L7_GUESS` flag), and the server name
     /// (SNI) a QUIC client sent in its Initial packets.
     pub app: AppVerdict,
+    /// The flow's Community ID, set when the record is encoded for output
+    /// (after anonymization); `None` in the table's records and when the
+    /// run leaves it out.
+    pub community_id: Option<CommunityId>,
 }

@@ -10,6 +10,8 @@
 //!   `number - 32768` under PEN 9).
 //! - TLS SNI and JA4 use CESNET's elements (PEN 8057, as ipfixprobe), JA3
 //!   Flowmon's (PEN 39499, id 357), so their collectors read them as is.
+//! - The Community ID has no registered element: RFC 5612's example
+//!   enterprise (32473), id 1, described by an RFC 5610 type record.
 //!
 //! See docs/ipfix.md for the table.
 
@@ -59,6 +61,10 @@ pub const PACKETS: Field = Field::iana(ie::PACKET_DELTA_COUNT, 8);
 /// unsigned8 in the vendored registry, a valid reduced-size encoding of
 /// RFC 7125's unsigned16).
 pub const TCP_FLAGS: Field = Field::iana(ie::TCP_CONTROL_BITS, 1);
+/// The flow's Community ID (`1:...`, empty when the run leaves it out).
+/// No enterprise has registered one: RFC 5612's example enterprise, named
+/// by its RFC 5610 type record.
+pub const COMMUNITY_ID: Field = Field::enterprise(sluice_ipfix::pen::EXAMPLE, 1, VARLEN);
 /// basicList (RFC 6313), variable length: carries the sequences.
 // The feature elements are defined beside the features that fill them.
 pub use crate::features::byte_dist::BYTE_DIST;
@@ -194,6 +200,14 @@ pub fn element_infos() -> Vec<ElementInfo> {
         u::NONE,
         "tlsExtensionTypes",
         "TLS hello extension types",
+    ));
+    v.push(one(
+        COMMUNITY_ID,
+        String,
+        s::DEFAULT,
+        u::NONE,
+        "communityId",
+        "Community ID (version 1) of the flow",
     ));
     v.push(one(
         TLS_SNI,

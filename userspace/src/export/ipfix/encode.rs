@@ -154,8 +154,8 @@ fn put_or_default<F: FlowFeature>(
 }
 
 /// The biflow fields (RFC 5103): addresses, ports, protocol, VLAN, times,
-/// end reason, each direction's octets, packets and TCP flags, and the
-/// application.
+/// end reason, each direction's octets, packets and TCP flags, the
+/// application and the Community ID.
 fn put_flow(out: &mut dyn RecordFields, v6: bool, rec: &FlowRecord) -> Result<(), ExportError> {
     if v6 {
         out.ipv6(SRC_V6, Ipv6Addr::from(rec.sa))?;
@@ -182,7 +182,11 @@ fn put_flow(out: &mut dyn RecordFields, v6: bool, rec: &FlowRecord) -> Result<()
         u64::from(rec.dirs[Direction::In].tcp_flags.0),
     )?;
     out.bytes(APP_ID, &application_id(rec.app.label))?;
-    out.str(APP_NAME, rec.app.label.name())
+    out.str(APP_NAME, rec.app.label.name())?;
+    out.str(
+        COMMUNITY_ID,
+        rec.community_id.as_ref().map_or("", |c| c.as_str()),
+    )
 }
 
 /// RFC 6759 applicationId of an nDPI protocol: engine 20 (PANA-L7-PEN), ntop's PEN,

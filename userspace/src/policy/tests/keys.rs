@@ -45,6 +45,25 @@ fn echo_request_and_reply_are_one_flow_per_identifier() {
     );
 }
 
+#[test]
+fn a_flow_begun_by_a_reply_says_so_and_keeps_its_community_id() {
+    use crate::flow::CommunityId;
+    let mut t = table(16);
+    // The request was before the capture started: the reply comes first.
+    feed(&mut t, &icmp(SERVER, CLIENT, 0, 0, 5), secs(1));
+    feed(&mut t, &icmp(CLIENT, SERVER, 8, 0, 5), secs(2));
+    feed(&mut t, &icmp(CLIENT, SERVER, 8, 0, 6), secs(3));
+    let recs = flush(&mut t);
+    assert_eq!(recs.len(), 2);
+    let (by_reply, by_request) = (&recs[0], &recs[1]);
+    assert_eq!((by_reply.sa, by_reply.icmp.kind), (addr(SERVER), 0));
+    assert_eq!(by_reply.dirs[Direction::Out].packets, 1);
+    assert_eq!((by_request.sa, by_request.icmp.kind), (addr(CLIENT), 8));
+    // Both are echo exchanges between the same hosts: one identifier (the
+    // ICMP id is not part of it).
+    assert_eq!(CommunityId::of(by_reply, 0), CommunityId::of(by_request, 0));
+}
+
 fn frag(offset: u16, more: bool, id: u32, sport: u16) -> Packet {
     let mut p = pkt(
         17,
