@@ -93,6 +93,8 @@ pub fn run(a: SoakArgs) -> Result<()> {
             stats.to_str().unwrap_or_default(),
             "--stats-interval",
             "60",
+            "--stats-format",
+            "json",
         ])
         .stdin(Stdio::null())
         .stdout(Stdio::null())

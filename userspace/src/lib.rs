@@ -37,6 +37,7 @@ pub mod flow;
 pub mod hugepages;
 pub mod json;
 pub mod l7;
+pub mod metrics;
 #[cfg(feature = "live")]
 pub mod netdev;
 pub mod policy;

@@ -8,7 +8,7 @@ use super::StatsFile;
 use crate::{
     bpf::capture::AttachMode,
     capture::afxdp::XskConfig,
-    engine::{run_capture, worker::PanicOnQueue, CaptureOptions, Queues},
+    engine::{run_capture, worker::PanicOnQueue, CaptureOptions, Queues, StatsFormat},
     error::Error,
     flow::FlowTableConfig,
     policy::PolicyConfig,
@@ -58,10 +58,19 @@ pub struct CaptureArgs {
     /// Write every counter of the run as JSON to this file at exit.
     #[arg(long)]
     pub stats: Option<PathBuf>,
-    /// While capturing, print every counter as one JSON line on stderr
-    /// (`sluice: stats: {...}`) every this many seconds.
+    /// While capturing, print the counters on stderr every this many
+    /// seconds: a one-line summary (rate, flows, drops), or with
+    /// `--stats-format json` every counter as one JSON line.
     #[arg(long, value_name = "SECS")]
     pub stats_interval: Option<f64>,
+    /// What `--stats-interval` prints: `line` (a summary) or `json` (the
+    /// `--stats` object, `sluice: stats: {...}`).
+    #[arg(long, default_value = "line", value_name = "FORMAT")]
+    pub stats_format: String,
+    /// Serve every counter of the run as Prometheus/OpenMetrics text at
+    /// `http://ADDR:PORT/metrics` while capturing.
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub metrics: Option<String>,
     /// Flow rules.
     #[command(flatten)]
     pub rules: super::rules::RulesArgs,
@@ -149,9 +158,21 @@ pub fn run(a: CaptureArgs) -> Result<(), Error> {
         }
         None => None,
     };
+    let stats_format = match a.stats_format.as_str() {
+        "line" => StatsFormat::Line,
+        "json" => StatsFormat::Json,
+        f => {
+            return Err(Error::BadOption {
+                option: "--stats-format",
+                value: f.into(),
+                why: "expected `line` or `json`".into(),
+            })
+        }
+    };
     let features = a.features.config()?;
     let anon = a.features.anonymizer()?;
     let ipfix = a.ipfix.options()?;
+    let metrics = a.metrics.as_deref().map(super::start_metrics).transpose()?;
     let output = a
         .features
         .records_for(a.output.as_deref(), ipfix.is_some())?;
@@ -201,6 +222,8 @@ pub fn run(a: CaptureArgs) -> Result<(), Error> {
             None => Vec::new(),
         },
         stats_interval,
+        stats_format,
+        metrics,
     });
     let report = super::discard_stats_on_error(report, &mut stats)?;
     eprintln!("{report}");

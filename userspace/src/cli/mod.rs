@@ -129,6 +129,22 @@ impl StatsFile {
 /// made for it is removed.
 /// `--hugepages`: turns on the allocator's huge-page advice, saying so when the
 /// kernel cannot give them (the run goes on with normal pages).
+/// Starts the `--metrics` endpoint on `addr` (before anything is attached,
+/// so a bad address or a port in use stops the run at once).
+fn start_metrics(addr: &str) -> Result<crate::metrics::MetricsServer, Error> {
+    let bad = |why: String| Error::BadOption {
+        option: "--metrics",
+        value: addr.into(),
+        why,
+    };
+    let sock: std::net::SocketAddr = addr
+        .parse()
+        .map_err(|_| bad("expected ADDR:PORT, e.g. 127.0.0.1:9464 or [::1]:9464".into()))?;
+    let server = crate::metrics::MetricsServer::start(sock).map_err(|e| bad(e.to_string()))?;
+    eprintln!("sluice: metrics at http://{}/metrics", server.addr());
+    Ok(server)
+}
+
 fn hugepages_on() {
     if let crate::hugepages::HugePages::Unavailable(why) = crate::hugepages::enable() {
         eprintln!("sluice: --hugepages: no transparent huge pages ({why}); using normal pages");

@@ -33,6 +33,7 @@ use crate::{
     },
     features::{FeatureConfig, ReadyHooks},
     flow::{FlowTableConfig, KeyHasher},
+    metrics::MetricsServer,
     netdev,
     privileges::{privileged_threads, PrivilegePlan},
 };
@@ -88,9 +89,28 @@ pub struct CaptureOptions {
     /// CPUs to pin the workers (one each, in turn) and the writer to; empty:
     /// not pinned.
     pub cpus: Vec<usize>,
-    /// Print every counter as one JSON line on stderr this often while capturing.
+    /// Print the counters on stderr this often while capturing.
     pub stats_interval: Option<Duration>,
+    /// What those lines are: a summary or every counter as JSON.
+    pub stats_format: StatsFormat,
+    /// The `--metrics` endpoint: fed a snapshot of every counter while
+    /// capturing, and the final report at the end.
+    pub metrics: Option<MetricsServer>,
 }
+
+/// What `--stats-interval` prints.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum StatsFormat {
+    /// One summary line: rate, flows, drops ([`CaptureReport::summary`]).
+    #[default]
+    Line,
+    /// Every counter, the `--stats` object on one line.
+    Json,
+}
+
+/// How often the `--metrics` snapshot is refreshed (worker counters are
+/// published once per housekeeping pass, as often).
+const METRICS_EVERY: Duration = worker::HOUSEKEEPING_INTERVAL;
 
 /// Pins the calling thread to `cpus` (none: leaves it alone); a failure is
 /// printed, and the thread runs unpinned.
@@ -450,6 +470,7 @@ pub fn run_capture(mut opts: CaptureOptions) -> Result<CaptureReport, Error> {
     let (joined, outs) = threads.stop_and_join(&signals);
     let xdp = kernel.program.counters().unwrap_or_default();
     drop(kernel);
+    let metrics = opts.metrics.take();
     let mut queues = Vec::with_capacity(joined.finished.len());
     for (report, socket) in joined.finished {
         // Queues are 0..nq: the queue number is the index of its export queue.
@@ -461,7 +482,7 @@ pub fn run_capture(mut opts: CaptureOptions) -> Result<CaptureReport, Error> {
         });
         drop(socket);
     }
-    Ok(CaptureReport {
+    let report = CaptureReport {
         interface: interface.clone(),
         seconds: started.elapsed().as_secs_f64(),
         xdp,
@@ -474,11 +495,16 @@ pub fn run_capture(mut opts: CaptureOptions) -> Result<CaptureReport, Error> {
         export_lost: outs.iter().map(|q| q.stats().lost).sum(),
         privileges_dropped: dropped,
         privileged_threads: privileged.len(),
-    })
+    };
+    if let Some(m) = &metrics {
+        m.publish(Arc::new(report.clone()));
+    }
+    Ok(report)
 }
 
-/// Waits until a signal, a failed worker or the end of `--duration`, printing the
-/// counters every `--stats-interval` meanwhile.
+/// Waits until a signal, a failed worker or the end of `--duration`,
+/// printing the counters every `--stats-interval` and refreshing the
+/// `--metrics` snapshot meanwhile.
 fn wait_for_stop(
     signals: &Signals,
     worker_failed: &AtomicBool,
@@ -488,18 +514,33 @@ fn wait_for_stop(
 ) {
     let expired = || opts.duration.is_some_and(|d| live.started.elapsed() >= d);
     let mut next_stats = opts.stats_interval.map(|d| live.started + d);
+    let mut previous: Option<CaptureReport> = None;
+    let mut next_metrics = live.started;
     while !signals.take_stop() && !worker_failed.load(Ordering::Relaxed) && !expired() {
-        thread::sleep(Duration::from_millis(50));
+        let now = Instant::now();
+        if let Some(m) = opts.metrics.as_ref().filter(|_| now >= next_metrics) {
+            m.publish(Arc::new(live.snapshot(program)));
+            next_metrics = now + METRICS_EVERY;
+        }
         if let (Some(due), Some(every)) = (next_stats, opts.stats_interval) {
-            if Instant::now() >= due {
-                eprintln!("sluice: stats: {}", live.snapshot(program).to_json());
+            if now >= due {
+                let r = live.snapshot(program);
+                match opts.stats_format {
+                    StatsFormat::Json => eprintln!("sluice: stats: {}", r.to_json()),
+                    StatsFormat::Line => {
+                        eprintln!("sluice: stats: {}", r.summary(previous.as_ref()))
+                    }
+                }
+                previous = Some(r);
                 next_stats = Some(due + every);
             }
         }
+        thread::sleep(Duration::from_millis(50));
     }
 }
 
-/// Where the counters of a running capture are, for `--stats-interval`.
+/// Where the counters of a running capture are, for `--stats-interval` and
+/// `--metrics`.
 struct LiveCounters<'a> {
     interface: &'a str,
     started: Instant,

@@ -17,6 +17,8 @@ pub mod read_report;
 #[cfg(feature = "live")]
 pub mod report;
 #[cfg(feature = "live")]
+mod report_metrics;
+#[cfg(feature = "live")]
 pub mod shutdown;
 #[cfg(feature = "live")]
 pub mod worker;
@@ -24,6 +26,6 @@ pub mod worker;
 pub mod writer;
 
 #[cfg(feature = "live")]
-pub use live::{run_capture, CaptureOptions, Queues};
+pub use live::{run_capture, CaptureOptions, Queues, StatsFormat};
 #[cfg(feature = "live")]
 pub use report::{CaptureReport, QueueReport};

@@ -241,6 +241,53 @@ impl CaptureReport {
         (!why.is_empty()).then(|| why.join(", "))
     }
 
+    /// One line for `--stats-interval`: time, frame rate since `previous`
+    /// (the line before; since the start for the first), flows active,
+    /// created and exported, records written, and the drops that are not
+    /// zero (Suricata's stats.log, in one line). Frames redirected and not
+    /// yet received are in flight while the capture runs, not drops: the
+    /// socket's own drop counters say what it lost.
+    pub fn summary(&self, previous: Option<&CaptureReport>) -> String {
+        let (frames, secs) = (self.frames(), self.seconds);
+        let (f0, s0) = previous.map_or((0, 0.0), |p| (p.frames(), p.seconds));
+        let rate = frames.saturating_sub(f0) as f64 / (secs - s0).max(1e-9);
+        let sum = |f: fn(&QueueReport) -> u64| self.queues.iter().map(f).sum::<u64>();
+        let active = sum(|q| q.worker.table.active);
+        let created = sum(|q| q.worker.table.created);
+        let exported = sum(|q| {
+            EndReason::ALL
+                .iter()
+                .map(|r| q.worker.table.exported(*r))
+                .sum()
+        });
+        let d = self.drops();
+        let named = [
+            ("interface", d.interface_rx_dropped),
+            ("xdp_redirect_failed", d.xdp_redirect_failed),
+            ("xdp_no_socket", d.xdp_no_socket),
+            ("xsk_rx_dropped", d.xsk_rx_dropped),
+            ("xsk_rx_ring_full", d.xsk_rx_ring_full),
+            ("handoff_queue_full", d.handoff_queue_full),
+            ("export_lost", d.export_lost),
+            ("write_errors", d.write_errors),
+            ("ipfix_dropped_records", d.ipfix_dropped_records),
+        ];
+        let total: u64 = named.iter().map(|(_, n)| n).sum();
+        let which: Vec<String> = named
+            .iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(w, n)| format!("{w}={n}"))
+            .collect();
+        let mut line = format!(
+            "{secs:.1} s, {frames} frames ({rate:.0}/s), flows {active} active, {created} created, {exported} exported, {} written, drops {total}",
+            self.writer.records
+        );
+        if !which.is_empty() {
+            line.push_str(&format!(" ({})", which.join(" ")));
+        }
+        line
+    }
+
     /// Frames taken from all rx rings.
     pub fn frames(&self) -> u64 {
         self.queues.iter().map(|q| q.worker.frames).sum()
