@@ -67,6 +67,8 @@ fn bench(c: &mut Criterion) {
                     std::io::sink(),
                 ))),
                 ipfix: None,
+                kafka: None,
+                zmq: None,
                 progress: false,
                 // Dropping would leave this benchmark process without them.
                 privileges: sluice::privileges::PrivilegePlan::Keep,

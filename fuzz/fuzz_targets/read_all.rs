@@ -252,7 +252,7 @@ impl Output {
             self.line.clear();
             let for_ipfix = encoder.encode_into(r, f, &mut self.line);
             check_json(&self.line, &original, anon);
-            if let (Some(sink), Some(records)) = (ipfix.as_deref_mut(), for_ipfix) {
+            if let (Some(sink), Some(records)) = (ipfix.as_deref_mut(), for_ipfix.ipfix) {
                 sink.put(&records);
             }
         }

@@ -22,6 +22,7 @@ const APT_PACKAGES: &[&str] = &[
     "tcpdump",
     "tshark",
     "libfixbuf-tools",
+    "libzmq3-dev",
     "nfdump",
     "curl",
     "python3",

@@ -24,7 +24,8 @@ pub struct CaptureArgs {
     #[arg(short, long, default_value = "all")]
     pub queues: String,
     /// Where to write flow records (JSON lines); `-` is stdout. Default:
-    /// stdout, unless IPFIX is asked for (then no JSON unless given).
+    /// stdout, unless IPFIX, Kafka or ZMQ is asked for (then no JSON file
+    /// unless given).
     #[arg(short, long)]
     pub output: Option<String>,
     /// Stop after this many seconds (default: run until SIGINT/SIGTERM).
@@ -84,6 +85,9 @@ pub struct CaptureArgs {
     /// IPFIX export.
     #[command(flatten)]
     pub ipfix: super::ipfix::IpfixArgs,
+    /// Kafka and ZMQ (ntopng) export.
+    #[command(flatten)]
+    pub streams: super::streams::StreamArgs,
     /// L7 protocol detection.
     #[command(flatten)]
     pub l7: super::l7::L7Args,
@@ -173,9 +177,10 @@ pub fn run(a: CaptureArgs) -> Result<(), Error> {
     let anon = a.features.anonymizer()?;
     let ipfix = a.ipfix.options()?;
     let metrics = a.metrics.as_deref().map(super::start_metrics).transpose()?;
-    let output = a
-        .features
-        .records_for(a.output.as_deref(), ipfix.is_some())?;
+    let output = a.features.records_for(
+        a.output.as_deref(),
+        ipfix.is_some() || a.streams.kafka.is_some() || a.streams.zmq.is_some(),
+    )?;
     let table = FlowTableConfig {
         max_flows: a.max_flows.max(1),
         idle_timeout: Duration::from_secs(a.idle_timeout),
@@ -186,6 +191,15 @@ pub fn run(a: CaptureArgs) -> Result<(), Error> {
         l7: a.l7.config(),
         rules: a.rules.load()?,
     };
+    let timeouts = (a.idle_timeout, a.lifetime_timeout);
+    let zmq = a.streams.zmq(
+        crate::export::zmq::InterfaceInfo {
+            name: a.interface.clone(),
+            ..Default::default()
+        },
+        timeouts,
+    )?;
+    let kafka = a.streams.kafka()?;
     let mut stats = a.stats.as_deref().map(StatsFile::create).transpose()?;
     let privileges = a.privileges.plan(&files)?;
     let report = run_capture(CaptureOptions {
@@ -207,6 +221,8 @@ pub fn run(a: CaptureArgs) -> Result<(), Error> {
         anon,
         output,
         ipfix,
+        kafka,
+        zmq,
         kernel_verdicts: !a.no_kernel_verdicts,
         privileges,
         panic_on: a.test_panic_queue.map(PanicOnQueue),

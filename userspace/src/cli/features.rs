@@ -209,13 +209,13 @@ impl FeatureArgs {
     }
 
     /// Where JSON records go for `-o output`: that path, else stdout unless
-    /// IPFIX is the output (then no JSON).
+    /// another output (IPFIX, Kafka, ZMQ) is given (then no JSON file).
     pub fn records_for(
         &self,
         output: Option<&str>,
-        ipfix: bool,
+        other_output: bool,
     ) -> Result<Option<RecordOutput>, Error> {
-        match (output, ipfix) {
+        match (output, other_output) {
             (Some(o), _) => self.open_records(o).map(Some),
             (None, false) => self.open_records("-").map(Some),
             (None, true) => Ok(None),

@@ -8,6 +8,7 @@ pub mod l7;
 pub mod privileges;
 pub mod read;
 pub mod rules;
+pub mod streams;
 
 use std::{
     fs::File,

@@ -19,7 +19,8 @@ pub struct ReadArgs {
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     /// Where to write flow records (JSON lines); `-` is stdout. Default:
-    /// stdout, unless IPFIX is asked for (then no JSON unless given).
+    /// stdout, unless IPFIX, Kafka or ZMQ is asked for (then no JSON file
+    /// unless given).
     #[arg(short, long)]
     pub output: Option<String>,
     /// Flow rules.
@@ -64,6 +65,9 @@ pub struct ReadArgs {
     /// IPFIX export.
     #[command(flatten)]
     pub ipfix: super::ipfix::IpfixArgs,
+    /// Kafka and ZMQ (ntopng) export.
+    #[command(flatten)]
+    pub streams: super::streams::StreamArgs,
     /// L7 protocol detection.
     #[command(flatten)]
     pub l7: super::l7::L7Args,
@@ -103,9 +107,10 @@ pub fn run(a: ReadArgs) -> Result<(), Error> {
     let features = a.features.config()?;
     let anon = a.features.anonymizer()?;
     let ipfix = a.ipfix.options()?;
-    let output = a
-        .features
-        .records_for(a.output.as_deref(), ipfix.is_some())?;
+    let output = a.features.records_for(
+        a.output.as_deref(),
+        ipfix.is_some() || a.streams.kafka.is_some() || a.streams.zmq.is_some(),
+    )?;
     let table = FlowTableConfig {
         max_flows: a.max_flows.max(1),
         idle_timeout: Duration::from_secs(a.idle_timeout),
@@ -119,6 +124,19 @@ pub fn run(a: ReadArgs) -> Result<(), Error> {
         l7: a.l7.config(),
         rules,
     };
+    let timeouts = (a.idle_timeout, a.lifetime_timeout);
+    let zmq = a.streams.zmq(
+        crate::export::zmq::InterfaceInfo {
+            name: a
+                .files
+                .first()
+                .map(|f| f.display().to_string())
+                .unwrap_or_default(),
+            ..Default::default()
+        },
+        timeouts,
+    )?;
+    let kafka = a.streams.kafka()?;
     let mut stats = a.stats.as_deref().map(StatsFile::create).transpose()?;
     let privileges = a.privileges.plan(&files)?;
     let report = run_read(ReadOptions {
@@ -129,6 +147,8 @@ pub fn run(a: ReadArgs) -> Result<(), Error> {
         anon,
         output,
         ipfix,
+        kafka,
+        zmq,
         progress: !a.no_progress,
         privileges,
         threads,

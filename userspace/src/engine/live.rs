@@ -77,6 +77,10 @@ pub struct CaptureOptions {
     pub output: Option<RecordOutput>,
     /// Where IPFIX goes (None: no IPFIX).
     pub ipfix: Option<IpfixOptions>,
+    /// The Kafka producer, when records go to Kafka.
+    pub kafka: Option<crate::export::kafka::KafkaSink>,
+    /// The ZMQ exporter, when flows go to ntopng.
+    pub zmq: Option<crate::export::zmq::ZmqExporter>,
     /// Install final verdicts (discard, shunt, forward) in the XDP program's
     /// verdict map, so those flows' packets stop reaching userspace.
     pub kernel_verdicts: bool,
@@ -401,15 +405,11 @@ pub fn run_capture(mut opts: CaptureOptions) -> Result<CaptureReport, Error> {
     let features = Arc::new(std::mem::take(&mut opts.features));
     let (output, ipfix) = (opts.output.take(), opts.ipfix.take());
     let ipfix = ipfix.map(|o| o.with_thread_start(opts.privileges.thread_start_hook()));
-    let json = output.is_some();
     let records = RecordWriter::open(output, ipfix.as_ref(), Arc::clone(&features))
-        .map_err(|e| Error::Other(format!("ipfix: {e}")))?;
-    let encoder = RecordEncoder::new(
-        Arc::clone(&features),
-        opts.anon.take(),
-        json,
-        records.ipfix_encoder(),
-    );
+        .map_err(|e| Error::Other(format!("ipfix: {e}")))?
+        .with_kafka(opts.kafka.take())
+        .with_zmq(opts.zmq.take());
+    let encoder = RecordEncoder::for_writer(Arc::clone(&features), opts.anon.take(), &records);
     // Everything that needs root is open: from here on no thread has a capability.
     let dropped = opts.privileges.apply()?;
     eprintln!(

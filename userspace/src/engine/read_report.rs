@@ -36,6 +36,10 @@ pub struct ReadReport {
     pub outputs: Vec<std::path::PathBuf>,
     /// The IPFIX output's counters, when it was on.
     pub ipfix: Option<crate::export::ipfix::IpfixReport>,
+    /// The Kafka output's, when it was on.
+    pub kafka: Option<crate::export::kafka::KafkaReport>,
+    /// The ZMQ output's, when it was on.
+    pub zmq: Option<crate::export::zmq::ZmqReport>,
     /// Wall time.
     pub seconds: f64,
     /// True if SIGINT/SIGTERM stopped the run early.
@@ -44,16 +48,20 @@ pub struct ReadReport {
 
 impl ReadReport {
     /// Why records were lost, if they were: IPFIX records a collector could
-    /// not take, or flows that could not be encoded as IPFIX.
+    /// not take, flows that could not be encoded as IPFIX, Kafka or ZMQ
+    /// records not delivered.
     pub fn losses(&self) -> Option<String> {
-        let x = self.ipfix.as_ref()?;
         let mut why = Vec::new();
-        if x.dropped_records() > 0 {
-            why.push(format!("{} IPFIX records dropped", x.dropped_records()));
+        if let Some(x) = &self.ipfix {
+            if x.dropped_records() > 0 {
+                why.push(format!("{} IPFIX records dropped", x.dropped_records()));
+            }
+            if x.errors > 0 {
+                why.push(format!("{} flows not encoded as IPFIX", x.errors));
+            }
         }
-        if x.errors > 0 {
-            why.push(format!("{} flows not encoded as IPFIX", x.errors));
-        }
+        why.extend(self.kafka.as_ref().and_then(|k| k.losses()));
+        why.extend(self.zmq.as_ref().and_then(|z| z.losses()));
         (!why.is_empty()).then(|| why.join(", "))
     }
 
@@ -102,6 +110,8 @@ impl ReadReport {
             "records": self.records,
             "outputs": self.outputs.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
             "ipfix": self.ipfix.as_ref().map(|x| x.to_json()),
+            "kafka": self.kafka.as_ref().map(|x| x.to_json()),
+            "zmq": self.zmq.as_ref().map(|x| x.to_json()),
             "table": {
                 "packets": t.packets,
                 "bytes": t.bytes,
@@ -163,6 +173,12 @@ impl fmt::Display for ReadReport {
             }
         }
         if let Some(x) = &self.ipfix {
+            write!(f, "\n{x}")?;
+        }
+        if let Some(x) = &self.kafka {
+            write!(f, "\n{x}")?;
+        }
+        if let Some(x) = &self.zmq {
             write!(f, "\n{x}")?;
         }
         for file in self.files.iter().filter(|x| x.error.is_some()) {

@@ -238,6 +238,8 @@ impl CaptureReport {
                 why.push(format!("{n} {what}"));
             }
         }
+        why.extend(self.writer.kafka.as_ref().and_then(|k| k.losses()));
+        why.extend(self.writer.zmq.as_ref().and_then(|z| z.losses()));
         (!why.is_empty()).then(|| why.join(", "))
     }
 
@@ -399,6 +401,8 @@ impl CaptureReport {
                 "ipfix_dropped_records": d.ipfix_dropped_records,
             },
             "ipfix": self.writer.ipfix.as_ref().map(|x| x.to_json()),
+            "kafka": self.writer.kafka.as_ref().map(|x| x.to_json()),
+            "zmq": self.writer.zmq.as_ref().map(|x| x.to_json()),
         })
     }
 }
@@ -452,6 +456,12 @@ impl fmt::Display for CaptureReport {
             }
         }
         if let Some(x) = &self.writer.ipfix {
+            writeln!(f, "{x}")?;
+        }
+        if let Some(x) = &self.writer.kafka {
+            writeln!(f, "{x}")?;
+        }
+        if let Some(x) = &self.writer.zmq {
             writeln!(f, "{x}")?;
         }
         let d = self.drops();

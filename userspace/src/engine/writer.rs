@@ -36,6 +36,10 @@ pub struct WriterReport {
     pub reopen_errors: u64,
     /// The IPFIX output's counters, when it was on.
     pub ipfix: Option<IpfixReport>,
+    /// The Kafka output's, when it was on.
+    pub kafka: Option<crate::export::kafka::KafkaReport>,
+    /// The ZMQ output's, when it was on.
+    pub zmq: Option<crate::export::zmq::ZmqReport>,
 }
 
 /// The writer's inputs and signals.
@@ -97,7 +101,11 @@ pub fn run(job: WriterJob) -> WriterReport {
         }
     }
     match out.finish() {
-        Ok(w) => report.ipfix = w.ipfix,
+        Ok(w) => {
+            report.ipfix = w.ipfix;
+            report.kafka = w.kafka;
+            report.zmq = w.zmq;
+        }
         Err(e) => {
             eprintln!("sluice: flushing flows failed: {e}");
             report.write_errors += 1;

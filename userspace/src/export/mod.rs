@@ -1,11 +1,15 @@
-//! Serialisation of exported flow records.
+//! Exported flow records: their encodings (JSON lines, IPFIX, nProbe's
+//! fields for ntopng) and the outputs that take them (files, IPFIX
+//! collectors, Kafka, ZMQ).
 
 pub mod encoder;
 pub mod ipfix;
 pub mod json;
+pub mod kafka;
 pub mod output;
 pub mod record_writer;
 pub mod rotate;
+pub mod zmq;
 
 #[cfg(test)]
 pub(crate) mod tests;

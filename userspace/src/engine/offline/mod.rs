@@ -29,8 +29,10 @@ pub use crate::engine::read_report::{FileReport, ReadReport};
 use crate::error::Error;
 use crate::export::encoder::RecordEncoder;
 use crate::export::ipfix::IpfixOptions;
+use crate::export::kafka::KafkaSink;
 use crate::export::output::RecordOutput;
 use crate::export::record_writer::{RecordWriter, WrittenOutputs};
+use crate::export::zmq::ZmqExporter;
 use crate::features::{FeatureConfig, FlowFeatures};
 use crate::flow::{FlowRecord, FlowTableConfig, Timestamp};
 use crate::policy::PolicyConfig;
@@ -59,6 +61,10 @@ pub struct ReadOptions {
     pub output: Option<RecordOutput>,
     /// Where IPFIX goes (None: no IPFIX).
     pub ipfix: Option<IpfixOptions>,
+    /// The Kafka producer, when records go to Kafka.
+    pub kafka: Option<KafkaSink>,
+    /// The ZMQ exporter, when flows go to ntopng.
+    pub zmq: Option<ZmqExporter>,
     /// Show a progress bar for big files (when stderr is a terminal).
     pub progress: bool,
     /// What to do with privileges once every input and output is open.
@@ -79,6 +85,8 @@ pub fn run_read(opts: ReadOptions) -> Result<ReadReport, Error> {
         anon,
         output,
         ipfix,
+        kafka,
+        zmq,
         progress,
         privileges,
         threads,
@@ -99,10 +107,11 @@ pub fn run_read(opts: ReadOptions) -> Result<ReadReport, Error> {
         .collect();
     let features = Arc::new(features);
     let ipfix = ipfix.map(|o| o.with_thread_start(privileges.thread_start_hook()));
-    let json = output.is_some();
     let writer = RecordWriter::open(output, ipfix.as_ref(), Arc::clone(&features))
-        .map_err(|e| Error::Other(format!("ipfix: {e}")))?;
-    let encoder = RecordEncoder::new(Arc::clone(&features), anon, json, writer.ipfix_encoder());
+        .map_err(|e| Error::Other(format!("ipfix: {e}")))?
+        .with_kafka(kafka)
+        .with_zmq(zmq);
+    let encoder = RecordEncoder::for_writer(Arc::clone(&features), anon, &writer);
     let shard_count = shards::shard_count(table.max_flows);
     let threads = threads.clamp(1, shard_count);
     let mut counter = if threads == 1 {
@@ -150,6 +159,8 @@ pub fn run_read(opts: ReadOptions) -> Result<ReadReport, Error> {
     report.records = written.records;
     report.outputs = written.outputs.files;
     report.ipfix = written.outputs.ipfix;
+    report.kafka = written.outputs.kafka;
+    report.zmq = written.outputs.zmq;
     report.table = written.stats;
     reader.keyer.add_to(&mut report.table);
     report.seconds = started.elapsed().as_secs_f64();
@@ -357,10 +368,8 @@ impl Sink {
             eprintln!("sluice: SIGHUP: output files reopened");
         }
         self.line.clear();
-        let ipfix = self.encoder.encode_into(r, f, &mut self.line);
-        self.out
-            .write(&self.line, ipfix.as_ref())
-            .map_err(output_error)?;
+        let extras = self.encoder.encode_into(r, f, &mut self.line);
+        self.out.write(&self.line, &extras).map_err(output_error)?;
         self.records += 1;
         Ok(())
     }

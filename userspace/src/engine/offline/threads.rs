@@ -29,8 +29,8 @@ use std::thread::JoinHandle;
 use crate::engine::offline::keyer::KeyedPacket;
 use crate::engine::offline::shards::{Order, ShardSet};
 use crate::error::Error;
+use crate::export::encoder::FlowExtras;
 use crate::export::encoder::RecordEncoder;
-use crate::export::ipfix::IpfixRecords;
 use crate::export::record_writer::{RecordWriter, WrittenOutputs};
 use crate::features::{FeatureConfig, FlowFeatures};
 use crate::flow::{FlowRecord, FlowTableConfig, FlowTableStats, Timestamp};
@@ -80,7 +80,7 @@ struct Batch {
 struct Encoded {
     order: Order,
     json: Range<usize>,
-    ipfix: Option<IpfixRecords>,
+    extras: FlowExtras,
 }
 
 /// What a worker sends the writer.
@@ -354,11 +354,11 @@ impl Outbox {
     fn encode(&mut self, order: Order, r: FlowRecord, f: FlowFeatures) {
         let batch = &mut self.batch;
         let start = batch.json.len();
-        let ipfix = self.encoder.encode_into(r, f, &mut batch.json);
+        let extras = self.encoder.encode_into(r, f, &mut batch.json);
         batch.records.push(Encoded {
             order,
             json: start..batch.json.len(),
-            ipfix,
+            extras,
         });
     }
 
@@ -428,7 +428,7 @@ impl Merge {
             }
             if let Some(batch) = self.pending[w].front() {
                 let rec = &batch.records[self.next[w]];
-                out.write(&batch.json[rec.json.clone()], rec.ipfix.as_ref())
+                out.write(&batch.json[rec.json.clone()], &rec.extras)
                     .map_err(super::output_error)?;
                 records += 1;
                 self.advance(w);
