@@ -99,6 +99,7 @@ pub fn run() -> Result<()> {
     bpf_linker()?;
     cargo_fuzz()?;
     test_python()?;
+    tansu()?;
     nfstream();
     Ok(())
 }
@@ -159,6 +160,36 @@ fn test_python() -> Result<()> {
             .args(TEST_PYTHON_PACKAGES),
     )?;
     std::fs::write(&marker, want).with_context(|| format!("writing {}", marker.display()))
+}
+
+/// tansu, the Kafka-protocol broker the Kafka tests start: built with SQLite
+/// storage (`sqlite://`), so a broker restarted mid-test keeps what it stored
+/// (a plain `cargo install tansu` has only `null://`, which keeps nothing).
+const TANSU_VERSION: &str = "0.6.0";
+
+/// Installs tansu unless that version is there.
+fn tansu() -> Result<()> {
+    let v = stdout(Command::new("tansu").arg("--version"));
+    if v.contains(TANSU_VERSION) {
+        return Ok(());
+    }
+    eprintln!(
+        "xtask setup: building tansu {TANSU_VERSION} with SQLite storage, the Kafka tests' broker (15 to 40 minutes, once per machine)"
+    );
+    crate::run(
+        Command::new("cargo")
+            .current_dir("/")
+            .env_remove("RUSTUP_TOOLCHAIN")
+            .args([
+                "install",
+                "tansu",
+                "--version",
+                TANSU_VERSION,
+                "--features",
+                "libsql",
+                "--locked",
+            ]),
+    )
 }
 
 /// Installs cargo-fuzz (the fuzz targets run under nightly with libFuzzer).

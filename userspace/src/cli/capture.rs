@@ -191,17 +191,19 @@ pub fn run(a: CaptureArgs) -> Result<(), Error> {
         l7: a.l7.config(),
         rules: a.rules.load()?,
     };
+    let mut stats = a.stats.as_deref().map(StatsFile::create).transpose()?;
+    let privileges = a.privileges.plan(&files)?;
+    let hook = privileges.thread_start_hook();
     let timeouts = (a.idle_timeout, a.lifetime_timeout);
     let zmq = a.streams.zmq(
+        hook,
         crate::export::zmq::InterfaceInfo {
             name: a.interface.clone(),
             ..Default::default()
         },
         timeouts,
     )?;
-    let kafka = a.streams.kafka()?;
-    let mut stats = a.stats.as_deref().map(StatsFile::create).transpose()?;
-    let privileges = a.privileges.plan(&files)?;
+    let kafka = a.streams.kafka(hook)?;
     let report = run_capture(CaptureOptions {
         interface: a.interface,
         queues,

@@ -124,8 +124,12 @@ pub fn run(a: ReadArgs) -> Result<(), Error> {
         l7: a.l7.config(),
         rules,
     };
+    let mut stats = a.stats.as_deref().map(StatsFile::create).transpose()?;
+    let privileges = a.privileges.plan(&files)?;
+    let hook = privileges.thread_start_hook();
     let timeouts = (a.idle_timeout, a.lifetime_timeout);
     let zmq = a.streams.zmq(
+        hook,
         crate::export::zmq::InterfaceInfo {
             name: a
                 .files
@@ -136,9 +140,7 @@ pub fn run(a: ReadArgs) -> Result<(), Error> {
         },
         timeouts,
     )?;
-    let kafka = a.streams.kafka()?;
-    let mut stats = a.stats.as_deref().map(StatsFile::create).transpose()?;
-    let privileges = a.privileges.plan(&files)?;
+    let kafka = a.streams.kafka(hook)?;
     let report = run_read(ReadOptions {
         files: a.files,
         table,

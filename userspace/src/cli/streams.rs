@@ -2,6 +2,11 @@
 //! `sluice capture` and `sluice read`: Kafka (`--kafka`) and ZMQ to ntopng
 //! (`--zmq`). Both are opened here, before anything is attached or read, so
 //! a bad value or an endpoint that cannot be bound stops the run at once.
+//!
+//! librdkafka and libzmq start threads of their own when opened, before the
+//! run drops its privileges; so they are opened from a thread that has
+//! already dropped its own (the privilege plan's thread-start hook), and
+//! every thread they start inherits that.
 
 use std::time::Duration;
 
@@ -80,8 +85,9 @@ fn bad(option: &'static str, value: &str, why: impl Into<String>) -> Error {
 }
 
 impl StreamArgs {
-    /// The Kafka producer `--kafka` asks for, opened.
-    pub fn kafka(&self) -> Result<Option<KafkaSink>, Error> {
+    /// The Kafka producer `--kafka` asks for, opened by a thread that ran
+    /// `hook` first (see the module documentation).
+    pub fn kafka(&self, hook: Option<fn()>) -> Result<Option<KafkaSink>, Error> {
         let Some(v) = &self.kafka else {
             return Ok(None);
         };
@@ -102,15 +108,17 @@ impl StreamArgs {
         o.linger = Duration::from_millis(self.kafka_linger_ms);
         o.delivery_timeout = Duration::from_secs(self.kafka_delivery_timeout.max(1));
         o.flush_timeout = Duration::from_secs(self.kafka_flush_timeout);
-        KafkaSink::open(&o, KAFKA_PROBE)
+        unprivileged(hook, || KafkaSink::open(&o, KAFKA_PROBE))
             .map(Some)
             .map_err(|why| bad("--kafka", v, why))
     }
 
-    /// The ZMQ exporter `--zmq` asks for, bound or connected; `interface`
-    /// and the table's `(idle, lifetime)` timeouts go in its stats messages.
+    /// The ZMQ exporter `--zmq` asks for, bound or connected by a thread
+    /// that ran `hook` first; `interface` and the table's `(idle, lifetime)`
+    /// timeouts go in its stats messages.
     pub fn zmq(
         &self,
+        hook: Option<fn()>,
         interface: InterfaceInfo,
         timeouts: (u64, u64),
     ) -> Result<Option<ZmqExporter>, Error> {
@@ -152,7 +160,7 @@ impl StreamArgs {
             interface,
             timeouts,
         };
-        let x = ZmqExporter::open(o).map_err(|why| bad("--zmq", v, why))?;
+        let x = unprivileged(hook, || ZmqExporter::open(o)).map_err(|why| bad("--zmq", v, why))?;
         eprintln!(
             "sluice: zmq: {} {} ({:?}{})",
             if probe_mode { "connected to" } else { "bound" },
@@ -166,6 +174,22 @@ impl StreamArgs {
         );
         Ok(Some(x))
     }
+}
+
+/// Runs `open` on a new thread that first runs `hook` (drops its
+/// privileges), and returns what it made: the threads a library starts from
+/// there inherit the dropped privileges.
+fn unprivileged<T: Send>(hook: Option<fn()>, open: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            if let Some(h) = hook {
+                h();
+            }
+            open()
+        })
+        .join()
+        .unwrap_or_else(|p| std::panic::resume_unwind(p))
+    })
 }
 
 /// The endpoint to give libzmq (`zmq://` is ntopng's alias of `tcp://`),

@@ -101,7 +101,14 @@ pub struct WriterState {
     running: AtomicBool,
     written: AtomicU64,
     write_errors: AtomicU64,
+    streams: std::sync::Mutex<StreamReports>,
 }
+
+/// The Kafka and ZMQ outputs' counters, as the writer last published them.
+pub type StreamReports = (
+    Option<crate::export::kafka::KafkaReport>,
+    Option<crate::export::zmq::ZmqReport>,
+);
 
 impl WriterState {
     /// A writer that is running.
@@ -110,6 +117,7 @@ impl WriterState {
             running: AtomicBool::new(true),
             written: AtomicU64::new(0),
             write_errors: AtomicU64::new(0),
+            streams: std::sync::Mutex::new((None, None)),
         })
     }
 
@@ -117,6 +125,18 @@ impl WriterState {
     pub fn publish(&self, written: u64, write_errors: u64) {
         self.written.store(written, Ordering::Relaxed);
         self.write_errors.store(write_errors, Ordering::Relaxed);
+    }
+
+    /// Publishes the Kafka and ZMQ outputs' counters.
+    pub fn publish_streams(&self, streams: StreamReports) {
+        if let Ok(mut s) = self.streams.lock() {
+            *s = streams;
+        }
+    }
+
+    /// The Kafka and ZMQ counters last published.
+    pub fn streams(&self) -> StreamReports {
+        self.streams.lock().map(|s| s.clone()).unwrap_or_default()
     }
 
     /// What the writer published: (records written, failed writes).

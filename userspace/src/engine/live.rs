@@ -567,6 +567,7 @@ impl LiveCounters<'_> {
             })
             .collect();
         let (records, write_errors) = self.writer.progress();
+        let (kafka, zmq) = self.writer.streams();
         CaptureReport {
             interface: self.interface.to_string(),
             seconds: self.started.elapsed().as_secs_f64(),
@@ -575,6 +576,8 @@ impl LiveCounters<'_> {
             writer: writer::WriterReport {
                 records,
                 write_errors,
+                kafka,
+                zmq,
                 ..Default::default()
             },
             interface_drops: netdev::RxDrops::read(self.interface).since(self.if_before),

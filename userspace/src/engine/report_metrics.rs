@@ -24,6 +24,12 @@ impl Snapshot for CaptureReport {
             "Flow records the outputs refused.",
             self.writer.write_errors,
         )?;
+        if let Some(k) = &self.writer.kafka {
+            kafka(k, out)?;
+        }
+        if let Some(z) = &self.writer.zmq {
+            zmq(z, out)?;
+        }
         if let Some(x) = &self.writer.ipfix {
             out.counter(
                 "sluice_ipfix_records",
@@ -235,4 +241,33 @@ fn drops(r: &CaptureReport, out: &mut Families<'_>) -> std::fmt::Result {
         "verdict",
         [("dropped", d.xdp_verdict_dropped), ("passed", d.xdp_verdict_passed)],
     )
+}
+
+/// The Kafka producer's counters.
+fn kafka(k: &crate::export::kafka::KafkaReport, out: &mut Families<'_>) -> std::fmt::Result {
+    out.counter("sluice_kafka_records", "Records handed to the Kafka producer.", k.records)?;
+    out.counter("sluice_kafka_delivered_records", "Records the brokers acknowledged.", k.delivered)?;
+    out.counter("sluice_kafka_failed_records", "Records whose delivery failed.", k.failed)?;
+    out.counter(
+        "sluice_kafka_dropped_records",
+        "Records dropped because the producer queue was full.",
+        k.dropped,
+    )?;
+    out.gauge(
+        "sluice_kafka_queued_records",
+        "Records in the producer queue, waiting for delivery.",
+        k.queued as f64,
+    )
+}
+
+/// The ZMQ exporter's counters.
+fn zmq(z: &crate::export::zmq::ZmqReport, out: &mut Families<'_>) -> std::fmt::Result {
+    out.counter("sluice_zmq_records", "Flow records handed to the ZMQ exporter.", z.records)?;
+    out.counter("sluice_zmq_sent_records", "Records in messages the socket took.", z.sent_records)?;
+    out.counter(
+        "sluice_zmq_dropped_records",
+        "Records in messages the socket refused (send queue full).",
+        z.dropped_records,
+    )?;
+    out.counter("sluice_zmq_messages", "ZMQ messages sent, every topic.", z.messages)
 }

@@ -10,7 +10,7 @@ use std::{
         atomic::{AtomicBool, Ordering},
         Arc,
     },
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 use crate::{
@@ -20,6 +20,8 @@ use crate::{
 
 /// Flows taken from one queue before the writer looks at the next.
 const ROUND: usize = 1024;
+/// How often the Kafka and ZMQ counters are published for `--metrics`.
+const STREAMS_EVERY: Duration = Duration::from_millis(200);
 /// How long the writer sleeps when every queue is empty.
 const IDLE: Duration = Duration::from_millis(10);
 
@@ -67,6 +69,7 @@ pub fn run(job: WriterJob) -> WriterReport {
     } = job;
     let _alive = state.guard();
     let mut report = WriterReport::default();
+    let mut streams_published = Instant::now();
     loop {
         // Read `done` before draining so records pushed before it was set are seen.
         let finished = done.load(Ordering::Acquire);
@@ -90,6 +93,10 @@ pub fn run(job: WriterJob) -> WriterReport {
             }
         }
         state.publish(report.records, report.write_errors);
+        if streams_published.elapsed() >= STREAMS_EVERY {
+            state.publish_streams(out.stream_reports());
+            streams_published = Instant::now();
+        }
         if finished && wrote == 0 {
             break;
         }

@@ -271,7 +271,11 @@ impl KafkaSink {
                 "message.timeout.ms",
                 o.delivery_timeout.as_millis().to_string(),
             )
-            .set("partitioner", "murmur2_random");
+            .set("partitioner", "murmur2_random")
+            // A broker back from a restart is used within 2 s (librdkafka's
+            // default backoff grows to 10 s while the queue fills).
+            .set("reconnect.backoff.ms", "100")
+            .set("reconnect.backoff.max.ms", "2000");
         let producer: ThreadedProducer<Deliveries> = c
             .create_with_context(Deliveries::default())
             .map_err(|e| e.to_string())?;
@@ -296,8 +300,11 @@ impl KafkaSink {
     pub fn put(&mut self, key: &[u8], value: &[u8]) {
         self.records += 1;
         let record = BaseRecord::to(&self.options.topic).key(key).payload(value);
-        if self.producer.send(record).is_err() {
+        if let Err((e, _)) = self.producer.send(record) {
             self.dropped += 1;
+            if self.dropped == 1 {
+                eprintln!("sluice: kafka: a record was dropped: {e}");
+            }
         }
     }
 

@@ -80,6 +80,14 @@ impl RecordWriter {
         self.kafka.is_some()
     }
 
+    /// The Kafka and ZMQ outputs' counters so far (None when off).
+    pub fn stream_reports(&self) -> (Option<KafkaReport>, Option<ZmqReport>) {
+        (
+            self.kafka.as_ref().map(KafkaSink::report),
+            self.zmq.as_ref().map(|z| z.report().clone()),
+        )
+    }
+
     /// The ZMQ exporter's format, when ZMQ is on.
     pub fn zmq_format(&self) -> Option<crate::export::zmq::ZmqFormat> {
         self.zmq.as_ref().map(ZmqExporter::format)
