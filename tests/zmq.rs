@@ -16,7 +16,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
 use serde_json::Value;
-use sluice_tests::{corpus, py_script, python, scratch, sluice_bin};
+use sluice_tests::{assert_option_error, corpus, py_script, python, scratch, sluice_bin};
 
 /// TLS (SNI), DNS and HTTP over IPv4 and IPv6, pcapng.
 const CAPTURE: &str = "ndpi/alexa-app.pcapng";
@@ -329,15 +329,7 @@ fn bad_zmq_values_are_one_line_errors() {
         ),
     ] {
         let (st, err) = read(&json, &args);
-        assert_eq!(st.code(), Some(1), "{args:?}: {err}");
-        let line = err
-            .lines()
-            .find(|l| l.contains("error"))
-            .unwrap_or_default();
-        assert!(
-            line.contains(option) && line.contains(value),
-            "{args:?}: {err}"
-        );
+        assert_option_error(st, &err, &args, option, value);
     }
     drop(taken);
 }

@@ -4,6 +4,7 @@
 pub mod demo;
 pub mod frame;
 pub mod gen;
+pub mod kafka_broker;
 pub mod lab;
 pub mod live;
 pub mod memory;
@@ -11,6 +12,7 @@ pub mod mixed;
 pub mod netns;
 pub mod objects;
 pub mod offline;
+pub mod outputs;
 pub mod pcap;
 pub mod pcap_write;
 pub mod scenario;

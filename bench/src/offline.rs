@@ -273,7 +273,7 @@ pub fn run(a: OfflineArgs) -> Result<()> {
 }
 
 /// The workspace root (the parent of bench/), as built.
-fn workspace() -> PathBuf {
+pub(crate) fn workspace() -> PathBuf {
     let bench = Path::new(env!("CARGO_MANIFEST_DIR"));
     bench.parent().unwrap_or(bench).to_path_buf()
 }
@@ -523,9 +523,9 @@ fn measure_input(ctx: &Setup, input: &Input, tools: &[Tool], runs: u32) -> Resul
 }
 
 /// The files a run's stdout and stderr go to.
-struct Outputs {
-    stdout: PathBuf,
-    stderr: PathBuf,
+pub(crate) struct Outputs {
+    pub(crate) stdout: PathBuf,
+    pub(crate) stderr: PathBuf,
 }
 
 /// Runs `tool` on `input` once and checks that it processed the input; the measure
@@ -598,7 +598,7 @@ fn command(ctx: &Setup, tool: Tool, input: &Input, argus_out: &Path) -> Command 
 /// Runs `cmd` to its end with its output in `out`: the measure and the wait status.
 // The child is reaped with wait4, which also gives its resource usage.
 #[allow(clippy::zombie_processes)]
-fn measure(cmd: &mut Command, out: &Outputs) -> Result<(Measure, libc::c_int)> {
+pub(crate) fn measure(cmd: &mut Command, out: &Outputs) -> Result<(Measure, libc::c_int)> {
     let stdout = File::create(&out.stdout)?;
     let stderr = File::create(&out.stderr)?;
     let started = Instant::now();
@@ -640,7 +640,7 @@ fn check(
 }
 
 /// The integer after `label` in `text` (commas allowed), if any.
-fn number_after(text: &str, label: &str) -> Option<u64> {
+pub(crate) fn number_after(text: &str, label: &str) -> Option<u64> {
     let rest = &text[text.find(label)? + label.len()..];
     let digits: String = rest
         .trim_start()

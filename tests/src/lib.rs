@@ -48,6 +48,26 @@ pub fn py_script(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// Asserts that a run failed with exit status 1 and an error line naming
+/// `option` and `value` (`args` and `stderr` are shown if not).
+pub fn assert_option_error(
+    status: std::process::ExitStatus,
+    stderr: &str,
+    args: &[&str],
+    option: &str,
+    value: &str,
+) {
+    assert_eq!(status.code(), Some(1), "{args:?}: {stderr}");
+    let line = stderr
+        .lines()
+        .find(|l| l.contains("error"))
+        .unwrap_or_default();
+    assert!(
+        line.contains(option) && line.contains(value),
+        "{args:?}: {stderr}"
+    );
+}
+
 /// A short namespace prefix unique to this process and test.
 pub fn tag(test: &str) -> String {
     format!("sl{}{test}", std::process::id() % 100_000)

@@ -26,6 +26,8 @@ commands:
                  peak RSS and throughput of `sluice read` on 3 M one-packet flows, features none and all
   bench offline [--runs N] [--inputs big,small,flood] [--skip-nfstream]
                  `sluice read` side by side with softflowd, argus and nfstream on three captures
+  bench outputs [--runs N]
+                 `sluice read --features all` on the big capture to /dev/null, Kafka and ZMQ
   bench soak [--minutes N]
                  a long live capture of churning flows: RSS, fds, records, drops a minute (needs root)";
 
@@ -51,6 +53,7 @@ fn main() {
         ["bench", "soak", rest @ ..] => bench_lab("soak", rest),
         ["bench", "memory", rest @ ..] => bench_offline_lab("memory", rest),
         ["bench", "offline", rest @ ..] => bench_offline_lab("offline", rest),
+        ["bench", "outputs", rest @ ..] => bench_offline_lab("outputs", rest),
         _ => {
             eprintln!("{USAGE}");
             exit(2);

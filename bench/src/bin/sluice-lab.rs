@@ -32,6 +32,8 @@ enum Cmd {
     Memory(sluice_bench::memory::MemoryArgs),
     /// `sluice read` side by side with softflowd, argus and nfstream on three captures.
     Offline(sluice_bench::offline::OfflineArgs),
+    /// `sluice read --features all` to /dev/null, to Kafka (tansu) and over ZMQ, side by side.
+    Outputs(sluice_bench::outputs::OutputsArgs),
     /// Write the large mixed capture (the corpus replayed with shifted addresses).
     Mixed(MixedArgs),
 }
@@ -137,6 +139,7 @@ fn main() {
         Cmd::Soak(a) => sluice_bench::soak::run(a),
         Cmd::Memory(a) => sluice_bench::memory::run(a),
         Cmd::Offline(a) => sluice_bench::offline::run(a),
+        Cmd::Outputs(a) => sluice_bench::outputs::run(a),
         Cmd::Mixed(a) => sluice_bench::mixed::build(&a.corpus, a.rounds, &a.out).map(|m| {
             println!(
                 "{}: {} packets, {} bytes",

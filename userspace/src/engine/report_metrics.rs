@@ -245,9 +245,21 @@ fn drops(r: &CaptureReport, out: &mut Families<'_>) -> std::fmt::Result {
 
 /// The Kafka producer's counters.
 fn kafka(k: &crate::export::kafka::KafkaReport, out: &mut Families<'_>) -> std::fmt::Result {
-    out.counter("sluice_kafka_records", "Records handed to the Kafka producer.", k.records)?;
-    out.counter("sluice_kafka_delivered_records", "Records the brokers acknowledged.", k.delivered)?;
-    out.counter("sluice_kafka_failed_records", "Records whose delivery failed.", k.failed)?;
+    out.counter(
+        "sluice_kafka_records",
+        "Records handed to the Kafka producer.",
+        k.records,
+    )?;
+    out.counter(
+        "sluice_kafka_delivered_records",
+        "Records the brokers acknowledged.",
+        k.delivered,
+    )?;
+    out.counter(
+        "sluice_kafka_failed_records",
+        "Records whose delivery failed.",
+        k.failed,
+    )?;
     out.counter(
         "sluice_kafka_dropped_records",
         "Records dropped because the producer queue was full.",
@@ -262,12 +274,24 @@ fn kafka(k: &crate::export::kafka::KafkaReport, out: &mut Families<'_>) -> std::
 
 /// The ZMQ exporter's counters.
 fn zmq(z: &crate::export::zmq::ZmqReport, out: &mut Families<'_>) -> std::fmt::Result {
-    out.counter("sluice_zmq_records", "Flow records handed to the ZMQ exporter.", z.records)?;
-    out.counter("sluice_zmq_sent_records", "Records in messages the socket took.", z.sent_records)?;
+    out.counter(
+        "sluice_zmq_records",
+        "Flow records handed to the ZMQ exporter.",
+        z.records,
+    )?;
+    out.counter(
+        "sluice_zmq_sent_records",
+        "Records in messages the socket took.",
+        z.sent_records,
+    )?;
     out.counter(
         "sluice_zmq_dropped_records",
         "Records in messages the socket refused (send queue full).",
         z.dropped_records,
     )?;
-    out.counter("sluice_zmq_messages", "ZMQ messages sent, every topic.", z.messages)
+    out.counter(
+        "sluice_zmq_messages",
+        "ZMQ messages sent, every topic.",
+        z.messages,
+    )
 }

@@ -325,7 +325,12 @@ impl KafkaSink {
     /// Waits up to `flush_timeout` for every queued record to be delivered,
     /// then purges what is left (counted as undelivered).
     pub fn finish(self) -> KafkaReport {
-        let _ = self.producer.flush(self.options.flush_timeout);
+        // Not `Producer::flush`: with the producer's own thread polling, the
+        // crate's flush loop spins a core for as long as it waits.
+        let deadline = std::time::Instant::now() + self.options.flush_timeout;
+        while self.producer.in_flight_count() > 0 && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
         let KafkaSink {
             producer,
             deliveries,
