@@ -98,7 +98,7 @@ pub struct CaptureOptions {
     /// What those lines are: a summary or every counter as JSON.
     pub stats_format: StatsFormat,
     /// The `--metrics` endpoint: fed a snapshot of every counter while
-    /// capturing, and the final report at the end.
+    /// capturing (it stops with the capture).
     pub metrics: Option<MetricsServer>,
 }
 
@@ -470,7 +470,6 @@ pub fn run_capture(mut opts: CaptureOptions) -> Result<CaptureReport, Error> {
     let (joined, outs) = threads.stop_and_join(&signals);
     let xdp = kernel.program.counters().unwrap_or_default();
     drop(kernel);
-    let metrics = opts.metrics.take();
     let mut queues = Vec::with_capacity(joined.finished.len());
     for (report, socket) in joined.finished {
         // Queues are 0..nq: the queue number is the index of its export queue.
@@ -482,7 +481,7 @@ pub fn run_capture(mut opts: CaptureOptions) -> Result<CaptureReport, Error> {
         });
         drop(socket);
     }
-    let report = CaptureReport {
+    Ok(CaptureReport {
         interface: interface.clone(),
         seconds: started.elapsed().as_secs_f64(),
         xdp,
@@ -495,11 +494,7 @@ pub fn run_capture(mut opts: CaptureOptions) -> Result<CaptureReport, Error> {
         export_lost: outs.iter().map(|q| q.stats().lost).sum(),
         privileges_dropped: dropped,
         privileged_threads: privileged.len(),
-    };
-    if let Some(m) = &metrics {
-        m.publish(Arc::new(report.clone()));
-    }
-    Ok(report)
+    })
 }
 
 /// Waits until a signal, a failed worker or the end of `--duration`,

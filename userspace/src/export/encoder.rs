@@ -1,6 +1,7 @@
 //! Turns a finished flow into what the outputs take: the record anonymized
-//! and given its Community ID, then its JSON line (when JSON is on) and its IPFIX records (when IPFIX is
-//! on).
+//! and given its Community ID, then its JSON line (when JSON is on) and what
+//! the other outputs take ([`FlowExtras`]: IPFIX records, the Kafka key, the
+//! ZMQ record).
 //!
 //! Encoding runs in the thread that exported the flow (each live worker, or
 //! the offline reader), so the one writer thread only writes bytes: the JSON
@@ -94,18 +95,6 @@ impl RecordEncoder {
         e.keys = writer.wants_keys();
         e.zmq = writer.zmq_format();
         e
-    }
-
-    /// This encoder also giving each flow its Kafka message key.
-    pub fn with_keys(mut self) -> Self {
-        self.keys = true;
-        self
-    }
-
-    /// This encoder also encoding each flow for the ZMQ exporter in `format`.
-    pub fn with_zmq(mut self, format: ZmqFormat) -> Self {
-        self.zmq = Some(format);
-        self
     }
 
     /// Encodes one flow into a new [`EncodedFlow`]; `size_hint` is the
