@@ -229,6 +229,8 @@ fn metrics_parse_never_decrease_and_end_equal_to_stats() {
     };
     let (status, stderr) = cap.stop(Duration::from_secs(20));
     assert!(status.success(), "capture failed: {stderr}");
+    // The server's threads started without privileges.
+    assert!(!stderr.contains("still has capabilities"), "{stderr}");
     let stats = run.stats();
     let mut compared = 0;
     for ((name, labels), v) in counts(&settled) {
@@ -254,6 +256,122 @@ fn metrics_parse_never_decrease_and_end_equal_to_stats() {
         last.contains("4000 frames (") && last.contains("40 written") && last.ends_with("drops 0"),
         "{last}"
     );
+}
+
+/// Scrapes `/metrics` at `addr` from this namespace; None while nothing answers.
+fn scrape_here(addr: &str) -> Option<Scrape> {
+    let out = std::process::Command::new(python())
+        .arg(py_script("scrape_metrics.py"))
+        .arg(format!("http://{addr}/metrics"))
+        .output()
+        .expect("scrape_metrics.py");
+    if !out.status.success() {
+        return None;
+    }
+    let v: Value = serde_json::from_slice(&out.stdout).expect("scrape JSON");
+    let samples = v["samples"]
+        .as_array()
+        .expect("samples")
+        .iter()
+        .map(|s| {
+            let labels = s[1]
+                .as_object()
+                .expect("labels")
+                .iter()
+                .map(|(k, v)| (k.clone(), v.as_str().expect("label").to_string()))
+                .collect();
+            (
+                (s[0].as_str().expect("name").to_string(), labels),
+                s[2].as_f64().expect("value"),
+            )
+        })
+        .collect();
+    Some(Scrape {
+        families: BTreeMap::new(),
+        samples,
+    })
+}
+
+#[test]
+fn a_read_from_a_pipe_serves_the_packets_read_so_far() {
+    let dir = sluice_tests::scratch("readmetrics");
+    let fifo = dir.join("capture.pcap");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo");
+    assert!(status.success());
+    let capture =
+        std::fs::read(sluice_tests::corpus().join("ndpi/alexa-app.pcapng")).expect("capture");
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("port");
+    let addr = format!("127.0.0.1:{port}");
+    let stats = dir.join("stats.json");
+    let sluice = std::process::Command::new(sluice_bin())
+        .args([
+            "read",
+            "--no-progress",
+            "-o",
+            "/dev/null",
+            "--metrics",
+            &addr,
+            "--stats",
+        ])
+        .arg(&stats)
+        .arg(&fifo)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("sluice");
+    // The capture goes into the pipe in ten parts, 400 ms apart.
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            use std::io::Write;
+            let mut w = std::fs::OpenOptions::new()
+                .write(true)
+                .open(&fifo)
+                .expect("fifo");
+            for part in capture.chunks(capture.len().div_ceil(10)) {
+                w.write_all(part).expect("write");
+                w.flush().expect("flush");
+                std::thread::sleep(Duration::from_millis(400));
+            }
+        })
+    };
+    let key = (
+        "sluice_read_packets_total".to_string(),
+        BTreeMap::from([("file".to_string(), fifo.display().to_string())]),
+    );
+    let mut seen = Vec::new();
+    while !writer.is_finished() {
+        if let Some(s) = scrape_here(&addr) {
+            seen.push(s.samples.get(&key).copied().unwrap_or(0.0));
+        }
+        std::thread::sleep(Duration::from_millis(150));
+    }
+    writer.join().expect("writer");
+    let out = sluice.wait_with_output().expect("sluice");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value =
+        serde_json::from_str(&std::fs::read_to_string(&stats).expect("stats")).expect("JSON");
+    let total = v["files"][0]["packets"].as_f64().expect("packets");
+    assert!(
+        seen.windows(2).all(|w| w[0] <= w[1]),
+        "packets read went down: {seen:?}"
+    );
+    let distinct: std::collections::BTreeSet<u64> = seen.iter().map(|x| *x as u64).collect();
+    assert!(
+        distinct.len() >= 3,
+        "the count did not move while reading: {seen:?}"
+    );
+    assert!(seen.iter().all(|x| *x <= total), "{seen:?} > {total}");
+    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]

@@ -176,7 +176,6 @@ pub fn run(a: CaptureArgs) -> Result<(), Error> {
     let features = a.features.config()?;
     let anon = a.features.anonymizer()?;
     let ipfix = a.ipfix.options()?;
-    let metrics = a.metrics.as_deref().map(super::start_metrics).transpose()?;
     let output = a.features.records_for(
         a.output.as_deref(),
         ipfix.is_some() || a.streams.kafka.is_some() || a.streams.zmq.is_some(),
@@ -194,6 +193,11 @@ pub fn run(a: CaptureArgs) -> Result<(), Error> {
     let mut stats = a.stats.as_deref().map(StatsFile::create).transpose()?;
     let privileges = a.privileges.plan(&files)?;
     let hook = privileges.thread_start_hook();
+    let metrics = a
+        .metrics
+        .as_deref()
+        .map(|m| super::start_metrics(m, hook))
+        .transpose()?;
     let timeouts = (a.idle_timeout, a.lifetime_timeout);
     let zmq = a.streams.zmq(
         hook,

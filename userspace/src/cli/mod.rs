@@ -131,8 +131,9 @@ impl StatsFile {
 /// `--hugepages`: turns on the allocator's huge-page advice, saying so when the
 /// kernel cannot give them (the run goes on with normal pages).
 /// Starts the `--metrics` endpoint on `addr` (before anything is attached,
-/// so a bad address or a port in use stops the run at once).
-fn start_metrics(addr: &str) -> Result<crate::metrics::MetricsServer, Error> {
+/// so a bad address or a port in use stops the run at once), from a thread
+/// that ran `hook` (see [`unprivileged`]).
+fn start_metrics(addr: &str, hook: Option<fn()>) -> Result<crate::metrics::MetricsServer, Error> {
     let bad = |why: String| Error::BadOption {
         option: "--metrics",
         value: addr.into(),
@@ -141,9 +142,28 @@ fn start_metrics(addr: &str) -> Result<crate::metrics::MetricsServer, Error> {
     let sock: std::net::SocketAddr = addr
         .parse()
         .map_err(|_| bad("expected ADDR:PORT, e.g. 127.0.0.1:9464 or [::1]:9464".into()))?;
-    let server = crate::metrics::MetricsServer::start(sock).map_err(|e| bad(e.to_string()))?;
+    let server = unprivileged(hook, || crate::metrics::MetricsServer::start(sock))
+        .map_err(|e| bad(e.to_string()))?;
     eprintln!("sluice: metrics at http://{}/metrics", server.addr());
     Ok(server)
+}
+
+/// Runs `open` on a new thread that first runs `hook` (drops its
+/// privileges), and returns what it made. Libraries and servers that start
+/// threads of their own when opened (librdkafka, libzmq, the metrics
+/// server) are opened this way before the run drops its privileges: every
+/// thread they start inherits the dropped ones.
+fn unprivileged<T: Send>(hook: Option<fn()>, open: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            if let Some(h) = hook {
+                h();
+            }
+            open()
+        })
+        .join()
+        .unwrap_or_else(|p| std::panic::resume_unwind(p))
+    })
 }
 
 fn hugepages_on() {

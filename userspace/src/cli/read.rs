@@ -59,6 +59,11 @@ pub struct ReadArgs {
     /// Write every counter of the run as JSON to this file at exit.
     #[arg(long)]
     pub stats: Option<PathBuf>,
+    /// Serve the packets read so far, per file, as Prometheus/OpenMetrics
+    /// text at `http://ADDR:PORT/metrics` while reading (for long reads, or
+    /// reads from a pipe).
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub metrics: Option<String>,
     /// Joy features.
     #[command(flatten)]
     pub features: super::features::FeatureArgs,
@@ -127,6 +132,11 @@ pub fn run(a: ReadArgs) -> Result<(), Error> {
     let mut stats = a.stats.as_deref().map(StatsFile::create).transpose()?;
     let privileges = a.privileges.plan(&files)?;
     let hook = privileges.thread_start_hook();
+    let metrics = a
+        .metrics
+        .as_deref()
+        .map(|m| super::start_metrics(m, hook))
+        .transpose()?;
     let timeouts = (a.idle_timeout, a.lifetime_timeout);
     let zmq = a.streams.zmq(
         hook,
@@ -152,6 +162,7 @@ pub fn run(a: ReadArgs) -> Result<(), Error> {
         kafka,
         zmq,
         progress: !a.no_progress,
+        metrics,
         privileges,
         threads,
     });

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use clap::Args;
 
+use super::unprivileged;
 use crate::error::Error;
 use crate::export::kafka::{Acks, Compression, KafkaOptions, KafkaSink};
 use crate::export::zmq::{InterfaceInfo, ZmqExporter, ZmqFormat, ZmqOptions};
@@ -174,22 +175,6 @@ impl StreamArgs {
         );
         Ok(Some(x))
     }
-}
-
-/// Runs `open` on a new thread that first runs `hook` (drops its
-/// privileges), and returns what it made: the threads a library starts from
-/// there inherit the dropped privileges.
-fn unprivileged<T: Send>(hook: Option<fn()>, open: impl FnOnce() -> T + Send) -> T {
-    std::thread::scope(|s| {
-        s.spawn(|| {
-            if let Some(h) = hook {
-                h();
-            }
-            open()
-        })
-        .join()
-        .unwrap_or_else(|p| std::panic::resume_unwind(p))
-    })
 }
 
 /// The endpoint to give libzmq (`zmq://` is ntopng's alias of `tcp://`),

@@ -191,3 +191,59 @@ impl fmt::Display for ReadReport {
         Ok(())
     }
 }
+
+impl crate::metrics::Snapshot for ReadReport {
+    /// A read's counters under `--metrics`: packets and bytes read per file
+    /// as the reading goes; the flow table's and the outputs' counters at
+    /// the end (0 before).
+    fn encode(&self, out: &mut crate::metrics::Families<'_>) -> fmt::Result {
+        out.counters(
+            "sluice_read_packets",
+            "Packets read, per capture file.",
+            "file",
+            self.files.iter().map(|f| (f.name.as_str(), f.packets)),
+        )?;
+        out.counters(
+            "sluice_read_bytes",
+            "Wire bytes of those packets, per capture file.",
+            "file",
+            self.files.iter().map(|f| (f.name.as_str(), f.bytes)),
+        )?;
+        out.counter(
+            "sluice_records_written",
+            "Flow records written (at the end).",
+            self.records,
+        )?;
+        out.counter(
+            "sluice_flows_created",
+            "Flows created (at the end).",
+            self.table.created,
+        )?;
+        out.counters(
+            "sluice_flows_exported",
+            "Flow records exported, by end reason (at the end).",
+            "reason",
+            EndReason::ALL
+                .iter()
+                .skip(1)
+                .map(|r| (r.name(), self.table.exported(*r))),
+        )?;
+        let (user, system) = crate::metrics::process_cpu();
+        out.counters(
+            "sluice_process_cpu_seconds",
+            "CPU time of the process, by mode.",
+            "mode",
+            [("user", user), ("system", system)],
+        )?;
+        out.gauge(
+            "sluice_process_resident_memory_bytes",
+            "Resident memory of the process.",
+            crate::metrics::resident_bytes() as f64,
+        )?;
+        out.gauge(
+            "sluice_uptime_seconds",
+            "Seconds since the read started.",
+            self.seconds,
+        )
+    }
+}

@@ -9,7 +9,6 @@
 //! or packets lost between threads, records the outputs refused, a worker or writer
 //! that panicked. Frames the kernel could not deliver (interface, rx ring, fill ring)
 //! are reported but are not Sluice's loss: they happen before any frame is seen.
-#![allow(unsafe_code)] // getrusage is a libc call; each block says why it is sound.
 use std::fmt;
 
 use serde_json::{json, Value};
@@ -63,16 +62,7 @@ pub struct CaptureReport {
     pub privileged_threads: usize,
 }
 
-/// User and system CPU time of this process so far, in seconds.
-pub fn process_cpu() -> (f64, f64) {
-    // SAFETY: getrusage fills the zeroed struct we pass; no other effect.
-    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
-    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) } != 0 {
-        return (0.0, 0.0);
-    }
-    let s = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
-    (s(ru.ru_utime), s(ru.ru_stime))
-}
+pub use crate::metrics::process_cpu;
 
 /// Where the frames the XDP program saw went: `xdp_frames` is the sum of the others
 /// when nothing is unaccounted.

@@ -141,6 +141,19 @@ pub fn render(s: Arc<dyn Snapshot>) -> Result<String, std::fmt::Error> {
     Ok(text)
 }
 
+/// User and system CPU time of this process so far, in seconds.
+#[allow(unsafe_code)]
+pub fn process_cpu() -> (f64, f64) {
+    // SAFETY: getrusage fills the zeroed struct we pass; no other effect.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: as above.
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) } != 0 {
+        return (0.0, 0.0);
+    }
+    let s = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    (s(ru.ru_utime), s(ru.ru_stime))
+}
+
 /// Resident memory of this process in bytes (`/proc/self/statm`), 0 if unknown.
 pub fn resident_bytes() -> u64 {
     let Ok(s) = std::fs::read_to_string("/proc/self/statm") else {

@@ -67,6 +67,8 @@ pub struct ReadOptions {
     pub zmq: Option<ZmqExporter>,
     /// Show a progress bar for big files (when stderr is a terminal).
     pub progress: bool,
+    /// The `--metrics` endpoint: fed the packets read so far while reading.
+    pub metrics: Option<crate::metrics::MetricsServer>,
     /// What to do with privileges once every input and output is open.
     pub privileges: PrivilegePlan,
     /// Worker threads (1: everything on the calling thread). The output is
@@ -88,6 +90,7 @@ pub fn run_read(opts: ReadOptions) -> Result<ReadReport, Error> {
         kafka,
         zmq,
         progress,
+        metrics,
         privileges,
         threads,
     } = opts;
@@ -135,6 +138,12 @@ pub fn run_read(opts: ReadOptions) -> Result<ReadReport, Error> {
         next_housekeeping: Timestamp(0),
         stop: &stop,
         progress,
+        live: metrics.as_ref().map(|m| LiveRead {
+            server: m,
+            started,
+            next: Instant::now(),
+            done: Vec::new(),
+        }),
     };
     let mut report = ReadReport::default();
     for (path, opened) in inputs {
@@ -150,6 +159,9 @@ pub fn run_read(opts: ReadOptions) -> Result<ReadReport, Error> {
                 "sluice: {}: {n} frame(s) of link type {link} skipped: Sluice cannot decode that link type",
                 file.name
             );
+        }
+        if let Some(l) = reader.live.as_mut() {
+            l.done.push(file.clone());
         }
         report.files.push(file);
     }
@@ -194,6 +206,38 @@ struct Reader<'a> {
     next_housekeeping: Timestamp,
     stop: &'a AtomicBool,
     progress: bool,
+    /// `--metrics`: where the packets read so far are published.
+    live: Option<LiveRead<'a>>,
+}
+
+/// How often a read publishes its counters for `--metrics`.
+const LIVE_EVERY: Duration = Duration::from_millis(250);
+
+/// A read's counters on their way to `--metrics`.
+struct LiveRead<'a> {
+    server: &'a crate::metrics::MetricsServer,
+    started: Instant,
+    next: Instant,
+    /// The files read to their end.
+    done: Vec<FileReport>,
+}
+
+impl LiveRead<'_> {
+    /// Publishes the files done and `current` when it is time to.
+    fn publish(&mut self, current: &FileReport) {
+        let now = Instant::now();
+        if now < self.next {
+            return;
+        }
+        self.next = now + LIVE_EVERY;
+        let mut files = self.done.clone();
+        files.push(current.clone());
+        self.server.publish(std::sync::Arc::new(ReadReport {
+            files,
+            seconds: self.started.elapsed().as_secs_f64(),
+            ..ReadReport::default()
+        }));
+    }
 }
 
 impl Reader<'_> {
@@ -258,6 +302,11 @@ impl Reader<'_> {
             }
             if !counter.end_packet(seq)? {
                 break;
+            }
+            if rep.packets.is_multiple_of(256) {
+                if let Some(l) = self.live.as_mut() {
+                    l.publish(&rep);
+                }
             }
             if rep.packets.is_multiple_of(4096) {
                 if self.stop.load(Ordering::Relaxed) {
