@@ -211,8 +211,20 @@ fn curve_key(k: &str) -> Result<[u8; 32], String> {
     if z85.len() != 40 {
         return Err("a CURVE public key is 40 Z85 characters (or 80 hex digits)".into());
     }
-    let raw = zmq::z85_decode(&z85).map_err(|_| "not Z85 text")?;
+    z85_decode(&z85)
+}
+
+/// The 32 bytes of a 40-character Z85 key (libzmq's decoder).
+#[cfg(feature = "streams")]
+fn z85_decode(z85: &str) -> Result<[u8; 32], String> {
+    let raw = zmq::z85_decode(z85).map_err(|_| "not Z85 text")?;
     raw.try_into().map_err(|_| "not a 32-byte key".into())
+}
+
+/// Without the `streams` feature there is no ZMQ output to give a key to.
+#[cfg(not(feature = "streams"))]
+fn z85_decode(_: &str) -> Result<[u8; 32], String> {
+    Err("this build of Sluice has no `streams` feature (Kafka and ZMQ)".into())
 }
 
 #[cfg(test)]
@@ -245,6 +257,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "streams")]
     fn curve_keys_in_z85_or_hex() {
         let pair = zmq::CurveKeyPair::new().unwrap();
         let z85 = zmq::z85_encode(&pair.public_key).unwrap();

@@ -9,6 +9,8 @@ pub mod kafka;
 pub mod output;
 pub mod record_writer;
 pub mod rotate;
+#[cfg(not(feature = "streams"))]
+mod unavailable;
 pub mod zmq;
 
 #[cfg(test)]
