@@ -43,22 +43,25 @@ enum Output {
     DevNull,
     Kafka,
     KafkaAcks1,
+    KafkaLz4,
     Zmq,
 }
 
 impl Output {
-    const ALL: [Output; 4] = [
+    const ALL: [Output; 5] = [
         Output::DevNull,
         Output::Kafka,
         Output::KafkaAcks1,
+        Output::KafkaLz4,
         Output::Zmq,
     ];
 
     fn label(self) -> &'static str {
         match self {
             Output::DevNull => "JSON to /dev/null",
-            Output::Kafka => "Kafka (tansu, lz4, acks=all)",
-            Output::KafkaAcks1 => "Kafka (tansu, lz4, acks=1)",
+            Output::Kafka => "Kafka (tansu, acks=all)",
+            Output::KafkaAcks1 => "Kafka (tansu, acks=1)",
+            Output::KafkaLz4 => "Kafka (tansu, acks=1, lz4)",
             Output::Zmq => "ZMQ (TLV, zlib) to a subscriber",
         }
     }
@@ -68,6 +71,7 @@ impl Output {
             Output::DevNull => "devnull",
             Output::Kafka => "kafka",
             Output::KafkaAcks1 => "kafka_acks1",
+            Output::KafkaLz4 => "kafka_acks1_lz4",
             Output::Zmq => "zmq",
         }
     }
@@ -135,9 +139,12 @@ pub fn run(a: OutputsArgs) -> Result<()> {
                 Output::DevNull => {
                     cmd.args(["-o", "/dev/null"]);
                 }
-                Output::Kafka | Output::KafkaAcks1 => {
-                    if *o == Output::KafkaAcks1 {
+                Output::Kafka | Output::KafkaAcks1 | Output::KafkaLz4 => {
+                    if *o != Output::Kafka {
                         cmd.args(["--kafka-acks", "1"]);
+                    }
+                    if *o == Output::KafkaLz4 {
+                        cmd.args(["--kafka-compression", "lz4"]);
                     }
                     // Room for every record, and time to deliver them: the
                     // run ends when the broker has them all.

@@ -28,7 +28,7 @@ pub struct StreamArgs {
     #[arg(long, value_name = "BROKERS/TOPIC")]
     pub kafka: Option<String>,
     /// Kafka message compression: none, gzip, lz4 or zstd.
-    #[arg(long, default_value = "lz4", value_name = "CODEC")]
+    #[arg(long, default_value = "none", value_name = "CODEC")]
     pub kafka_compression: String,
     /// Replicas that acknowledge each message: 0, 1 or all (all: idempotent).
     #[arg(long, default_value = "all", value_name = "ACKS")]

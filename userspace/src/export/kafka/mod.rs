@@ -28,12 +28,14 @@ pub use producer::KafkaSink;
 /// Message compression (`--kafka-compression`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Compression {
-    /// None.
+    /// None (the default, as Kafka's own producers): compression costs
+    /// the probe CPU per record (lz4: about 0.45 of a plain read's CPU time
+    /// on the big capture, docs/benchmarks.md).
+    #[default]
     None,
     /// gzip.
     Gzip,
-    /// LZ4 (the default: cheap, and every broker takes it).
-    #[default]
+    /// LZ4.
     Lz4,
     /// Zstandard.
     Zstd,
