@@ -11,18 +11,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use serde_json::Value;
-use sluice_tests::{corpus, py_script, python, sluice_bin};
-
-/// Every capture file the manifest lists.
-fn manifest(root: &Path) -> Vec<String> {
-    let text = std::fs::read_to_string(root.join("MANIFEST.tsv")).expect("MANIFEST.tsv");
-    text.lines()
-        .skip(1)
-        .filter_map(|l| l.split('\t').next())
-        .filter(|f| !f.is_empty())
-        .map(String::from)
-        .collect()
-}
+use sluice_tests::{corpus, manifest, py_script, python, sluice_bin};
 
 /// `sluice read --decode-tunnels ARGS FILE` to stdout: its JSON lines. A
 /// capture cut short still gives its flows (exit status 1).

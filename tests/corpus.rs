@@ -32,17 +32,7 @@ use std::path::Path;
 use std::process::Command;
 
 use serde_json::Value;
-use sluice_tests::{corpus, scratch, sluice_bin};
-
-fn manifest(root: &Path) -> Vec<String> {
-    let text = std::fs::read_to_string(root.join("MANIFEST.tsv")).expect("MANIFEST.tsv");
-    text.lines()
-        .skip(1)
-        .filter_map(|l| l.split('\t').next())
-        .filter(|f| !f.is_empty())
-        .map(String::from)
-        .collect()
-}
+use sluice_tests::{corpus, manifest, scratch, sluice_bin};
 
 type Endpoint = (IpAddr, u16);
 

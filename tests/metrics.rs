@@ -43,7 +43,12 @@ fn scrape(run: &LiveRun) -> Option<Scrape> {
         );
         return None;
     }
-    let v: Value = serde_json::from_slice(&out.stdout).expect("scrape JSON");
+    Some(parse_scrape(&out.stdout))
+}
+
+/// What scrape_metrics.py printed.
+fn parse_scrape(stdout: &[u8]) -> Scrape {
+    let v: Value = serde_json::from_slice(stdout).expect("scrape JSON");
     let families = v["families"]
         .as_object()
         .expect("families")
@@ -67,7 +72,7 @@ fn scrape(run: &LiveRun) -> Option<Scrape> {
             )
         })
         .collect();
-    Some(Scrape { families, samples })
+    Scrape { families, samples }
 }
 
 /// Samples that are not counts of the run (they change by themselves).
@@ -268,28 +273,7 @@ fn scrape_here(addr: &str) -> Option<Scrape> {
     if !out.status.success() {
         return None;
     }
-    let v: Value = serde_json::from_slice(&out.stdout).expect("scrape JSON");
-    let samples = v["samples"]
-        .as_array()
-        .expect("samples")
-        .iter()
-        .map(|s| {
-            let labels = s[1]
-                .as_object()
-                .expect("labels")
-                .iter()
-                .map(|(k, v)| (k.clone(), v.as_str().expect("label").to_string()))
-                .collect();
-            (
-                (s[0].as_str().expect("name").to_string(), labels),
-                s[2].as_f64().expect("value"),
-            )
-        })
-        .collect();
-    Some(Scrape {
-        families: BTreeMap::new(),
-        samples,
-    })
+    Some(parse_scrape(&out.stdout))
 }
 
 #[test]

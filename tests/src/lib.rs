@@ -96,6 +96,18 @@ pub fn corpus() -> PathBuf {
     p
 }
 
+/// Every capture the corpus manifest (`MANIFEST.tsv` in `root`) lists, as
+/// paths relative to `root`.
+pub fn manifest(root: &std::path::Path) -> Vec<String> {
+    let text = std::fs::read_to_string(root.join("MANIFEST.tsv")).expect("MANIFEST.tsv");
+    text.lines()
+        .skip(1)
+        .filter_map(|l| l.split('\t').next())
+        .filter(|f| !f.is_empty())
+        .map(String::from)
+        .collect()
+}
+
 /// A flow endpoint: address and port.
 pub type Endpoint = (std::net::IpAddr, u16);
 

@@ -198,16 +198,11 @@ pub fn run(a: CaptureArgs) -> Result<(), Error> {
         .as_deref()
         .map(|m| super::start_metrics(m, hook))
         .transpose()?;
-    let timeouts = (a.idle_timeout, a.lifetime_timeout);
-    let zmq = a.streams.zmq(
+    let (kafka, zmq) = a.streams.open(
         hook,
-        crate::export::zmq::InterfaceInfo {
-            name: a.interface.clone(),
-            ..Default::default()
-        },
-        timeouts,
+        a.interface.clone(),
+        (a.idle_timeout, a.lifetime_timeout),
     )?;
-    let kafka = a.streams.kafka(hook)?;
     let report = run_capture(CaptureOptions {
         interface: a.interface,
         queues,

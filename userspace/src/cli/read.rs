@@ -137,20 +137,14 @@ pub fn run(a: ReadArgs) -> Result<(), Error> {
         .as_deref()
         .map(|m| super::start_metrics(m, hook))
         .transpose()?;
-    let timeouts = (a.idle_timeout, a.lifetime_timeout);
-    let zmq = a.streams.zmq(
+    let (kafka, zmq) = a.streams.open(
         hook,
-        crate::export::zmq::InterfaceInfo {
-            name: a
-                .files
-                .first()
-                .map(|f| f.display().to_string())
-                .unwrap_or_default(),
-            ..Default::default()
-        },
-        timeouts,
+        a.files
+            .first()
+            .map(|f| f.display().to_string())
+            .unwrap_or_default(),
+        (a.idle_timeout, a.lifetime_timeout),
     )?;
-    let kafka = a.streams.kafka(hook)?;
     let report = run_read(ReadOptions {
         files: a.files,
         table,

@@ -86,6 +86,26 @@ fn bad(option: &'static str, value: &str, why: impl Into<String>) -> Error {
 }
 
 impl StreamArgs {
+    /// The ZMQ exporter and the Kafka producer these options ask for, opened
+    /// by threads that ran `hook`; `interface` names the capture in ZMQ's
+    /// stats messages, beside the table's `(idle, lifetime)` timeouts.
+    pub fn open(
+        &self,
+        hook: Option<fn()>,
+        interface: String,
+        timeouts: (u64, u64),
+    ) -> Result<(Option<KafkaSink>, Option<ZmqExporter>), Error> {
+        let zmq = self.zmq(
+            hook,
+            InterfaceInfo {
+                name: interface,
+                ..Default::default()
+            },
+            timeouts,
+        )?;
+        Ok((self.kafka(hook)?, zmq))
+    }
+
     /// The Kafka producer `--kafka` asks for, opened by a thread that ran
     /// `hook` first (see the module documentation).
     pub fn kafka(&self, hook: Option<fn()>) -> Result<Option<KafkaSink>, Error> {

@@ -215,17 +215,7 @@ fn drops(r: &CaptureReport, out: &mut Families<'_>) -> std::fmt::Result {
         "sluice_dropped",
         "Frames or records dropped, by stage (the --stats `drops` object).",
         "stage",
-        [
-            ("interface_rx_dropped", d.interface_rx_dropped),
-            ("xdp_redirect_failed", d.xdp_redirect_failed),
-            ("xdp_no_socket", d.xdp_no_socket),
-            ("xsk_rx_dropped", d.xsk_rx_dropped),
-            ("xsk_rx_ring_full", d.xsk_rx_ring_full),
-            ("handoff_queue_full", d.handoff_queue_full),
-            ("export_lost", d.export_lost),
-            ("write_errors", d.write_errors),
-            ("ipfix_dropped_records", d.ipfix_dropped_records),
-        ],
+        d.by_stage(),
     )?;
     // Redirected less received: while the capture runs it also counts the
     // frames in flight (the workers' counts are up to 250 ms older than the
