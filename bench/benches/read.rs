@@ -70,6 +70,7 @@ fn bench(c: &mut Criterion) {
                 kafka: None,
                 zmq: None,
                 progress: false,
+                filter: None,
                 metrics: None,
                 // Dropping would leave this benchmark process without them.
                 privileges: sluice::privileges::PrivilegePlan::Keep,

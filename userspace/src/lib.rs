@@ -33,6 +33,7 @@ pub mod engine;
 pub mod error;
 pub mod export;
 pub mod features;
+pub mod filter;
 pub mod flow;
 pub mod hugepages;
 pub mod json;

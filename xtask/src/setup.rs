@@ -23,6 +23,7 @@ const APT_PACKAGES: &[&str] = &[
     "tshark",
     "libfixbuf-tools",
     "libzmq3-dev",
+    "libpcap-dev",
     "nfdump",
     "curl",
     "python3",

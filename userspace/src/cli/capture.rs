@@ -72,6 +72,11 @@ pub struct CaptureArgs {
     /// `http://ADDR:PORT/metrics` while capturing.
     #[arg(long, value_name = "ADDR:PORT")]
     pub metrics: Option<String>,
+    /// Only frames this tcpdump filter expression accepts make flows (the
+    /// others are counted as `filtered`); compiled by libpcap for Ethernet,
+    /// before anything is attached, and run by each worker.
+    #[arg(long, value_name = "EXPR")]
+    pub filter: Option<String>,
     /// Flow rules.
     #[command(flatten)]
     pub rules: super::rules::RulesArgs,
@@ -173,6 +178,11 @@ pub fn run(a: CaptureArgs) -> Result<(), Error> {
             })
         }
     };
+    let filter = a
+        .filter
+        .as_deref()
+        .map(|e| crate::filter::Filter::new(e, &[crate::decode::LinkType::Ethernet]))
+        .transpose()?;
     let features = a.features.config()?;
     let anon = a.features.anonymizer()?;
     let ipfix = a.ipfix.options()?;
@@ -224,6 +234,7 @@ pub fn run(a: CaptureArgs) -> Result<(), Error> {
         ipfix,
         kafka,
         zmq,
+        filter,
         kernel_verdicts: !a.no_kernel_verdicts,
         privileges,
         panic_on: a.test_panic_queue.map(PanicOnQueue),

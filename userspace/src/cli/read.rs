@@ -23,6 +23,11 @@ pub struct ReadArgs {
     /// unless given).
     #[arg(short, long)]
     pub output: Option<String>,
+    /// Only frames this tcpdump filter expression accepts make flows (the
+    /// others are counted as `filtered`); compiled by libpcap for each
+    /// input's link type.
+    #[arg(long, value_name = "EXPR")]
+    pub filter: Option<String>,
     /// Flow rules.
     #[command(flatten)]
     pub rules: super::rules::RulesArgs,
@@ -91,6 +96,11 @@ pub fn run(a: ReadArgs) -> Result<(), Error> {
         super::hugepages_on();
     }
     let rules = a.rules.load()?;
+    let filter = a
+        .filter
+        .as_deref()
+        .map(crate::filter::Filter::for_any_link)
+        .transpose()?;
     if a.slice_timeout == Some(0) {
         return Err(Error::BadOption {
             option: "--slice-timeout",
@@ -158,6 +168,7 @@ pub fn run(a: ReadArgs) -> Result<(), Error> {
         progress: !a.no_progress,
         metrics,
         privileges,
+        filter,
         threads,
     });
     let report = super::discard_stats_on_error(report, &mut stats)?;

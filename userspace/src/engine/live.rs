@@ -81,6 +81,8 @@ pub struct CaptureOptions {
     pub kafka: Option<crate::export::kafka::KafkaSink>,
     /// The ZMQ exporter, when flows go to ntopng.
     pub zmq: Option<crate::export::zmq::ZmqExporter>,
+    /// `--filter`: each worker runs a copy on every frame before decoding it.
+    pub filter: Option<crate::filter::Filter>,
     /// Install final verdicts (discard, shunt, forward) in the XDP program's
     /// verdict map, so those flows' packets stop reaching userspace.
     pub kernel_verdicts: bool,
@@ -229,6 +231,7 @@ struct Joined {
 /// The per-run parts the workers are built from.
 struct WorkerParts<'a> {
     table: &'a FlowTableConfig,
+    filter: Option<&'a crate::filter::Filter>,
     policy: &'a PolicyConfig,
     features: &'a Arc<FeatureConfig>,
     encoder: &'a RecordEncoder,
@@ -291,7 +294,8 @@ impl Threads {
                     me: links.me,
                     workers: n,
                 },
-            );
+            )
+            .with_filter(parts.filter.map(|f| f.try_clone()).transpose()?);
             if let Some(v) = parts.verdicts {
                 pipeline
                     .table_mut()
@@ -422,6 +426,7 @@ pub fn run_capture(mut opts: CaptureOptions) -> Result<CaptureReport, Error> {
     let started = Instant::now();
     let parts = WorkerParts {
         table: &opts.table,
+        filter: opts.filter.as_ref(),
         policy: &opts.policy,
         features: &features,
         encoder: &encoder,

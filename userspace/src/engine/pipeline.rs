@@ -10,6 +10,7 @@ use crate::decode::{decode, DecodeOptions, LinkType, Packet};
 #[cfg(feature = "live")]
 use crate::engine::handoff::Handoff;
 use crate::features::{attach, FeatureConfig, FlowFeatures, ReadyHooks};
+use crate::filter::Filter;
 use crate::flow::{FlowHandle, FlowTableConfig, KeyHasher, PacketKey, Timestamp};
 use crate::policy::{FlowTable, PolicyConfig};
 
@@ -18,6 +19,8 @@ use crate::policy::{FlowTable, PolicyConfig};
 pub enum Step {
     /// Counted in this worker's flow.
     Counted(FlowHandle),
+    /// Rejected by the `--filter` (counted as `filtered`).
+    Filtered,
     /// Not decodable (counted per reason in the table's stats).
     Undecoded,
     /// The flow belongs to worker `owner`: hand the packet to it
@@ -51,6 +54,8 @@ pub struct Pipeline {
     table: FlowTable<FlowFeatures>,
     decode: DecodeOptions,
     seat: Seat,
+    /// `--filter`, run on each frame before it is decoded.
+    filter: Option<Filter>,
 }
 
 impl Pipeline {
@@ -77,7 +82,14 @@ impl Pipeline {
                 workers: seat.workers.max(1),
                 ..seat
             },
+            filter: None,
         }
+    }
+
+    /// Runs `filter` on every frame first: those it rejects are only counted.
+    pub fn with_filter(mut self, filter: Option<Filter>) -> Self {
+        self.filter = filter;
+        self
     }
 
     /// Takes one frame of link type `link`, `wire_len` bytes on the wire,
@@ -85,6 +97,12 @@ impl Pipeline {
     /// the flow.
     #[inline(always)]
     pub fn on_frame(&mut self, link: LinkType, frame: &[u8], wire_len: u32, ts: Timestamp) -> Step {
+        if let Some(f) = self.filter.as_mut() {
+            if !f.accepts(link, frame, wire_len) {
+                self.table.count_filtered();
+                return Step::Filtered;
+            }
+        }
         let pkt = match decode(link, frame, self.decode) {
             Ok(p) => p,
             Err(e) => {

@@ -118,6 +118,7 @@ impl ReadReport {
                 "flows_created": t.created,
                 "exported": exported,
                 "overflows": t.overflows,
+                "filtered": t.filtered,
                 "truncated": t.truncated,
                 "fragments_joined": t.fragments_joined,
                 "fragment_orphans": t.fragment_orphans,
@@ -159,8 +160,9 @@ impl fmt::Display for ReadReport {
         writeln!(f)?;
         write!(
             f,
-            "  packets: {} counted, {} truncated, {} fragments joined, {} orphan fragments; not decoded: {}",
+            "  packets: {} counted, {} filtered, {} truncated, {} fragments joined, {} orphan fragments; not decoded: {}",
             t.packets,
+            t.filtered,
             t.truncated,
             t.fragments_joined,
             t.fragment_orphans,

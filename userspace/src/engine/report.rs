@@ -80,6 +80,8 @@ pub struct Accounting {
     pub undelivered: u64,
     /// Frames received that did not decode.
     pub decode_errors: u64,
+    /// Frames received that the `--filter` rejected.
+    pub filtered: u64,
     /// Frames dropped between workers.
     pub handoff_dropped: u64,
 }
@@ -94,6 +96,7 @@ impl Accounting {
                 + self.passed_to_stack
                 + self.undelivered
                 + self.decode_errors
+                + self.filtered
                 + self.handoff_dropped) as i64
     }
 }
@@ -216,6 +219,7 @@ impl CaptureReport {
         for q in &self.queues {
             a.in_flows += q.worker.table.packets;
             a.decode_errors += q.worker.table.total_decode_errors();
+            a.filtered += q.worker.table.filtered;
         }
         a
     }
@@ -332,6 +336,7 @@ impl CaptureReport {
                     },
                     "pending_frames": w.pending_frames,
                     "decode_errors": decode,
+                    "filtered": w.table.filtered,
                     "flows": {
                         "created": w.table.created,
                         "active_at_end": w.table.active,
@@ -382,6 +387,7 @@ impl CaptureReport {
                 "passed_to_stack": a.passed_to_stack,
                 "undelivered": a.undelivered,
                 "decode_errors": a.decode_errors,
+                "filtered": a.filtered,
                 "handoff_dropped": a.handoff_dropped,
                 "unaccounted": a.unaccounted(),
             },
@@ -476,9 +482,9 @@ impl fmt::Display for CaptureReport {
         let a = self.accounting();
         write!(
             f,
-            "  accounting: xdp frames {} = in flows {} + kernel verdicts {} + passed to the stack {} + undelivered {} + decode errors {} + handoff dropped {} (unaccounted {})",
+            "  accounting: xdp frames {} = in flows {} + kernel verdicts {} + passed to the stack {} + undelivered {} + decode errors {} + filtered {} + handoff dropped {} (unaccounted {})",
             a.xdp_frames, a.in_flows, a.kernel_verdicts, a.passed_to_stack, a.undelivered,
-            a.decode_errors, a.handoff_dropped, a.unaccounted()
+            a.decode_errors, a.filtered, a.handoff_dropped, a.unaccounted()
         )
     }
 }

@@ -23,6 +23,8 @@ pub struct FlowTableStats {
     /// Frames that could not be decoded, per [`DecodeReason::index`]
     /// (counted by `process_frame` or reported with `count_decode_error`).
     pub decode_errors: [u64; DecodeReason::COUNT],
+    /// Frames a `--filter` rejected (never decoded, never in a flow).
+    pub filtered: u64,
     /// Packets whose headers were cut short by the capture length (still counted).
     pub truncated: u64,
     /// Later IP fragments that joined their first fragment's flow.
@@ -67,6 +69,7 @@ impl std::ops::AddAssign<&FlowTableStats> for FlowTableStats {
         for (a, b) in self.decode_errors.iter_mut().zip(o.decode_errors) {
             *a += b;
         }
+        self.filtered += o.filtered;
         self.truncated += o.truncated;
         self.fragments_joined += o.fragments_joined;
         self.fragment_orphans += o.fragment_orphans;

@@ -252,6 +252,11 @@ impl<U: Default, S: Stage<U>> Table<U, S> {
         self.pending.drain(..).zip(self.pending_users.drain(..))
     }
 
+    /// Counts a frame a `--filter` rejected.
+    pub fn count_filtered(&mut self) {
+        self.stats.filtered += 1;
+    }
+
     /// Counts a frame the caller could not decode.
     pub fn count_decode_error(&mut self, reason: DecodeReason) {
         self.stats.decode_errors[reason.index()] += 1;

@@ -7,6 +7,7 @@
 //! number of threads.
 
 use crate::decode::{decode, DecodeOptions, DecodeReason, LinkType, Packet};
+use crate::filter::Filter;
 use crate::flow::{
     FlowTableConfig, FlowTableStats, FragmentTrains, KeyHasher, PacketKey, Timestamp,
 };
@@ -34,11 +35,14 @@ pub struct Keyer {
     hasher: KeyHasher,
     frags: FragmentTrains,
     decode_errors: [u64; DecodeReason::COUNT],
+    /// `--filter`: frames it rejects are counted in `filtered` only.
+    filter: Option<Filter>,
+    filtered: u64,
 }
 
 impl Keyer {
     /// A keyer for tables set up as `config`, hashing with `hasher`.
-    pub fn new(config: &FlowTableConfig, hasher: KeyHasher) -> Keyer {
+    pub fn new(config: &FlowTableConfig, hasher: KeyHasher, filter: Option<Filter>) -> Keyer {
         Keyer {
             decode: DecodeOptions {
                 decode_tunnels: config.decode_tunnels,
@@ -47,12 +51,14 @@ impl Keyer {
             hasher,
             frags: FragmentTrains::new(config.max_fragments),
             decode_errors: [0; DecodeReason::COUNT],
+            filter,
+            filtered: 0,
         }
     }
 
     /// Packet number `seq` (`frame`, `wire_len` bytes on the wire, seen at
-    /// `ts`) decoded and keyed, or None (counted per reason) when it does not
-    /// decode.
+    /// `ts`) decoded and keyed, or None when the filter rejects it or it does
+    /// not decode (counted as filtered, or per reason).
     #[inline]
     pub fn key(
         &mut self,
@@ -62,6 +68,12 @@ impl Keyer {
         wire_len: u32,
         ts: Timestamp,
     ) -> Option<KeyedPacket> {
+        if let Some(f) = self.filter.as_mut() {
+            if !f.accepts(link, frame, wire_len) {
+                self.filtered += 1;
+                return None;
+            }
+        }
         let mut pkt = match decode(link, frame, self.decode) {
             Ok(p) => p,
             Err(e) => {
@@ -82,12 +94,13 @@ impl Keyer {
         })
     }
 
-    /// Adds what the keyer counted (frames not decoded, fragments joined
-    /// and orphaned) to the shards' counters.
+    /// Adds what the keyer counted (frames filtered or not decoded,
+    /// fragments joined and orphaned) to the shards' counters.
     pub fn add_to(&self, stats: &mut FlowTableStats) {
         for (a, b) in stats.decode_errors.iter_mut().zip(self.decode_errors) {
             *a += b;
         }
+        stats.filtered += self.filtered;
         stats.fragments_joined += self.frags.joined;
         stats.fragment_orphans += self.frags.orphans;
     }

@@ -71,6 +71,8 @@ pub struct ReadOptions {
     pub metrics: Option<crate::metrics::MetricsServer>,
     /// What to do with privileges once every input and output is open.
     pub privileges: PrivilegePlan,
+    /// `--filter`: frames it rejects are only counted.
+    pub filter: Option<crate::filter::Filter>,
     /// Worker threads (1: everything on the calling thread). The output is
     /// the same whatever the number.
     pub threads: usize,
@@ -92,6 +94,7 @@ pub fn run_read(opts: ReadOptions) -> Result<ReadReport, Error> {
         progress,
         metrics,
         privileges,
+        filter,
         threads,
     } = opts;
     let stop = Arc::new(AtomicBool::new(false));
@@ -133,7 +136,7 @@ pub fn run_read(opts: ReadOptions) -> Result<ReadReport, Error> {
     };
     privileges.apply()?;
     let mut reader = Reader {
-        keyer: Keyer::new(&table, shards::key_hasher()),
+        keyer: Keyer::new(&table, shards::key_hasher(), filter),
         next_seq: 0,
         next_housekeeping: Timestamp(0),
         stop: &stop,
