@@ -111,6 +111,7 @@ fn in_stats(stats: &Value, name: &str, labels: &BTreeMap<String, String>) -> Opt
         "sluice_flow_table_overflows" => queue(stats)?["flows"]["overflows"].clone(),
         "sluice_flows_exported" => queue(stats)?["flows"]["exported"][label("reason")].clone(),
         "sluice_decode_errors" => queue(stats)?["decode_errors"][label("reason")].clone(),
+        "sluice_filtered" => queue(stats)?["filtered"].clone(),
         "sluice_handoff_out" => queue(stats)?["handoff"]["out"].clone(),
         "sluice_handoff_in" => queue(stats)?["handoff"]["in"].clone(),
         "sluice_handoff_queue_full" => queue(stats)?["handoff"]["queue_full"].clone(),

@@ -87,7 +87,7 @@ fn queues(r: &CaptureReport, out: &mut Families<'_>) -> std::fmt::Result {
             .iter()
             .map(move |q| (q.worker.queue.to_string(), f(q)))
     };
-    let counters: [QueueCounter; 16] = [
+    let counters: [QueueCounter; 17] = [
         (
             "sluice_queue_frames",
             "Frames taken from the queue's rx ring.",
@@ -145,6 +145,11 @@ fn queues(r: &CaptureReport, out: &mut Families<'_>) -> std::fmt::Result {
             "sluice_export_queued",
             "Flows queued for the writer.",
             |q| q.export.queued,
+        ),
+        (
+            "sluice_filtered",
+            "Frames the --filter expression rejected.",
+            |q| q.worker.table.filtered,
         ),
         (
             "sluice_export_lost",
